@@ -1,0 +1,28 @@
+"""Exact rational arithmetic (python's Fraction): equality means equal as fractions.
+
+Only polynomial activations (identity, poly, or any polynomial ``expr:``) stay
+rational; others are refused with :class:`NotExact`."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..model.activations import Activation
+from .ops import ListOps
+
+
+class NotExact(ValueError):
+    """The activation takes rationals out of the rationals."""
+
+
+class RationalOps(ListOps):
+    system = "rational"
+
+    def __init__(self, activation: Activation):
+        act = activation.concrete()
+        if not act.is_polynomial:
+            raise NotExact(f"activation {act.name!r} is not polynomial: exact rationals need identity or a polynomial")
+        # a polynomial with rational coefficients evaluates exactly on Fractions
+        super().__init__(activation, namespace={})
+
+    def tidy(self, c):
+        return c if isinstance(c, Fraction) else Fraction(c)

@@ -1,0 +1,65 @@
+"""numpy float64, batched: a vector is an array whose last axis is the layer and
+whose leading axes (if any) index the examples of a batch.
+
+``outer`` sums over the batch: Δθ = α Σ_b ε_b f(x_b)ᵀ, the gradient of the
+energy (or loss) summed over the batch."""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from ..model.activations import Activation, x as _x
+from .ops import Ops
+
+
+class NumpyOps(Ops):
+    system = "float64"
+
+    def __init__(self, activation: Activation):
+        super().__init__(activation)
+        act = activation.concrete()
+        fn = sp.lambdify(_x, act.expr, modules="numpy")
+        dfn = sp.lambdify(_x, act.dexpr, modules="numpy")
+        # lambdify of a constant (f' of the identity) returns a scalar: broadcast it
+        self._fn = lambda v: np.broadcast_to(fn(v), np.shape(v)).astype(float)
+        self._dfn = lambda v: np.broadcast_to(dfn(v), np.shape(v)).astype(float)
+
+    def number(self, q):
+        return float(q)
+
+    def matvec(self, W, v):
+        return v @ np.asarray(W).T
+
+    def rmatvec(self, W, v):
+        return v @ np.asarray(W)
+
+    def add(self, u, v):
+        return u + v
+
+    def sub(self, u, v):
+        return u - v
+
+    def mul(self, u, v):
+        return u * v
+
+    def scale(self, c, v):
+        return c * v
+
+    def f(self, v):
+        return self._fn(v)
+
+    def df(self, v):
+        return self._dfn(v)
+
+    def sqnorm(self, v):
+        return float(np.sum(v * v))
+
+    def outer(self, u, v):
+        u, v = np.asarray(u), np.asarray(v)
+        return np.einsum("...i,...j->ij", u, v)
+
+    def mat_add(self, A, B):
+        return np.asarray(A) + np.asarray(B)
+
+    def mat_scale(self, c, A):
+        return c * np.asarray(A)

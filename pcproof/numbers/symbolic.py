@@ -1,0 +1,178 @@
+"""The symbolic number system: sympy expressions, hash-consed into atoms.
+
+Why atoms.  Unrolled, the error of layer l is a sum over all n^l paths to the
+output and the feed-forward value nests f(θ f(θ f(…))) l times, so expanding
+explodes with depth.  Instead every computed sum is split as *content × primitive*
+(content: the common monomial factor and rational gcd; primitive: the rest, with a
+canonical sign) and the primitive is replaced by an **atom**, a fresh symbol whose
+definition is recorded.  Equal primitives get the same atom, so BP and the PCN,
+computing the same quantity by the same operations, meet in the same atom: the
+PCN's first prediction θ^{l+1} f(x̄^{l+1}) *is* the atom x̄^l, and ε^l_l = γ^l δ^l
+shows up as γ^l × (the atom δ^l is built from).
+
+Soundness.  An atom only ever replaces the expression it is defined as, so a
+difference that expands to 0 with atoms treated as free symbols is 0 for every
+value of the original symbols (and for every f, f' when they are uninterpreted).
+The converse fails: a non-zero difference in atoms may still vanish once
+unfolded, which is why the kernel re-checks every refutation numerically and
+answers "unknown" when it cannot confirm one.
+
+Every operation is also memoised on its operands, so the many inference steps
+that leave a layer at its feed-forward value cost a dictionary look-up each.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from ..model.activations import Activation
+from ..model.network import symbol_latex
+from .ops import ListOps
+
+
+def split_content(e: sp.Add):
+    """Write a sum as ``content * primitive`` with a canonical primitive.
+
+    content: gcd of the rational coefficients times every factor b**k (integer k)
+    common to all terms at its lowest power; primitive: the quotient, its sign
+    fixed by sympy's ``could_extract_minus_sign``."""
+    coeffs, powers = [], []
+    for term in e.args:
+        c, m = term.as_coeff_Mul()
+        coeffs.append(c)
+        d: dict = {}
+        for fac in sp.Mul.make_args(m):
+            if fac == 1:
+                continue
+            base, k = fac.as_base_exp()
+            if not k.is_Integer:
+                base, k = fac, sp.Integer(1)
+            d[base] = d.get(base, 0) + int(k)
+        powers.append(d)
+    common = {}
+    for base in set(powers[0]).intersection(*powers[1:]):
+        k = min(d[base] for d in powers)
+        if k:
+            common[base] = k
+    if all(c.is_Rational for c in coeffs):
+        num = sp.igcd(*[c.p for c in coeffs]) if len(coeffs) > 1 else abs(coeffs[0].p)
+        den = sp.ilcm(*[c.q for c in coeffs]) if len(coeffs) > 1 else coeffs[0].q
+        g = sp.Rational(num, den)
+    else:
+        g = sp.Integer(1)
+    content = sp.Mul(g, *[b**k for b, k in common.items()])
+    prim = sp.Add(*[sp.Mul(c / g, *[b**(k - common.get(b, 0)) for b, k in d.items()])
+                    for c, d in zip(coeffs, powers)])
+    if prim.could_extract_minus_sign():
+        prim, content = -prim, -content
+    return content, prim
+
+
+class SymbolicOps(ListOps):
+    """sympy scalars; with ``atoms=True`` (default) every sum is hash-consed into an atom."""
+
+    system = "sympy"
+
+    def __init__(self, activation: Activation, atoms: bool = True):
+        super().__init__(activation)
+        self.atoms = atoms
+        self.definitions: dict[sp.Symbol, sp.Expr] = {}   # atom -> its primitive
+        self._atom_of: dict[sp.Expr, sp.Symbol] = {}       # primitive -> atom
+        self.display: dict[sp.Symbol, str] = {}            # atom -> LaTeX name
+        self.rewrites: dict[sp.Expr, sp.Symbol] = {}       # content*atom -> display symbol
+        self._memo: dict = {}
+
+    # -- scalars -----------------------------------------------------------------
+    def number(self, q):
+        if isinstance(q, sp.Basic):
+            return q
+        q = Fraction(q)
+        return sp.Rational(q.numerator, q.denominator)
+
+    def tidy(self, c):
+        return sp.expand(c)
+
+    def atomize(self, c):
+        """A sum as content × atom (the atom shared by every equal primitive); other terms as they are."""
+        if not self.atoms or not c.is_Add:
+            return c
+        content, prim = split_content(c)
+        atom = self._atom_of.get(prim)
+        if atom is None:
+            atom = sp.Symbol(f"_a{len(self.definitions)}", real=True)
+            self._atom_of[prim] = atom
+            self.definitions[atom] = prim
+        return content * atom
+
+    def operand(self, v):
+        return self._memo_call("atoms", v, lambda: tuple(self.atomize(c) for c in v))
+
+    def f(self, v):
+        return self._memo_call("f", v, lambda: self._vec(self.activation.symbolic_f(a) for a in self.operand(v)))
+
+    def df(self, v):
+        return self._memo_call("df", v, lambda: self._vec(self.activation.symbolic_df(a) for a in self.operand(v)))
+
+    # -- memoised vector operations ------------------------------------------------
+    def _memo_call(self, op, key, thunk):
+        k = (op, key)
+        r = self._memo.get(k)
+        if r is None:
+            r = self._memo[k] = thunk()
+        return r
+
+    def matvec(self, W, v):
+        return self._memo_call("mv", (W, v), lambda: ListOps.matvec(self, W, v))
+
+    def rmatvec(self, W, v):
+        return self._memo_call("rmv", (W, v), lambda: ListOps.rmatvec(self, W, v))
+
+    def add(self, u, v):
+        return self._memo_call("add", (u, v), lambda: ListOps.add(self, u, v))
+
+    def sub(self, u, v):
+        return self._memo_call("sub", (u, v), lambda: ListOps.sub(self, u, v))
+
+    def mul(self, u, v):
+        return self._memo_call("mul", (u, v), lambda: ListOps.mul(self, u, v))
+
+    def scale(self, c, v):
+        return self._memo_call("scale", (c, v), lambda: ListOps.scale(self, self.atomize(sp.expand(c)), v))
+
+    # -- names and display -----------------------------------------------------------
+    def name(self, v, stem, *index):
+        sup = ",".join(str(i) for i in index)
+        for i, c in enumerate(v):
+            tex = rf"{stem}^{{{sup}}}_{{{i}}}" if sup else rf"{stem}_{{{i}}}"
+            if c.is_Add or c.is_Mul:
+                if c in self.rewrites:
+                    continue
+                a = self.atomize(c) if c.is_Add else None
+                if a is not None and a in self.definitions:  # the sum *is* an atom
+                    self.display.setdefault(a, tex)
+                    self.rewrites[c] = a
+                else:
+                    self.rewrites[c] = sp.Symbol(f"_n{len(self.rewrites)}", real=True)
+                    self.display[self.rewrites[c]] = tex
+        return v
+
+    def readable(self, e):
+        """``e`` with named products replaced by their names (for display only)."""
+        if not self.rewrites:
+            return e
+        return sp.sympify(e).subs(self.rewrites)
+
+    def latex(self, e) -> str:
+        """LaTeX of a scalar, in the paper's names, through sympy's one printer."""
+        e = self.readable(e)
+        names = {s: self.display.get(s) or (symbol_latex(s.name) if not s.name.startswith("_")
+                                             else rf"a_{{{s.name[2:]}}}")
+                 for s in e.free_symbols}
+        return sp.latex(e, symbol_names=names)
+
+    def unfold(self, e, depth: int = 1):
+        """Replace atoms by their definitions ``depth`` times (for display of small cases)."""
+        for _ in range(depth):
+            e = sp.sympify(e).xreplace(self.definitions)
+        return e

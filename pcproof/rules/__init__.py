@@ -1,0 +1,7 @@
+"""Stage 2: learning rules, written once against the op algebra."""
+from .base import Rule, Updates, update_latex
+from .bp import ANN, BP
+from .pc import IL, PCN, PCRule, ZIL
+from . import equations
+
+__all__ = ["Rule", "Updates", "update_latex", "ANN", "BP", "IL", "PCN", "PCRule", "ZIL", "equations"]

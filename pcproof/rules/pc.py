@@ -1,0 +1,221 @@
+"""Predictive-coding networks and their inference-learning rules (MATH.md, "PCN
+trained with inference learning", "Z-IL").
+
+:class:`PCN` is the inference trajectory of one network on one training pair.  It
+is *lazy*: ``x(l, t)``, ``eps(l, t)``, ``theta(l+1, t)`` … are computed when first
+asked for and then remembered, with exactly the semantics of running inference
+from t = 0 (so asking for the state at t = 20 runs the 20 steps it depends on).
+Asking only for what an update reads keeps the symbolic proof linear in depth.
+
+Timing (MATH.md): at a step t where θ^{l+1} learns, its update and the inference
+step both read the state at t (old weights); both are applied for t + 1.
+"""
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+from typing import Any
+
+from . import equations as eq
+from .base import Rule, Updates
+
+
+class PCN:
+    """The inference trajectory of a PCN, with learning interleaved as the rule says."""
+
+    def __init__(self, arch, params, ops, rule: "PCRule", alpha, steps: int):
+        self.arch, self.params, self.ops, self.rule = arch, params, ops, rule
+        self.alpha = alpha
+        self.gamma = ops.number(rule.gamma) if not hasattr(rule.gamma, "free_symbols") else rule.gamma
+        self.steps = steps          # inference runs for t = 0 … steps-1
+        self._memo: dict = {}
+        self.x0 = rule.initial_values(self)
+        # demand-driven recursion goes about (depth + steps) frames deep
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * (arch.L + steps) + 2000))
+
+    def _cached(self, key, compute):
+        v = self._memo.get(key)
+        if v is None:
+            v = self._memo[key] = compute()
+        return v
+
+    # -- state ---------------------------------------------------------------
+    def x(self, l, t):
+        """x^l_t.  Input and output are clamped; hidden layers follow the inference step."""
+        L = self.arch.L
+        if l == L:
+            return self.params.s_in
+        if l == 0:
+            return self.params.s_out
+        if t == 0:
+            return self.x0[l]
+        return self._cached(("x", l, t), lambda: self.ops.name(
+            self.rule.inference_step(self, l, t - 1), "x", l, t))
+
+    def mu(self, l, t):
+        """μ^l_t = θ^{l+1}_t f(x^{l+1}_t) (+ b^l_t)."""
+        return self._cached(("mu", l, t), lambda: eq.prediction(
+            self.ops, self.theta(l + 1, t), self.x(l + 1, t), self.b(l, t)))
+
+    def eps(self, l, t):
+        """ε^l_t = x^l_t − μ^l_t."""
+        return self._cached(("eps", l, t), lambda: self.ops.name(
+            eq.error(self.ops, self.x(l, t), self.mu(l, t)), r"\varepsilon", l, t))
+
+    def energy(self, t):
+        """F_t = ½ Σ_l ‖ε^l_t‖²."""
+        return eq.energy(self.ops, [self.eps(l, t) for l in range(self.arch.L)])
+
+    # -- parameters over time ---------------------------------------------------
+    def gate(self, l, t):
+        """What the rule says about θ^{l+1} at step t: None (no update) or the gate (1 or ϕ per node)."""
+        if t < 0 or t >= self.steps:
+            return None
+        key = ("gate", l, t)
+        if key not in self._memo:  # a gate may legitimately be None, so no _cached here
+            self._memo[key] = self.rule.gate(self, l, t)
+        return self._memo[key]
+
+    def gated_eps(self, l, t):
+        g = self.gate(l, t)
+        e = self.eps(l, t)
+        return e if g is None or isinstance(g, int) else self.ops.mul(g, e)
+
+    def delta_theta(self, l, t):
+        """Δθ^{l+1} made at step t (None if θ^{l+1} does not learn at t)."""
+        if self.gate(l, t) is None:
+            return None
+        return self._cached(("dtheta", l, t), lambda: eq.weight_update(
+            self.ops, self.alpha, self.gated_eps(l, t), self.x(l + 1, t)))
+
+    def delta_b(self, l, t):
+        if self.params.b is None or self.gate(l, t) is None:
+            return None
+        return self._cached(("db", l, t), lambda: eq.bias_update(self.ops, self.alpha, self.gated_eps(l, t)))
+
+    def theta(self, k, t):
+        """θ^k_t: the weights in force at step t (updates made at t-1 and before applied)."""
+        if t == 0:
+            return self.params.theta[k]
+        d = self.delta_theta(k - 1, t - 1)
+        prev = self.theta(k, t - 1)
+        return prev if d is None else self._cached(("theta", k, t), lambda: self.ops.mat_add(prev, d))
+
+    def b(self, l, t):
+        if self.params.b is None:
+            return None
+        if t == 0:
+            return self.params.b[l]
+        d = self.delta_b(l, t - 1)
+        prev = self.b(l, t - 1)
+        return prev if d is None else self._cached(("b", l, t), lambda: self.ops.add(prev, d))
+
+    # -- what one training pair changes ----------------------------------------------
+    def total_updates(self) -> Updates:
+        """Σ_t of every update made during the run, per parameter."""
+        out: Updates = {}
+        for l in range(self.arch.L):
+            for key, fn in ((("theta", l + 1), self.delta_theta), (("b", l), self.delta_b)):
+                if key[0] == "b" and self.params.b is None:
+                    continue
+                made = [d for t in range(self.steps) if (d := fn(l, t)) is not None]
+                out[key] = _sum(self.ops, made, key, self)
+        return out
+
+
+def _sum(ops, made, key, pcn):
+    if not made:  # never learned: a zero update of the right shape
+        kind, i = key
+        if kind == "theta":
+            return ops.mat_scale(ops.number(0), pcn.params.theta[i])
+        return ops.scale(ops.number(0), pcn.params.b[i])
+    total = made[0]
+    for d in made[1:]:
+        total = ops.mat_add(total, d) if key[0] == "theta" else ops.add(total, d)
+    return total
+
+
+class PCRule(Rule):
+    """Inference learning on a PCN.  Subclasses say when each layer learns (``gate``)
+    and may change the start (``initial_values``) or the dynamics (``inference_step``).
+
+    ``gamma`` is the inference step γ; ``init_noise`` breaks C1 by starting each hidden
+    layer at x̄^l + η^l, with η^l the point's ``extra["eta"][l]``.
+    """
+
+    name = "pc"
+
+    def __init__(self, gamma: Any = 1, init_noise: bool = False):
+        self.gamma = gamma
+        self.init_noise = init_noise
+
+    # -- the three places a PC variant differs --------------------------------------
+    def initial_values(self, pcn: PCN) -> dict:
+        """x^l_0 for hidden l: the feed-forward prediction from the input (C1), plus η^l if asked."""
+        ops, x0 = pcn.ops, {}
+        prev = pcn.params.s_in
+        b = pcn.params.b
+        for l in range(pcn.arch.L - 1, 0, -1):
+            prev = eq.prediction(ops, pcn.params.theta[l + 1], prev, None if b is None else b[l])
+            x0[l] = prev
+        if self.init_noise:
+            eta = pcn.params.extra["eta"]
+            x0 = {l: ops.add(v, eta[l]) for l, v in x0.items()}
+        return x0
+
+    def inference_step(self, pcn: PCN, l: int, t: int):
+        """x^l_{t+1} from the state at t (MATH.md's inference equation)."""
+        return eq.inference_step(pcn.ops, pcn.gamma, pcn.x(l, t), pcn.eps(l, t),
+                                 pcn.eps(l - 1, t), pcn.theta(l, t))
+
+    def gate(self, pcn: PCN, l: int, t: int):
+        """None if θ^{l+1} does not learn at step t; else 1 (or a vector ϕ, one gate per error node)."""
+        raise NotImplementedError
+
+    def steps(self, L: int) -> int:
+        """How many inference steps to run (at least until the last scheduled update)."""
+        raise NotImplementedError
+
+    # -- Rule ------------------------------------------------------------------------
+    def trajectory(self, arch, params, ops, alpha) -> PCN:
+        return PCN(arch, params, ops, self, alpha, self.steps(arch.L))
+
+    def updates(self, arch, params, ops, alpha) -> Updates:
+        return self.trajectory(arch, params, ops, alpha).total_updates()
+
+
+class ZIL(PCRule):
+    """Zero-divergence inference learning: θ^{l+1} learns at t = l (C2).
+
+    ``update_offset`` = k moves it to t = l + k (the C2 ablation)."""
+
+    name = "z-il"
+
+    def __init__(self, gamma: Any = 1, init_noise: bool = False, update_offset: int = 0):
+        super().__init__(gamma, init_noise)
+        self.update_offset = update_offset
+
+    def update_step(self, l: int) -> int:
+        return l + self.update_offset
+
+    def gate(self, pcn, l, t):
+        return 1 if t == self.update_step(l) else None
+
+    def steps(self, L):
+        return max(self.update_step(l) for l in range(L)) + 1
+
+
+class IL(PCRule):
+    """Plain inference learning: every θ learns once, at t = t_c (20 in the paper)."""
+
+    name = "il"
+
+    def __init__(self, gamma: Any = Fraction(1, 10), init_noise: bool = False, t_c: int = 20):
+        super().__init__(gamma, init_noise)
+        self.t_c = t_c
+
+    def gate(self, pcn, l, t):
+        return 1 if t == self.t_c else None
+
+    def steps(self, L):
+        return self.t_c + 1
