@@ -82,6 +82,10 @@ class SymbolicOps(ListOps):
         self.display: dict[sp.Symbol, str] = {}            # atom -> LaTeX name
         self.rewrites: dict[sp.Expr, sp.Symbol] = {}       # content*atom -> display symbol
         self._memo: dict = {}
+        # f(a), f'(a) of a transcendental activation are atoms too: sympy's expand would
+        # otherwise push rationals into their denominators and hide common factors.
+        self._opaque = not activation.uninterpreted and not activation.is_polynomial
+        self.applications: set[sp.Symbol] = set()  # atoms that stand for f(a) or f'(a)
 
     # -- scalars -----------------------------------------------------------------
     def number(self, q):
@@ -108,11 +112,26 @@ class SymbolicOps(ListOps):
     def operand(self, v):
         return self._memo_call("atoms", v, lambda: tuple(self.atomize(c) for c in v))
 
+    def _apply(self, fn, v):
+        out = []
+        for a in self.operand(v):
+            e = fn(a)
+            if self._opaque and not e.is_Number:
+                atom = self._atom_of.get(e)
+                if atom is None:
+                    atom = sp.Symbol(f"_a{len(self.definitions)}", real=True)
+                    self._atom_of[e] = atom
+                    self.definitions[atom] = e
+                    self.applications.add(atom)
+                e = atom
+            out.append(e)
+        return self._vec(out)
+
     def f(self, v):
-        return self._memo_call("f", v, lambda: self._vec(self.activation.symbolic_f(a) for a in self.operand(v)))
+        return self._memo_call("f", v, lambda: self._apply(self.activation.symbolic_f, v))
 
     def df(self, v):
-        return self._memo_call("df", v, lambda: self._vec(self.activation.symbolic_df(a) for a in self.operand(v)))
+        return self._memo_call("df", v, lambda: self._apply(self.activation.symbolic_df, v))
 
     # -- memoised vector operations ------------------------------------------------
     def _memo_call(self, op, key, thunk):
@@ -166,6 +185,8 @@ class SymbolicOps(ListOps):
     def latex(self, e) -> str:
         """LaTeX of a scalar, in the paper's names, through sympy's one printer."""
         e = self.readable(e)
+        if self.applications:  # show σ(a) rather than the atom that stands for it
+            e = sp.sympify(e).xreplace({a: self.definitions[a] for a in self.applications})
         names = {s: self.display.get(s) or (symbol_latex(s.name) if not s.name.startswith("_")
                                              else rf"a_{{{s.name[2:]}}}")
                  for s in e.free_symbols}

@@ -140,14 +140,17 @@ class PCRule(Rule):
     and may change the start (``initial_values``) or the dynamics (``inference_step``).
 
     ``gamma`` is the inference step γ; ``init_noise`` breaks C1 by starting each hidden
-    layer at x̄^l + η^l, with η^l the point's ``extra["eta"][l]``.
+    layer at x̄^l + η^l, with η^l the point's ``extra["eta"][l]``; ``update_offset`` = k
+    moves a layer-timed update from t = l to t = l + k (the C2 ablation).  Every PC
+    rule, built-in or a user's, is constructed with these three keywords.
     """
 
     name = "pc"
 
-    def __init__(self, gamma: Any = 1, init_noise: bool = False):
+    def __init__(self, gamma: Any = 1, init_noise: bool = False, update_offset: int = 0):
         self.gamma = gamma
         self.init_noise = init_noise
+        self.update_offset = update_offset
 
     # -- the three places a PC variant differs --------------------------------------
     def initial_values(self, pcn: PCN) -> dict:
@@ -191,10 +194,6 @@ class ZIL(PCRule):
 
     name = "z-il"
 
-    def __init__(self, gamma: Any = 1, init_noise: bool = False, update_offset: int = 0):
-        super().__init__(gamma, init_noise)
-        self.update_offset = update_offset
-
     def update_step(self, l: int) -> int:
         return l + self.update_offset
 
@@ -210,12 +209,13 @@ class IL(PCRule):
 
     name = "il"
 
-    def __init__(self, gamma: Any = Fraction(1, 10), init_noise: bool = False, t_c: int = 20):
-        super().__init__(gamma, init_noise)
+    def __init__(self, gamma: Any = Fraction(1, 10), init_noise: bool = False, update_offset: int = 0,
+                 t_c: int = 20):
+        super().__init__(gamma, init_noise, update_offset)
         self.t_c = t_c
 
     def gate(self, pcn, l, t):
-        return 1 if t == self.t_c else None
+        return 1 if t == self.t_c + self.update_offset else None
 
     def steps(self, L):
-        return self.t_c + 1
+        return self.t_c + self.update_offset + 1

@@ -1,0 +1,146 @@
+"""How a theorem is stated: name, hypotheses (C1–C3), claim.  The CLI, the tests
+and the reports all read these declarations (DESIGN.md, "theorems read like the
+paper"), so a theorem — built-in or a user's — is added in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+import sympy as sp
+
+from .rules import ANN, BP, PCRule, ZIL
+
+#: The symbols that stand for the learning rate and (when left free) the inference step.
+alpha = sp.Symbol("alpha", positive=True)
+gamma = sp.Symbol("gamma", positive=True)
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    text: str
+
+
+C1 = Condition("C1", "the PCN starts from its feed-forward values: x^l_0 = x̄^l")
+C2 = Condition("C2", "θ^{l+1} is updated at inference step t = l")
+C3 = Condition("C3", "the inference step is γ = 1")
+CONDITIONS = (C1, C2, C3)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One claimed equality between two vectors or matrices, labelled in LaTeX."""
+
+    label: str
+    lhs: Any
+    rhs: Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What a run asks for beyond the network: which PC rule, and which conditions to break.
+
+    ``gamma`` None means the theorem's own choice (1, or the free symbol γ)."""
+
+    gamma: Any = None
+    update_offset: int = 0
+    init_noise: bool = False
+    rule: Callable[..., PCRule] = ZIL
+
+    def rule_name(self) -> str:
+        return getattr(self.rule, "name", getattr(self.rule, "__name__", "rule"))
+
+
+class Instance:
+    """A theorem's world: one network at one point in one number system, with BP and
+    the PC rule configured by the setting.  Everything is computed on first use."""
+
+    def __init__(self, arch, ops, params, setting: Setting, gamma_value, alpha_value):
+        self.arch, self.ops, self.params, self.setting = arch, ops, params, setting
+        self.L = arch.L
+        self.gamma, self.alpha = gamma_value, alpha_value
+        self.rule = setting.rule(gamma=gamma_value, init_noise=setting.init_noise,
+                                 update_offset=setting.update_offset)
+
+    @cached_property
+    def ann(self) -> ANN:
+        return ANN(self.arch, self.params, self.ops)
+
+    @cached_property
+    def pcn(self):
+        if not hasattr(self.rule, "trajectory"):
+            raise TheoremError(f"rule {self.setting.rule_name()!r} has no error nodes (it is not a PC rule)")
+        self.ann  # name the feed-forward values first, so displays use x̄ and δ
+        return self.rule.trajectory(self.arch, self.params, self.ops, self.alpha)
+
+    @cached_property
+    def bp_updates(self):
+        return BP().updates(self.arch, self.params, self.ops, self.alpha)
+
+    @cached_property
+    def rule_updates(self):
+        if hasattr(self.rule, "trajectory"):
+            return self.pcn.total_updates()
+        return self.rule.updates(self.arch, self.params, self.ops, self.alpha)
+
+    def power(self, base, k):
+        """base^k in this number system (γ^l in the corollary)."""
+        out = self.ops.number(1)
+        for _ in range(k):
+            out = out * base
+        return out
+
+
+class TheoremError(ValueError):
+    """A theorem that cannot be stated for this input (a user error: exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A statement to prove.  ``claim`` lists the equations that make it up."""
+
+    name: str
+    title: str
+    source: str
+    hypotheses: tuple[Condition, ...]
+    statement: str                      # LaTeX, in the paper's notation
+    claim: Callable[[Instance], list[Equation]]
+    free_gamma: bool = False            # True: γ is a free symbol unless the user fixes it
+    aliases: tuple[str, ...] = field(default=())
+
+    def conditions_held(self, setting: Setting, gamma_value) -> dict[str, bool]:
+        """Which of C1–C3 a run with this setting satisfies."""
+        return {
+            "C1": not setting.init_noise,
+            "C2": setting.update_offset == 0,
+            "C3": (not isinstance(gamma_value, sp.Basic) or gamma_value.is_Number) and gamma_value == 1,
+        }
+
+
+REGISTRY: dict[str, Theorem] = {}
+
+
+def register(thm: Theorem) -> Theorem:
+    for key in (thm.name, *thm.aliases):
+        REGISTRY[key] = thm
+    return thm
+
+
+def get(name: str) -> Theorem:
+    from . import theorems  # noqa: F401  (the paper's theorems register on import)
+    if name not in REGISTRY:
+        names = sorted({t.name for t in REGISTRY.values()})
+        raise TheoremError(f"unknown theorem {name!r} (known: {', '.join(names)})")
+    return REGISTRY[name]
+
+
+def all_theorems() -> list[Theorem]:
+    from . import theorems  # noqa: F401
+    seen, out = set(), []
+    for t in REGISTRY.values():
+        if t.name not in seen:
+            seen.add(t.name)
+            out.append(t)
+    return out
