@@ -142,6 +142,23 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
     return verdict.exit_code
 
 
+@cli.command()
+@network_options
+@click.option("--steps", type=int, default=None, help="Show t = 0 … STEPS-1 (default L+1).")
+@click.option("--gamma", "gamma_text", default=None, help="Inference step γ (default: free symbol γ).")
+@click.option("--init-noise", is_flag=True, help="Start hidden layers at x̄^l + η^l (C1 broken).")
+@click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX arrays instead of text.")
+def trajectory(depth, width, widths, activation, bias, steps, gamma_text, init_noise, as_latex):
+    """Print the PCN state x^l_t, ε^l_t in closed form (Z-IL, C1 unless --init-noise)."""
+    from .trajectory import closed_form
+    arch = architecture(depth, width, widths, activation, bias)
+    if steps is not None and steps < 1:
+        raise UserError(f"--steps must be at least 1, got {steps}")
+    traj = closed_form(arch, steps, Setting(gamma=parse_gamma(gamma_text), init_noise=init_noise))
+    click.echo(traj.latex() if as_latex else traj.text())
+    return 0
+
+
 def render_verdict(v: kernel.Verdict) -> str:
     """The verdict as a short proof a person reads."""
     held = [c for c, ok in v.conditions.items() if ok]

@@ -8,6 +8,7 @@ the rules never look inside them, they only hand them to the ops.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
@@ -132,14 +133,16 @@ def random_params(arch: Architecture, rng: random.Random, extra_vectors: tuple[s
     return _build(arch, scalar, extra_vectors)
 
 
+_NAMED = re.compile(r"^(theta|b|eta)(\d+)_(\d+(?:_\d+)?)$|^s_(in|out)_(\d+)$")
+
+
 def symbol_latex(name: str) -> str:
     """LaTeX for the names :func:`symbolic_params` gives, in the paper's notation."""
-    stem, _, rest = name.partition("_")
-    if name.startswith("s_in_") or name.startswith("s_out_"):
-        which, i = name[2:].split("_")
+    m = _NAMED.match(name)
+    if not m:
+        return sp.latex(sp.Symbol(name))
+    stem, layer, idx, which, i = m.groups()
+    if which:
         return rf"s^{{\mathrm{{{which}}}}}_{{{i}}}"
-    head = stem.rstrip("0123456789")
-    layer = stem[len(head):]
-    idx = rest.replace("_", "")
-    greek = {"theta": r"\theta", "b": "b", "eta": r"\eta"}.get(head, head)
-    return rf"{greek}^{{{layer}}}_{{{idx}}}"
+    greek = {"theta": r"\theta", "b": "b", "eta": r"\eta"}[stem]
+    return rf"{greek}^{{{layer}}}_{{{idx.replace('_', '')}}}"

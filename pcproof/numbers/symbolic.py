@@ -161,35 +161,46 @@ class SymbolicOps(ListOps):
 
     # -- names and display -----------------------------------------------------------
     def name(self, v, stem, *index):
-        sup = ",".join(str(i) for i in index)
+        """Name ``v`` as ``stem^{l}_{t,i}`` (index = (l,) or (l, t)) for display."""
+        sup, sub = (str(index[0]), [str(i) for i in index[1:]]) if index else ("", [])
         for i, c in enumerate(v):
-            tex = rf"{stem}^{{{sup}}}_{{{i}}}" if sup else rf"{stem}_{{{i}}}"
-            if c.is_Add or c.is_Mul:
-                if c in self.rewrites:
-                    continue
-                a = self.atomize(c) if c.is_Add else None
-                if a is not None and a in self.definitions:  # the sum *is* an atom
-                    self.display.setdefault(a, tex)
-                    self.rewrites[c] = a
-                else:
-                    self.rewrites[c] = sp.Symbol(f"_n{len(self.rewrites)}", real=True)
-                    self.display[self.rewrites[c]] = tex
+            tex = stem + (f"^{{{sup}}}" if sup else "") + "_{" + ",".join(sub + [str(i)]) + "}"
+            if not (c.is_Add or c.is_Mul) or c in self.rewrites:
+                continue
+            a = self.atomize(c) if c.is_Add else None
+            if a is not None and a in self.definitions:  # the sum *is* an atom: name the atom
+                self.display.setdefault(a, tex)
+                self.rewrites[c] = a
+            else:
+                self.rewrites[c] = sp.Symbol(f"_n{len(self.rewrites)}", real=True)
+                self.display[self.rewrites[c]] = tex
         return v
 
-    def readable(self, e):
-        """``e`` with named products replaced by their names (for display only)."""
-        if not self.rewrites:
-            return e
-        return sp.sympify(e).subs(self.rewrites)
+    def readable(self, e, itself: str | None = None):
+        """``e`` with named sums and products replaced by their names (display only).
 
-    def latex(self, e) -> str:
+        ``itself`` is the name of the quantity being shown, which is not used, so that
+        ε^1_1 shows as γ δ^1 rather than as ε^1_1."""
+        rw = {k: v for k, v in self.rewrites.items() if self.display.get(v) != itself}
+        return sp.sympify(e).subs(rw) if rw else e
+
+    def latex(self, e, itself: str | None = None) -> str:
         """LaTeX of a scalar, in the paper's names, through sympy's one printer."""
-        e = self.readable(e)
+        e = self.readable(e, itself)
+        for _ in range(3):  # unnamed atoms (e.g. updated weights) read better unfolded
+            unnamed = {a: self.definitions[a] for a in sp.sympify(e).free_symbols
+                       if a in self.definitions and a not in self.display and a not in self.applications}
+            if not unnamed:
+                break
+            e = self.readable(sp.sympify(e).xreplace(unnamed), itself)
         if self.applications:  # show σ(a) rather than the atom that stands for it
             e = sp.sympify(e).xreplace({a: self.definitions[a] for a in self.applications})
-        names = {s: self.display.get(s) or (symbol_latex(s.name) if not s.name.startswith("_")
-                                             else rf"a_{{{s.name[2:]}}}")
-                 for s in e.free_symbols}
+        names = {}
+        for s in sp.sympify(e).free_symbols:
+            shown = self.display.get(s)
+            if shown == itself and s in self.definitions:  # show what the quantity is, not its name
+                return self.latex(self.definitions[s], itself)
+            names[s] = shown or (symbol_latex(s.name) if not s.name.startswith("_") else rf"a_{{{s.name[2:]}}}")
         return sp.latex(e, symbol_names=names)
 
     def unfold(self, e, depth: int = 1):
