@@ -1,0 +1,329 @@
+"""The reference trainer: batched float64 training of BP, IL, Z-IL and Fa-Z-IL.
+
+Nothing here restates the maths.  A training step hands the current weights and a
+batch to a rule's own ``updates`` (or, for a PC rule, its lazy ``trajectory``) —
+the very rule classes :mod:`pcproof.rules` defines and the prover checks — running
+over :class:`TrainOps`, numpy float64 batched on the leading axis (MATH.md: the
+update Δθ^{l+1} = α Σ_b e^l_b f(x^{l+1}_b)ᵀ sums over the batch).
+
+Data: scikit-learn's bundled digits (8×8 images, 64 inputs, 10 classes; shipped
+with the package, no download), each pixel standardised with the training split's
+mean and standard deviation, targets one-hot.
+
+Example (a few seconds)::
+
+    >>> from pcproof.train import load_digits_data, make_architecture, init_weights, train
+    >>> from pcproof.rules import BP
+    >>> data = load_digits_data()
+    >>> arch = make_architecture(hidden=1)
+    >>> run = train(BP(), arch, data, init_weights(arch, seed=0), epochs=1)
+    >>> len(run.test_error)   # before training, then after each epoch
+    2
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .model import Architecture, Params, get_activation
+from .numbers import NumpyOps
+from .rules import ANN
+from .rules.base import Rule, Updates
+
+#: The paper's settings (Song et al. 2020, Sec. 5): sigmoid, α = 0.001, batch 20, hidden width 32.
+ALPHA, BATCH, WIDTH, ACTIVATION = 1e-3, 20, 32, "sigmoid"
+
+
+def _array_fn(expr):
+    """f or f' (the activation's one sympy expression) compiled for float64 arrays; a
+    constant (f' of the identity) is broadcast to the operand's shape."""
+    import sympy as sp
+    from .model.activations import x
+    fn = sp.lambdify(x, expr, modules="numpy")
+    if expr.free_symbols:
+        return fn
+    return lambda v: np.full(np.shape(v), float(expr))
+
+
+# -- the number system ---------------------------------------------------------------------
+class TrainOps(NumpyOps):
+    """:class:`NumpyOps` for training: the same numbers, fewer array operations.
+
+    Two exact economies, both invisible to the rules:
+
+    * **Re-use.**  Within one training step, f, f' and θ·v of the very same operand
+      objects are computed once (a lazy PCN asks for the prediction θ^{l+1} f(x^{l+1}_t)
+      again at every t while its operands are unchanged).  The cache holds its operands,
+      so an ``id`` cannot be reused while it lives; :func:`step` clears it every step.
+    * **Known zeros.**  u − u is an exact zero array, and a zero operand is propagated
+      without arithmetic: u + 0 = u, u ⊙ 0 = 0, θᵀ0 = 0, c·0 = 0, 1·u = u.  This is the
+      numeric twin of the symbolic system's shared atoms: under C1 the PCN's first
+      prediction *is* the array x^l_0, so ε^l_t = 0 for t < l (the wavefront lemma) is
+      known without computing it, and Z-IL does about BP's work.
+
+    For finite values every result is the float64 value NumpyOps computes (up to the
+    sign of a zero: −0.0 + 0.0 is +0.0 either way); with inf or nan operands a
+    short-cut zero stays 0 where IEEE arithmetic would give nan.  ``outer`` of two
+    batches is one BLAS product uᵀv (the same Σ_b u_b v_bᵀ)."""
+
+    def __init__(self, activation):
+        super().__init__(activation)
+        self._cache: dict = {}
+        self._zeros: dict = {}
+        act = activation.concrete()
+        self._f_array = _array_fn(act.expr)
+        self._df_array = _array_fn(act.dexpr)
+
+    def clear(self):
+        self._cache.clear()
+        self._zeros.clear()
+
+    # -- bookkeeping --------------------------------------------------------------
+    def _memo(self, tag, a, b, compute):
+        key = (tag, id(a), id(b))
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] is a and hit[1] is b:
+            return hit[2]
+        out = compute()
+        self._cache[key] = (a, b, out)
+        return out
+
+    def is_zero(self, v) -> bool:
+        """Whether ``v`` is an array this system made as an exact zero."""
+        return self._zeros.get(id(v)) is v
+
+    def zero(self, shape):
+        z = np.zeros(shape)
+        self._zeros[id(z)] = z
+        return z
+
+    # -- the algebra ----------------------------------------------------------------
+    def f(self, v):
+        return self._memo("f", v, None, lambda: self._f_array(v))
+
+    def df(self, v):
+        return self._memo("df", v, None, lambda: self._df_array(v))
+
+    def matvec(self, W, v):
+        if self.is_zero(v):
+            return self.zero(v.shape[:-1] + (W.shape[0],))
+        return self._memo("mv", W, v, lambda: v @ W.T)
+
+    def rmatvec(self, W, v):
+        if self.is_zero(v):
+            return self.zero(v.shape[:-1] + (W.shape[1],))
+        return v @ W
+
+    def add(self, u, v):
+        if self.is_zero(v):
+            return u
+        if self.is_zero(u):
+            return v
+        return u + v
+
+    def sub(self, u, v):
+        if u is v:
+            return self.zero(np.shape(u))
+        if self.is_zero(v):
+            return u
+        return u - v
+
+    def mul(self, u, v):
+        if self.is_zero(u) or self.is_zero(v):
+            return self.zero(np.broadcast_shapes(np.shape(u), np.shape(v)))
+        return u * v
+
+    def scale(self, c, v):
+        if self.is_zero(v):
+            return v
+        if c == 1:
+            return v
+        return c * v
+
+    def outer(self, u, v):
+        if self.is_zero(u) or self.is_zero(v):
+            return self.zero((np.shape(u)[-1], np.shape(v)[-1]))
+        if u.ndim == 2 and v.ndim == 2:
+            return u.T @ v
+        return NumpyOps.outer(self, u, v)
+
+    def mat_add(self, A, B):
+        if self.is_zero(B):
+            return A
+        return A + B
+
+    def mat_scale(self, c, A):
+        if self.is_zero(A):
+            return A
+        return c * A
+
+
+# -- data ----------------------------------------------------------------------------------
+@dataclass
+class Dataset:
+    """Inputs (examples × 64), one-hot targets (examples × 10) and labels, train and test."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    label_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    label_test: np.ndarray
+
+    @property
+    def n_in(self) -> int:
+        return self.x_train.shape[1]
+
+    @property
+    def n_out(self) -> int:
+        return self.y_train.shape[1]
+
+
+def load_digits_data(test_fraction: float = 0.25, split_seed: int = 0, limit: int | None = None) -> Dataset:
+    """scikit-learn's digits, split at random (``split_seed``) into train and test,
+    standardised with the training mean and std (a constant pixel keeps std 1).
+    ``limit`` keeps only the first ``limit`` training examples (for quick runs)."""
+    from sklearn.datasets import load_digits
+
+    X, labels = load_digits(return_X_y=True)
+    order = np.random.default_rng(split_seed).permutation(len(X))
+    X, labels = X[order].astype(np.float64), labels[order]
+    n_test = int(round(test_fraction * len(X)))
+    X_te, lab_te, X_tr, lab_tr = X[:n_test], labels[:n_test], X[n_test:], labels[n_test:]
+    if limit is not None:
+        X_tr, lab_tr = X_tr[:limit], lab_tr[:limit]
+    mean, std = X_tr.mean(axis=0), X_tr.std(axis=0)
+    std[std == 0] = 1.0
+    onehot = np.eye(10)
+    return Dataset((X_tr - mean) / std, onehot[lab_tr], lab_tr, (X_te - mean) / std, onehot[lab_te], lab_te)
+
+
+# -- networks --------------------------------------------------------------------------------
+def make_architecture(hidden: int = 1, width: int = WIDTH, activation: str = ACTIVATION,
+                      n_in: int = 64, n_out: int = 10, bias: bool = False) -> Architecture:
+    """``hidden`` hidden layers of ``width`` between n_in inputs and n_out outputs (depth L = hidden + 1)."""
+    return Architecture((n_out,) + (width,) * hidden + (n_in,), get_activation(activation), bias)
+
+
+@dataclass
+class Weights:
+    """θ^{l+1} (n_l × n_{l+1} arrays) and biases b^l (or None)."""
+
+    theta: dict[int, np.ndarray]
+    b: dict[int, np.ndarray] | None = None
+
+    def copy(self) -> "Weights":
+        return Weights({k: W.copy() for k, W in self.theta.items()},
+                       None if self.b is None else {l: v.copy() for l, v in self.b.items()})
+
+    def apply(self, updates: Updates) -> "Weights":
+        """θ + Δθ, b + Δb (new arrays; the updates a rule returned)."""
+        theta = {k: W + updates[("theta", k)] for k, W in self.theta.items()}
+        b = None if self.b is None else {l: v + updates[("b", l)] for l, v in self.b.items()}
+        return Weights(theta, b)
+
+    def distance(self, other: "Weights") -> float:
+        """Σ_l ‖θ^{l+1} − θ'^{l+1}‖₂ (Frobenius; plus the biases' L2 distances)."""
+        d = sum(float(np.linalg.norm(W - other.theta[k])) for k, W in self.theta.items())
+        if self.b is not None:
+            d += sum(float(np.linalg.norm(v - other.b[l])) for l, v in self.b.items())
+        return d
+
+
+def init_weights(arch: Architecture, seed: int = 0) -> Weights:
+    """Glorot-uniform θ^{l+1} ∈ U(±√(6/(n_l + n_{l+1}))), zero biases."""
+    rng = np.random.default_rng(seed)
+    n = arch.widths
+    theta = {}
+    for l in range(arch.L):
+        r = np.sqrt(6.0 / (n[l] + n[l + 1]))
+        theta[l + 1] = rng.uniform(-r, r, size=(n[l], n[l + 1]))
+    b = {l: np.zeros(n[l]) for l in range(arch.L)} if arch.bias else None
+    return Weights(theta, b)
+
+
+# -- one step, one run -------------------------------------------------------------------------
+def point(weights: Weights, s_in, s_out, extra=None) -> Params:
+    """A batch as a :class:`Params` (s_in: batch × n_L, s_out: batch × n_0)."""
+    return Params(theta=weights.theta, b=weights.b, s_in=s_in, s_out=s_out, extra=extra or {})
+
+
+def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: NumpyOps, alpha: float = ALPHA,
+         extra=None, observe: Callable | None = None) -> Updates:
+    """The updates ``rule`` makes on one batch (the rule's own code, over float64).
+
+    ``observe(pcn)`` (PC rules only) sees the trajectory after the updates are made."""
+    if isinstance(ops, TrainOps):
+        ops.clear()
+    params = point(weights, s_in, s_out, extra)
+    if observe is not None and hasattr(rule, "trajectory"):
+        pcn = rule.trajectory(arch, params, ops, alpha)
+        out = pcn.total_updates()
+        observe(pcn)
+        return out
+    return rule.updates(arch, params, ops, alpha)
+
+
+def noise_extra(arch: Architecture, sigma: float, batch: int, rng: np.random.Generator) -> dict:
+    """The C1 perturbation: η^l ~ N(0, σ²) per hidden node and example (``extra["eta"]``)."""
+    return {"eta": {l: sigma * rng.standard_normal((batch, arch.widths[l])) for l in range(1, arch.L)}}
+
+
+def predict(arch: Architecture, weights: Weights, x, ops: NumpyOps):
+    """The network's output x̄^0 (the ANN's forward pass; also the PCN's prediction)."""
+    if isinstance(ops, TrainOps):
+        ops.clear()
+    return ANN(arch, point(weights, x, np.zeros((len(x), arch.widths[0]))), ops).x_bar(0)
+
+
+def test_error(arch: Architecture, weights: Weights, data: Dataset, ops: NumpyOps) -> float:
+    """Percentage of test digits whose largest output is not the label."""
+    out = predict(arch, weights, data.x_test, ops)
+    return 100.0 * float(np.mean(np.argmax(out, axis=1) != data.label_test))
+
+
+@dataclass
+class Run:
+    """What a training run leaves: final weights, test error (%) before training and after each epoch."""
+
+    weights: Weights
+    test_error: list[float]
+    updates: int = 0
+    first_updates: list[Updates] = field(default_factory=list)
+
+
+def batches(n: int, batch: int, epoch_seed) -> list[np.ndarray]:
+    """Example indices of each batch of one epoch (a shuffle fixed by ``epoch_seed``)."""
+    order = np.random.default_rng(epoch_seed).permutation(n)
+    return [order[i:i + batch] for i in range(0, n - batch + 1, batch)]
+
+
+def train(rule: Rule, arch: Architecture, data: Dataset, weights: Weights, *, alpha: float = ALPHA,
+          epochs: int = 1, batch: int = BATCH, seed: int = 0, noise_sigma: float | None = None,
+          keep_first: int = 0, observe: Callable | None = None, progress: Callable | None = None,
+          ops: NumpyOps | None = None) -> Run:
+    """Train a copy of ``weights`` with ``rule`` for ``epochs`` epochs of ``batch``-sized batches.
+
+    The batch order depends only on ``seed`` (so BP and every other rule see the same
+    batches); ``noise_sigma`` draws the C1 perturbation η for each batch (the rule must
+    be built with ``init_noise=True``).  ``keep_first`` keeps the updates of the first
+    batches; ``progress()`` is called once per batch."""
+    ops = ops or TrainOps(arch.activation)
+    w = weights.copy()
+    noise_rng = np.random.default_rng([seed, 1])
+    errors = [test_error(arch, w, data, ops)]
+    kept, count = [], 0
+    for epoch in range(epochs):
+        for idx in batches(len(data.x_train), batch, [seed, 0, epoch]):
+            extra = None if noise_sigma is None else noise_extra(arch, noise_sigma, len(idx), noise_rng)
+            upd = step(rule, arch, w, data.x_train[idx], data.y_train[idx], ops, alpha, extra, observe)
+            if len(kept) < keep_first:
+                kept.append(upd)
+            w = w.apply(upd)
+            count += 1
+            if progress is not None:
+                progress()
+        errors.append(test_error(arch, w, data, ops))
+    return Run(w, errors, count, kept)
