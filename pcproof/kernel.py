@@ -71,6 +71,15 @@ class Verdict:
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), **kw)
 
+    # Jupyter display (the printer lives in pcproof.report.display)
+    def _repr_latex_(self) -> str:
+        from .report.display import verdict_latex
+        return verdict_latex(self)
+
+    def _repr_html_(self) -> str:
+        from .report.display import verdict_html
+        return verdict_html(self)
+
 
 def _verdict(**kw) -> Verdict:
     return Verdict(_token=_TOKEN, **kw)

@@ -110,6 +110,15 @@ class Theorem:
     free_gamma: bool = False            # True: γ is a free symbol unless the user fixes it
     aliases: tuple[str, ...] = field(default=())
 
+    # Jupyter display (the printer lives in pcproof.report.display)
+    def _repr_latex_(self) -> str:
+        from .report.display import theorem_latex
+        return theorem_latex(self)
+
+    def _repr_html_(self) -> str:
+        from .report.display import theorem_html
+        return theorem_html(self)
+
     def conditions_held(self, setting: Setting, gamma_value) -> dict[str, bool]:
         """Which of C1–C3 a run with this setting satisfies."""
         return {

@@ -1,0 +1,60 @@
+"""Rich display in Jupyter: ``Theorem``, ``Verdict`` and trajectories show as LaTeX
+(``_repr_latex_``) and as HTML with MathML (``_repr_html_``).  The methods on those
+classes delegate here, so the notebook, the reports and the CLI share one printer.
+"""
+from __future__ import annotations
+
+from .document import M, Display, Heading, Para, parts
+from .render import to_html_fragment
+
+
+def _text_tex(s: str) -> str:
+    """Plain text inside ``\\text{…}`` (MathJax and KaTeX read the Unicode as is)."""
+    return s.replace("\\", "").replace("{", r"\{").replace("}", r"\}").replace("^", r"\^{}").replace("$", r"\$")
+
+
+def theorem_latex(thm) -> str:
+    hyps = ", ".join(c.name for c in thm.hypotheses) or "none"
+    return (rf"$$\textbf{{{_text_tex(thm.name)}}}\ \text{{({_text_tex(hyps)})}}\quad {thm.statement}$$")
+
+
+def theorem_blocks(thm) -> list:
+    from .build import statement_blocks
+    return [Heading(3, parts(f"{thm.name}: {thm.title}"))] + statement_blocks(thm)[1:]
+
+
+def theorem_html(thm) -> str:
+    return to_html_fragment(theorem_blocks(thm))
+
+
+def verdict_latex(v) -> str:
+    net = "every depth" if v.depth is None else f"L = {v.depth}, widths {v.widths}"
+    return rf"$$\text{{{_text_tex(v.theorem)}: }}\textbf{{{v.verdict}}}\quad\text{{({_text_tex(net)}; {_text_tex(v.method)})}}$$"
+
+
+def verdict_html(v) -> str:
+    from .build import verdict_blocks
+    return to_html_fragment([Heading(3, parts(f"{v.theorem}: {v.verdict}"))] + verdict_blocks(v))
+
+
+def equation_html(label: str) -> str:
+    """One LaTeX formula as MathML (block)."""
+    return to_html_fragment([Display(label)])
+
+
+def trajectory(theorem: str = "cor-gamma", depth: int = 3, width: int = 2, activation: str = "uninterpreted",
+               bias: bool = False, steps: int | None = None):
+    """The closed-form trajectory of ``theorem``'s PC rule on a small network, ready to display.
+
+    >>> trajectory("thm-3.1", depth=2, width=1).eps_latex(1, 1)
+    ['\\\\delta^{1}_{0}']
+    """
+    from ..model import Architecture, get_activation
+    from ..theorem import get
+    from .trajectory import Trajectory
+    arch = Architecture.make(get_activation(activation), depth=depth, width=width, bias=bias)
+    return Trajectory(get(theorem), arch, steps=steps)
+
+
+__all__ = ["theorem_latex", "theorem_html", "verdict_latex", "verdict_html", "trajectory", "equation_html",
+           "M", "Para"]
