@@ -203,6 +203,34 @@ class SymbolicOps(ListOps):
             names[s] = shown or (symbol_latex(s.name) if not s.name.startswith("_") else rf"a_{{{s.name[2:]}}}")
         return sp.latex(e, symbol_names=names)
 
+    def evaluate(self, exprs, values: dict, digits: int = 50) -> list:
+        """The values of ``exprs`` at a point (symbol name → number), atoms unfolded in
+        the order they were made; an uninterpreted f is read as its numeric instance."""
+        from ..model.activations import f as f_, fprime as fp_, get as get_activation
+        inst = get_activation(self.activation.numeric_instance) if self.activation.uninterpreted else None
+
+        def concrete(expr):
+            expr = sp.sympify(expr)
+            if inst is None:
+                return expr
+            return expr.replace(f_, lambda a: inst.symbolic_f(a)).replace(fp_, lambda a: inst.symbolic_df(a))
+
+        def bind(expr):
+            return {s: sp.Rational(str(values[s.name])) for s in expr.free_symbols
+                    if s not in env and s.name in values}
+
+        env: dict = {}
+        for atom, definition in self.definitions.items():  # definitions only use earlier atoms
+            d = concrete(definition)
+            env.update(bind(d))
+            env[atom] = d.xreplace(env).evalf(digits + 10)
+        out = []
+        for e in exprs:
+            e = concrete(e)
+            env.update(bind(e))
+            out.append(e.xreplace(env).evalf(digits))
+        return out
+
     def unfold(self, e, depth: int = 1):
         """Replace atoms by their definitions ``depth`` times (for display of small cases)."""
         for _ in range(depth):

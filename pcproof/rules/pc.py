@@ -31,7 +31,9 @@ class PCN:
         self._memo: dict = {}
         self.x0 = rule.initial_values(self)
         # demand-driven recursion goes about (depth + steps) frames deep
-        sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * (arch.L + steps) + 2000))
+        need = 30 * (arch.L + steps) + 500
+        if need > sys.getrecursionlimit():
+            sys.setrecursionlimit(need)
 
     def _cached(self, key, compute):
         v = self._memo.get(key)
@@ -77,9 +79,13 @@ class PCN:
         return self._memo[key]
 
     def gated_eps(self, l, t):
+        """ϕ ⊙ ε^l_t: the error as the learning step sees it (a gate is 1, a scalar — a
+        layer's own learning-rate factor — or a vector, one gate per error node)."""
         g = self.gate(l, t)
         e = self.eps(l, t)
-        return e if g is None or isinstance(g, int) else self.ops.mul(g, e)
+        if g is None or (isinstance(g, int) and g == 1):
+            return e
+        return self.ops.mul(g, e) if isinstance(g, (tuple, list)) or getattr(g, "ndim", 0) else self.ops.scale(g, e)
 
     def delta_theta(self, l, t):
         """Δθ^{l+1} made at step t (None if θ^{l+1} does not learn at t)."""
