@@ -389,7 +389,7 @@ def fuzz_blocks(thm, opts: Options, result: Result, timings: list) -> list:
     for k, val in (data.items() if isinstance(data, dict) else enumerate(data)):
         if _is_timing_key(str(k)):
             if isinstance(val, (int, float)):
-                unit = "s" if "second" in str(k).lower() and "per" not in str(k).lower() else ""
+                unit = "per s" if "per" in str(k).lower() else "s" if "second" in str(k).lower() else ""
                 timings.append((f"fuzz: {k}", float(val), unit))
             continue
         rows.append([parts(str(k)), _value_parts(val)])

@@ -1,0 +1,198 @@
+"""Issue 6: `pcproof report` — formats, determinism, index, missing stages, closed forms."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pcproof.model import Architecture, get_activation
+from pcproof.report import build
+from pcproof.report.cli import command
+from pcproof.report.render import TIMING_BEGIN, TIMING_END, strip_timing
+from pcproof.report.trajectory import CLOSED, OTHER, ZERO, Trajectory
+from pcproof.theorem import all_theorems, get
+
+QUICK = ["--quick", "--fuzz-cases", "20", "--timeout", "60"]
+NO_ABLATION = "/nonexistent/pcproof-ablation"
+
+
+def run_report(out: Path, *args: str):
+    res = CliRunner().invoke(command, [*args, "--out", str(out), *QUICK])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    return res
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    run_report(out, "--seed", "3", "--ablation", NO_ABLATION)
+    return out
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(style|pre)>.*?</\1>", " ", html, flags=re.S))
+
+
+def test_every_format_and_the_index(reports):
+    names = [t.name for t in all_theorems()]
+    for name in names:
+        for fmt in ("md", "tex", "html"):
+            assert (reports / f"{name}.{fmt}").is_file()
+        assert (reports / "figures" / f"{name}-wavefront.png").stat().st_size > 1000
+    index_md = (reports / "index.md").read_text()
+    index_html = (reports / "index.html").read_text()
+    for name in names:
+        assert f"({name}.md)" in index_md and f'href="{name}.html"' in index_html
+    # each verdict at a glance: the quick run proves each theorem once and refutes the C1-broken control
+    rows = [line for line in index_md.splitlines() if line.startswith("| thm-") or line.startswith("| cor-")]
+    assert len(rows) == len(names)
+    assert all("proved (1/1)" in r and "| refuted |" in r for r in rows)
+
+
+def test_markdown_maths_is_between_dollars(reports):
+    md = (reports / "thm-3.2.md").read_text()
+    assert "$$\n" in md and r"$\varepsilon^{1}_t$" in md
+    # GitHub reads $…$ only without blanks inside the delimiters
+    inline = re.sub(r"\$\$\n.*?\n\$\$", "", md, flags=re.S)
+    spans = re.findall(r"\$([^$\n]+)\$", inline)
+    assert len(spans) > 50 and all(s == s.strip() for s in spans)
+    assert inline.count("$") == 2 * len(spans)
+    assert "<math" not in md
+
+
+def test_html_has_mathml_and_no_raw_tex(reports):
+    for name in ("index", "thm-3.1", "cor-gamma"):
+        html = (reports / f"{name}.html").read_text()
+        text = visible_text(html)
+        assert "\\" not in text and "$" not in text, name
+        assert "cdn" not in html.lower() and "<script" not in html
+    html = (reports / "cor-gamma.html").read_text()
+    assert html.count("<math") > 20 and '<img src="figures/cor-gamma-wavefront.png"' in html
+
+
+def test_latex_is_standalone(reports):
+    tex = (reports / "thm-3.1.tex").read_text()
+    assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
+    assert all(ord(c) < 128 for c in tex), "pdflatex needs ASCII"
+
+
+def test_one_marked_timing_block_per_file(reports):
+    for path in reports.glob("*.*"):
+        text = path.read_text()
+        assert text.count(TIMING_BEGIN) == 1 and text.count(TIMING_END) == 1, path.name
+        timed = re.search(rf"{TIMING_BEGIN}(.*?){TIMING_END}", text, re.S).group(1)
+        assert re.search(r"\d\.\d{3} s", timed)
+        # no wall-clock figure outside the block
+        assert not re.search(r"\d\.\d{3} s\b", strip_timing(text)), path.name
+
+
+def test_same_seed_same_report_except_timing(reports, tmp_path):
+    again = tmp_path / "again"
+    run_report(again, "--seed", "3", "--ablation", NO_ABLATION)
+    files = sorted(p.relative_to(reports) for p in reports.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    for rel in files:
+        a, b = (reports / rel).read_bytes(), (again / rel).read_bytes()
+        if rel.suffix == ".png":
+            assert a == b, rel
+        else:
+            assert strip_timing(a.decode()) == strip_timing(b.decode()), rel
+
+
+def test_missing_and_failing_stages_are_said_plainly(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "_optional", lambda module: (None, f"{module} is not part of this installation"))
+    run_report(tmp_path / "a", "thm-3.1")
+    md = (tmp_path / "a" / "thm-3.1.md").read_text()
+    assert "No all-depth verdict: pcproof.check.induction is not part of this installation" in md
+    assert "No fuzzing summary: pcproof.check.fuzz is not part of this installation" in md
+
+    class Broken:
+        @staticmethod
+        def prove_all_depths(*a, **k):
+            raise RuntimeError("z3 exploded")
+    monkeypatch.setattr(build, "_optional", lambda module: (Broken, None) if module.endswith("induction")
+                        else (None, "absent"))
+    run_report(tmp_path / "b", "thm-3.1")
+    md = (tmp_path / "b" / "thm-3.1.md").read_text()
+    assert "The all-depth prover failed" in md and "z3 exploded" in md
+    assert "| failed / failed |" in (tmp_path / "b" / "index.md").read_text()
+
+
+def test_ablation_results_are_copied_in_and_nothing_written_outside(tmp_path, monkeypatch):
+    abl = tmp_path / "elsewhere" / "ablation"
+    abl.mkdir(parents=True)
+    _tiny_png(abl / "c1_sigma.png")
+    (abl / "c1_sigma.csv").write_text("sigma,divergence,seconds\n0,0,1.5\n0.1,0.02,1.7\n")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    monkeypatch.chdir(tmp_path)
+    run_report(Path("out"), "thm-3.2", "--ablation", str(abl), "--no-fuzz", "--no-all-depths")
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "out" not in p.relative_to(tmp_path).parts[:1]}
+    assert after == before
+    html = (tmp_path / "out" / "thm-3.2.html").read_text()
+    assert '<img src="figures/ablation/c1_sigma.png"' in html and (tmp_path / "out/figures/ablation/c1_sigma.png").is_file()
+    md = (tmp_path / "out" / "thm-3.2.md").read_text()
+    assert "| sigma | divergence |" in md and "| 0.1 | 0.02 |" in md   # the timing column is left out
+
+
+def _tiny_png(path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig = plt.figure(figsize=(1, 1))
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def test_bad_format_is_a_user_error():
+    proc = subprocess.run([sys.executable, "-m", "pcproof", "report", "--format", "pdf", "--out", "/nonexistent/x"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--format" in proc.stderr
+
+
+# -- closed forms as printed (MATH.md: wavefront lemma, Theorem 3.1, corollary) ---------------------
+
+@pytest.mark.parametrize("activation", ["uninterpreted", "sigmoid"])
+def test_closed_form_trajectory_prints_in_the_papers_names(activation):
+    L, n = 3, 2
+    tr = Trajectory(get("cor-gamma"), Architecture.make(get_activation(activation), depth=L, width=n))
+    for l in range(1, L):
+        for t in range(l):
+            assert tr.x_latex(l, t) == [rf"\bar{{x}}^{{{l}}}_{{{i}}}" for i in range(n)]
+            assert tr.eps_latex(l, t) == ["0"] * n
+            assert tr.classify(l, t) == ZERO
+    for l in range(L):
+        power = "" if l == 0 else r" \gamma" if l == 1 else rf" \gamma^{{{l}}}"
+        assert tr.eps_latex(l, l) == [rf"\delta^{{{l}}}_{{{i}}}{power}" for i in range(n)]
+        assert tr.classify(l, l) == CLOSED
+    assert tr.classify(0, 1) == OTHER and tr.wavefront_holds()
+    assert r"\delta^{2}_{0} \gamma^{2}" in tr.latex()
+
+
+def test_broken_c1_is_not_shown_as_closed_form():
+    from pcproof.theorem import Setting
+    tr = Trajectory(get("cor-gamma"), Architecture.make(get_activation("uninterpreted"), depth=3, width=1),
+                    Setting(init_noise=True))
+    assert tr.classify(1, 0) == OTHER and not tr.wavefront_holds()
+    assert r"\eta" in tr.eps_latex(1, 0)[0]
+
+
+TEX_ENGINES = ("pdflatex", "lualatex", "xelatex")
+
+
+def test_latex_compiles(reports, tmp_path):
+    engine = next((e for e in TEX_ENGINES if shutil.which(e)), None)
+    if engine is None:
+        pytest.skip(f"no TeX engine installed (looked for {', '.join(TEX_ENGINES)} on PATH); "
+                    "install texlive-latex-base to run this test")
+    work = tmp_path / "tex"
+    shutil.copytree(reports, work)
+    for name in ("thm-3.2", "cor-gamma"):
+        proc = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", f"{name}.tex"],
+                              cwd=work, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert (work / f"{name}.pdf").stat().st_size > 10_000
