@@ -327,3 +327,108 @@ def train(rule: Rule, arch: Architecture, data: Dataset, weights: Weights, *, al
                 progress()
         errors.append(test_error(arch, w, data, ops))
     return Run(w, errors, count, kept)
+
+
+# -- Fa-Z-IL: how often ϕ fires where ------------------------------------------------------------
+@dataclass
+class Detection:
+    """Counts of ϕ^l_{i,t} = 1 over a training run, per (example, error node) presentation."""
+
+    t_d: int
+    hidden: int
+    steps: int
+    nodes: int = 0            # (example, error node) pairs presented
+    at_l: int = 0             # ϕ fired at t = l
+    elsewhere: int = 0        # ϕ fired at t ≠ l
+    silent_zero_delta: int = 0  # never fired, and ε^l_l = 0 (nothing to learn)
+    equal_to_zil: bool = False  # final weights bitwise equal to Z-IL's
+    max_diff_to_zil: float = 0.0
+
+    @property
+    def detected(self) -> float:
+        """% of (example, node) pairs at which ϕ fires at t = l."""
+        return 100.0 * self.at_l / self.nodes
+
+    @property
+    def share_elsewhere(self) -> float:
+        """% of all firings that happen at t ≠ l."""
+        fired = self.at_l + self.elsewhere
+        return 100.0 * self.elsewhere / fired if fired else 0.0
+
+
+def _fired(gate, shape):
+    """The 0/1 array of nodes a PC gate lets learn (None: none; 1: all)."""
+    if gate is None:
+        return np.zeros(shape, dtype=bool)
+    if isinstance(gate, (int, float)):
+        return np.full(shape, bool(gate))
+    return np.asarray(gate) != 0
+
+
+def fazil_detection(data: Dataset, hidden: int, t_d: int, *, epochs: int = 1, seed: int = 0,
+                    steps: int | None = None, alpha: float = ALPHA, batch: int = BATCH) -> Detection:
+    """Train Fa-Z-IL (window ``t_d``, ``steps`` inference steps per pair, default L) and Z-IL
+    from the same weights and batches; count where ϕ fires and compare the final weights."""
+    from .rules import ZIL
+    from .rules.fazil import FaZIL
+
+    arch = make_architecture(hidden=hidden, n_in=data.n_in, n_out=data.n_out)
+    rule = FaZIL(t_d=t_d, steps=steps)
+    det = Detection(t_d, hidden, rule.steps(arch.L))
+
+    def observe(pcn):
+        for l in range(arch.L):
+            shape = np.shape(pcn.eps(l, 0))
+            fired = [_fired(pcn.gate(l, t), shape) for t in range(pcn.steps)]
+            det.nodes += int(np.prod(shape))
+            at_l = fired[l] if l < pcn.steps else np.zeros(shape, dtype=bool)
+            det.at_l += int(at_l.sum())
+            det.elsewhere += int(sum(f.sum() for t, f in enumerate(fired) if t != l))
+            if l < pcn.steps:
+                never = ~np.any(fired, axis=0)
+                det.silent_zero_delta += int(np.sum(never & (pcn.eps(l, l) == 0)))
+
+    w0 = init_weights(arch, seed)
+    fa = train(rule, arch, data, w0, alpha=alpha, epochs=epochs, batch=batch, seed=seed, observe=observe)
+    zil = train(ZIL(), arch, data, w0, alpha=alpha, epochs=epochs, batch=batch, seed=seed)
+    det.equal_to_zil = all(np.array_equal(fa.weights.theta[k], zil.weights.theta[k]) for k in zil.weights.theta)
+    det.max_diff_to_zil = max(float(np.max(np.abs(fa.weights.theta[k] - zil.weights.theta[k])))
+                              for k in zil.weights.theta)
+    return det
+
+
+#: The paper's Table 3: success rate (%) of detecting t = l, by t_d.
+PAPER_DETECTION = {1: 93.4, 2: 92.4, 3: 99.6, 4: 100.0, 5: 100.0, 6: 100.0, 7: 100.0, 8: 100.0, 16: 100.0}
+
+
+def _fazil_main(argv=None):
+    """``python -m pcproof.train fazil [--epochs E] [--hidden 1 2 3] [--steps T]``: the Fa-Z-IL table."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m pcproof.train fazil", description=_fazil_main.__doc__)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--hidden", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--steps", type=int, default=None, help="inference steps per pair (default L)")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    data = load_digits_data()
+    print(f"Fa-Z-IL on digits: {args.epochs} epoch(s), batch {BATCH}, α = {ALPHA}, sigmoid, hidden layers of "
+          f"{WIDTH}, seed {args.seed}; inference steps per pair: {args.steps or 'L'}")
+    head = (f"{'t_d':>4}{'hidden':>7}{'fired at t=l %':>16}{'fired elsewhere':>17}{'(% of firings)':>15}"
+            f"{'silent, δ=0':>13}{'= Z-IL':>8}{'max |Δθ|':>11}{'paper %':>9}")
+    print(head)
+    print("-" * len(head))
+    for t_d in PAPER_DETECTION:
+        for h in args.hidden:
+            d = fazil_detection(data, h, t_d, epochs=args.epochs, seed=args.seed, steps=args.steps)
+            print(f"{t_d:>4}{h:>7}{d.detected:>16.2f}{d.elsewhere:>17}{d.share_elsewhere:>15.3g}{d.silent_zero_delta:>13}"
+                  f"{'yes' if d.equal_to_zil else 'no':>8}{d.max_diff_to_zil:>11.2e}{PAPER_DETECTION[t_d]:>9.1f}")
+
+
+if __name__ == "__main__":
+    import sys as _sys
+
+    if _sys.argv[1:2] == ["fazil"]:
+        _fazil_main(_sys.argv[2:])
+    else:
+        print("usage: python -m pcproof.train fazil [--epochs E] [--hidden 1 2 3] [--steps T]")
