@@ -1,30 +1,189 @@
-"""Rigorous ball arithmetic (python-flint's arb): every value is an interval that
-is guaranteed to contain the true real number."""
+"""Rigorous ball arithmetic (python-flint's arb): every value is a ball [m ± r]
+guaranteed to contain the true real number.
+
+python-flint keeps **one global working precision** (``flint.ctx.prec``), so an
+:class:`ArbOps` re-asserts its own precision at the start of every operation:
+two systems at different digits can be used side by side.  Balls made while
+another precision was in force stay valid (they only carry a wider radius).
+
+What equality means for balls (``equal`` / ``different`` / ``undecided``) is
+decided in one place, :mod:`pcproof.numbers.compare`.
+"""
 from __future__ import annotations
 
-import flint
+import math
+from operator import add as _add, mul as _mul, sub as _sub
+from fractions import Fraction
+from functools import lru_cache
 
-from ..model.activations import Activation
+import flint
+import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
+
+from ..model.activations import Activation, x as _x
 from .ops import ListOps
+
+arb = flint.arb
+_ZERO = arb(0)
+
+
+def bits_for(digits: int) -> int:
+    """Working precision in bits for ``digits`` decimal digits (as python-flint's ``ctx.dps``)."""
+    return max(2, int(math.ceil(digits * math.log2(10))) + 3)
+
+
+def ipow(a, n: int):
+    """a**n for an integer n by repeated products.
+
+    python-flint's ``arb ** int`` goes through exp(n log a) when the ball contains 0
+    and returns nan (so tanh' = 1 − tanh² was nan near x = 0); products stay tight."""
+    if n == 2:
+        return a * a
+    if n < 0:
+        return 1 / ipow(a, -n)
+    out, base = arb(1), a
+    while n:
+        if n & 1:
+            out = out * base
+        n >>= 1
+        if n:
+            base = base * base
+    return out
+
+
+class _BallPrinter(MpmathPrinter):
+    """sympy's mpmath printer, with integer powers printed as ``ipow(base, n)``."""
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer:
+            return f"ipow({self._print(expr.base)}, {int(expr.exp)})"
+        return super()._print_Pow(expr, rational=rational)
+
+
+@lru_cache(maxsize=64)
+def _compiled(activation: Activation):
+    """f and f' of the activation's one sympy expression, compiled for balls (cached:
+    ``lambdify`` costs far more than a whole fuzz case)."""
+    ns = {"exp": lambda a: a.exp(), "log": lambda a: a.log(), "tanh": lambda a: a.tanh(),
+          "cosh": lambda a: a.cosh(), "sinh": lambda a: a.sinh(), "sqrt": lambda a: a.sqrt(),
+          "atan": lambda a: a.atan(), "mpf": arb, "ipow": ipow}
+    act = activation.concrete()
+    mods = [ns, "mpmath"]
+    printer = _BallPrinter({"fully_qualified_modules": False, "inline": True,
+                            "allow_unknown_functions": True, "user_functions": {}})
+    compile_ = lambda e: sp.lambdify(_x, e, modules=mods, printer=printer)  # noqa: E731
+    fn, dfn = compile_(act.expr), compile_(act.dexpr)
+    # a constant expression (f' of the identity) compiles to a function returning an int
+    if not act.expr.free_symbols:
+        c = arb(fn(0)); fn = lambda a: c  # noqa: E731
+    if not act.dexpr.free_symbols:
+        dc = arb(dfn(0)); dfn = lambda a: dc  # noqa: E731
+    return fn, dfn
 
 
 class ArbOps(ListOps):
+    """Balls at ``digits`` decimal digits; the rule code runs unchanged on them."""
+
     system = "arb"
 
     def __init__(self, activation: Activation, digits: int = 50):
+        super().__init__(activation)  # no namespace: f, f' come from the cache below
         self.digits = digits
-        flint.ctx.dps = digits  # python-flint keeps one global working precision
-        ns = {"exp": lambda a: a.exp(), "log": lambda a: a.log(), "tanh": lambda a: a.tanh(),
-              "cosh": lambda a: a.cosh(), "sinh": lambda a: a.sinh(), "sqrt": lambda a: a.sqrt(),
-              "mpf": flint.arb}
-        super().__init__(activation, namespace=ns)
+        self.prec = bits_for(digits)
+        self._fn, self._dfn = _compiled(activation)
+        self._numbers: dict = {}  # exact rational → its ball at this precision
+        self._mats: dict = {}     # id(W) → (W, arb_mat)
+        self._enter()
 
+    def _enter(self):
+        """Make this system's precision the working one (python-flint's is global)."""
+        if flint.ctx.prec != self.prec:
+            flint.ctx.prec = self.prec
+
+    # -- scalars -------------------------------------------------------------------
     def number(self, q):
-        if hasattr(q, "p") and hasattr(q, "q"):
-            return flint.arb(flint.fmpq(int(q.p), int(q.q)))
-        if hasattr(q, "numerator"):
-            return flint.arb(flint.fmpq(q.numerator, q.denominator))
-        return flint.arb(q)
+        self._enter()
+        if type(q) is Fraction:  # the common case (strategies draw Fractions): remembered
+            key = (q.numerator, q.denominator)
+            v = self._numbers.get(key)
+            if v is None:
+                if len(self._numbers) > 4096:
+                    self._numbers.clear()
+                v = self._numbers[key] = arb(flint.fmpq(*key))
+            return v
+        if isinstance(q, arb):
+            return q
+        if hasattr(q, "numerator") and hasattr(q, "denominator") and not isinstance(q, float):
+            return arb(flint.fmpq(int(q.numerator), int(q.denominator)))
+        if isinstance(q, sp.Rational):
+            return arb(flint.fmpq(int(q.p), int(q.q)))
+        if isinstance(q, sp.Basic):
+            raise TypeError(f"arb cannot represent the symbolic value {q!r}")
+        return arb(q)  # int, float (exact) or a decimal string
 
     def tidy(self, c):
-        return c if isinstance(c, flint.arb) else flint.arb(c)
+        return c if isinstance(c, arb) else arb(c)
+
+    # -- the algebra, without per-scalar hooks (balls need no tidying) ----------------
+    # Precision is re-asserted where new values enter (number, matvec, rmatvec, f, f');
+    # a ball computed at another precision is still rigorous, only wider.
+    def _matrix(self, W, transpose: bool):
+        """W (or Wᵀ) as a flint ``arb_mat``, remembered while W is alive: a rule applies
+        the same θ^{l+1}_t many times (every inference step until it learns)."""
+        key = (id(W), transpose)
+        hit = self._mats.get(key)
+        if hit is not None and hit[0] is W:
+            return hit[1]
+        if len(self._mats) > 512:
+            self._mats.clear()
+        M = flint.arb_mat(W)
+        if transpose:
+            M = M.transpose()
+        self._mats[key] = (W, M)
+        return M
+
+    def matvec(self, W, v):
+        """W v: flint's matrix product for larger W, a Python sum for small ones."""
+        self._enter()
+        if len(v) < 3:
+            return tuple([sum(map(_mul, row, v), _ZERO) for row in W])
+        return tuple((self._matrix(W, False) * flint.arb_mat([[c] for c in v])).entries())
+
+    def rmatvec(self, W, v):
+        """Wᵀ v."""
+        self._enter()
+        if len(v) < 3:
+            return tuple([sum(map(_mul, col, v), _ZERO) for col in zip(*W)])
+        return tuple((self._matrix(W, True) * flint.arb_mat([[c] for c in v])).entries())
+
+    def add(self, u, v):
+        return tuple(map(_add, u, v))
+
+    def sub(self, u, v):
+        return tuple(map(_sub, u, v))
+
+    def mul(self, u, v):
+        return tuple(map(_mul, u, v))
+
+    def scale(self, c, v):
+        return tuple([c * a for a in v])
+
+    def f(self, v):
+        self._enter()
+        return tuple(map(self._fn, v))
+
+    def df(self, v):
+        self._enter()
+        return tuple(map(self._dfn, v))
+
+    def sqnorm(self, v):
+        return sum(map(_mul, v, v), _ZERO)
+
+    def outer(self, u, v):
+        return tuple([tuple([a * b for b in v]) for a in u])
+
+    def mat_add(self, A, B):
+        return tuple([tuple(map(_add, r, s)) for r, s in zip(A, B)])
+
+    def mat_scale(self, c, A):
+        return tuple([tuple([c * a for a in r]) for r in A])

@@ -22,7 +22,8 @@ class RationalOps(ListOps):
         if not act.is_polynomial:
             raise NotExact(f"activation {act.name!r} is not polynomial: exact rationals need identity or a polynomial")
         # a polynomial with rational coefficients evaluates exactly on Fractions
-        super().__init__(activation, namespace={})
+        # (sympy prints a rational coefficient as mpf(p)/mpf(q): make that an exact Fraction)
+        super().__init__(activation, namespace={"mpf": Fraction})
 
     def tidy(self, c):
         return c if isinstance(c, Fraction) else Fraction(c)

@@ -1,0 +1,316 @@
+"""Property fuzzing: a theorem's own claim, evaluated at many random networks in a
+numeric system (``pcproof fuzz``).
+
+Each case is drawn from :mod:`pcproof.strategies` (an architecture, a point of
+small exact rationals and the conditions), turned into an
+:class:`~pcproof.theorem.Instance` in a number system — arb balls by default,
+or mpmath, or exact rationals — and the theorem's ``claim`` is evaluated there by
+the same rule code the symbolic prover runs.  Equality is decided by
+:mod:`pcproof.numbers.compare`.  On the first case that differs, hypothesis
+searches the same strategies (narrowed to that case's activation and size) and
+shrinks to a minimal failing network.
+
+Speed: cases are drawn by the seeded sampler of the same :class:`Space` (hypothesis'
+own generation costs more than evaluating a case), number systems are built once
+per activation, and balls are python-flint's C arithmetic; ``--jobs`` splits the
+cases over processes.  ``benchmarks/bench_fuzz.py`` measures it.
+
+Exit codes: 0 every case equal, 1 a case differs (the minimal case is printed),
+3 no case differs but some were undecided (ball too wide), 2 bad input.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import click
+
+from ..numbers.compare import DIFFERENT, EQUAL, UNDECIDED, Comparison, compare_equations, comparator
+from ..strategies import ACTIVATIONS, Case, Space, cases as case_strategy
+from ..theorem import get as get_theorem
+
+SYSTEMS = ("arb", "mpmath", "rational", "auto")
+
+
+@lru_cache(maxsize=64)
+def make_ops(system: str, activation, digits: int):
+    """The number system ``system`` for an activation (cached: the systems are stateless).
+
+    ``auto`` is exact rationals for a polynomial activation and arb balls otherwise."""
+    if system == "auto":
+        system = "rational" if activation.concrete().is_polynomial else "arb"
+    if system == "arb":
+        from ..numbers.arb import ArbOps
+        return ArbOps(activation, digits)
+    if system == "mpmath":
+        from ..numbers import MpmathOps
+        return MpmathOps(activation, digits)
+    if system == "rational":
+        from ..numbers import RationalOps
+        return RationalOps(activation)
+    raise ValueError(f"unknown number system {system!r} (choose from {', '.join(SYSTEMS)})")
+
+
+@lru_cache(maxsize=64)
+def _comparator(ops, digits):
+    return comparator(ops, digits)
+
+
+@dataclass
+class Outcome:
+    """A theorem's claim at one case, compared in one number system."""
+
+    case: Case
+    system: str
+    digits: int
+    comparison: Comparison
+    working_digits: int | None = None   # digits actually computed with (balls may escalate)
+
+    @property
+    def status(self) -> str:
+        return self.comparison.status
+
+    @property
+    def holds(self) -> bool:
+        return self.status == EQUAL
+
+    def assert_holds(self):
+        """Raise AssertionError (for pytest) unless every equation is equal."""
+        if not self.holds:
+            bad = self.comparison.failure
+            raise AssertionError(
+                f"{self.case.theorem} {self.status} in {self.system}: {bad.label} at entry {bad.entry}: "
+                f"lhs = {bad.lhs}, rhs = {bad.rhs} (difference {bad.difference:.3g}); {self.case!r}")
+
+
+def evaluate(case: Case, system: str = "auto", digits: int = 50, theorem=None, escalate: int = 4) -> Outcome:
+    """Evaluate ``case``'s theorem (its own ``claim``) in a numeric system and compare the sides.
+
+    In ball arithmetic an *undecided* comparison (a ball containing 0 but wider than
+    10^-(digits−10): intermediate values much larger than the result, as a polynomial
+    activation gives at depth) is recomputed with twice the working digits, up to
+    ``escalate`` times; the verdict is still judged at ``digits``."""
+    thm = theorem or get_theorem(case.theorem)
+    work = digits
+    while True:
+        ops = make_ops(system, case.arch.activation, work)
+        equations = thm.claim(case.instance(ops))
+        result = compare_equations(ops, equations, _comparator(ops, digits))
+        if result.status != UNDECIDED or ops.system != "arb" or escalate <= 0:
+            return Outcome(case, ops.system, digits, result, work)
+        work, escalate = 2 * work, escalate - 1
+
+
+@dataclass
+class FuzzReport:
+    theorem: str
+    system: str
+    digits: int
+    seed: int
+    cases: int = 0
+    counts: dict = field(default_factory=lambda: {EQUAL: 0, UNDECIDED: 0, DIFFERENT: 0})
+    max_difference: dict = field(default_factory=dict)   # equation label → largest difference
+    seconds: float = 0.0
+    failure: dict | None = None
+    jobs: int = 1
+
+    @property
+    def status(self) -> str:
+        if self.counts[DIFFERENT]:
+            return "failed"
+        return "undecided" if self.counts[UNDECIDED] else "passed"
+
+    @property
+    def exit_code(self) -> int:
+        return {"passed": 0, "failed": 1, "undecided": 3}[self.status]
+
+    def merge(self, other: "FuzzReport"):
+        self.cases += other.cases
+        for k, v in other.counts.items():
+            self.counts[k] += v
+        for k, v in other.max_difference.items():
+            self.max_difference[k] = max(v, self.max_difference.get(k, 0.0))
+        self.failure = self.failure or other.failure
+
+    def to_dict(self) -> dict:
+        overall = max(self.max_difference.values(), default=0.0)
+        return dict(theorem=self.theorem, status=self.status, system=self.system, digits=self.digits,
+                    seed=self.seed, cases=self.cases, counts=dict(self.counts), max_difference=overall,
+                    max_difference_by_equation=dict(sorted(self.max_difference.items())),
+                    seconds=round(self.seconds, 4), jobs=self.jobs,
+                    cases_per_second=round(self.cases / self.seconds, 1) if self.seconds else None,
+                    counterexample=self.failure)
+
+
+def case_rng(seed: int, index: int) -> random.Random:
+    """The generator of case ``index`` of a run with ``seed``: each case has its own, so a
+    run draws the same cases however many processes share it."""
+    return random.Random((seed << 32) | index)
+
+
+def _run(theorem: str, start: int, stop: int, digits: int, seed: int, system: str, space: Space, rule):
+    """Run cases ``start … stop-1``; stop at the first that differs.
+
+    Returns (report, failing case or None, its index)."""
+    thm = get_theorem(theorem)
+    rep = FuzzReport(thm.name, system, digits, seed)
+    counts, biggest = rep.counts, rep.max_difference
+    for index in range(start, stop):
+        case = space.sample(case_rng(seed, index), thm, rule)
+        out = evaluate(case, system, digits, thm)
+        rep.cases += 1
+        counts[out.status] += 1
+        for e in out.comparison.equations:
+            if e.difference > biggest.get(e.label, -1.0):
+                biggest[e.label] = e.difference
+        if out.status == DIFFERENT:
+            return rep, case, index
+    return rep, None, None
+
+
+def _worker(args):
+    return _run(*args)
+
+
+def default_jobs(n_cases: int) -> int:
+    """Processes for ``--jobs 0``: every available core, once there are enough cases to share."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, n_cases // 200))
+
+
+def shrink(case: Case, system: str = "auto", digits: int = 50, rule=None, max_examples: int = 2000,
+           seed: int = 0) -> tuple[Case, bool]:
+    """A minimal case that still differs, found and shrunk by hypothesis.
+
+    Hypothesis searches the strategies narrowed to the failing case's activation and
+    bias and to at most its depth and widths, so what it finds is no larger.  Returns
+    (case, True), or (the given case, False) if hypothesis found no failure."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    arch = case.arch
+    space = Space(max_depth=arch.L, max_width=max(arch.widths), activations=(arch.activation.name,),
+                  bias=arch.bias)
+    strategy = case_strategy(case.theorem, rule=rule or case.setting.rule, space=space)
+
+    def differs(c):
+        return evaluate(c, system, digits).status == DIFFERENT
+
+    try:
+        found = find(strategy, differs, random=random.Random(seed),
+                     settings=settings(max_examples=max_examples, database=None, deadline=None,
+                                       suppress_health_check=list(HealthCheck)))
+    except NoSuchExample:
+        return case, False
+    return found, True
+
+
+def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None = None, system: str = "arb",
+         space: Space | None = None, rule=None, jobs: int = 0, shrink_examples: int = 2000) -> FuzzReport:
+    """Fuzz ``theorem`` on ``n_cases`` random cases; shrink the first failure with hypothesis.
+
+    ``jobs`` processes share the cases (0: one per available core when there are at
+    least 200 cases each).  Case i is drawn from :func:`case_rng` (seed, i), so a seed
+    names the same cases for any number of processes."""
+    thm = get_theorem(theorem)
+    space = space or Space()
+    seed = random.SystemRandom().randrange(2**32) if seed is None else seed
+    jobs = default_jobs(n_cases) if jobs == 0 else min(jobs, n_cases)
+    start = time.perf_counter()
+    if jobs > 1:
+        import multiprocessing as mp
+        # contiguous shares of the case indices; case i is the same however it is shared
+        cuts = [n_cases * k // jobs for k in range(jobs + 1)]
+        tasks = [(thm.name, a, b, digits, seed, system, space, rule) for a, b in zip(cuts, cuts[1:])]
+        with mp.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_worker, tasks)
+        rep, failing = FuzzReport(thm.name, system, digits, seed), None
+        for part, bad, _index in parts:  # in index order: the first failure is the lowest index
+            rep.merge(part)
+            failing = failing or bad
+    else:
+        rep, failing, _index = _run(thm.name, 0, n_cases, digits, seed, system, space, rule)
+    rep.jobs = jobs
+    rep.seconds = time.perf_counter() - start
+    if failing is not None:
+        minimal, shrunk = shrink(failing, system, digits, rule, shrink_examples, seed)
+        out = evaluate(minimal, system, digits)
+        bad = out.comparison.failure
+        rep.failure = dict(minimal.to_dict(), shrunk=shrunk, hidden_units=minimal.hidden_units,
+                           equation=bad.label, entry=bad.entry, lhs=bad.lhs, rhs=bad.rhs,
+                           difference=bad.difference, status=bad.status, system=out.system,
+                           original=failing.to_dict())
+    return rep
+
+
+def render(rep: FuzzReport) -> str:
+    d = rep.to_dict()
+    lines = [
+        f"{rep.theorem}: {rep.status.upper()}  ({rep.cases} cases in {rep.system} at {rep.digits} digits, seed {rep.seed})",
+        f"  cases       {rep.counts[EQUAL]} equal, {rep.counts[UNDECIDED]} undecided, {rep.counts[DIFFERENT]} different",
+        f"  speed       {d['cases_per_second']} cases/s ({d['seconds']} s, {rep.jobs} process{'es' if rep.jobs > 1 else ''})",
+        f"  largest difference |lhs − rhs| / max(1, |lhs|, |rhs|), per equation:",
+    ]
+    for label, v in d["max_difference_by_equation"].items():
+        lines.append(f"    {v:10.3g}   {label}")
+    c = rep.failure
+    if c:
+        lines += [
+            f"  {'minimal' if c['shrunk'] else 'failing (not shrunk)'} case: L = {c['depth']}, widths = {c['widths']}, "
+            f"f = {c['activation']}" + (", biases" if c["bias"] else "")
+            + f", γ = {c['gamma']}, α = {c['alpha']}, update offset = {c['update_offset']}, "
+              f"noise = {c['init_noise']}, rule = {c['rule']}",
+            f"  fails at    {c['equation']}, entry {c['entry']} ({c['status']} in {c['system']})",
+            f"              lhs = {c['lhs']}",
+            f"              rhs = {c['rhs']}",
+            "  at          " + ", ".join(f"{k}={v}" for k, v in c["point"].items()),
+        ]
+    return "\n".join(lines)
+
+
+@click.command("fuzz")
+@click.argument("theorem")
+@click.option("--cases", "n_cases", type=int, default=1000, show_default=True, help="Number of random cases.")
+@click.option("--digits", type=int, default=50, show_default=True, help="Working precision (decimal digits).")
+@click.option("--seed", type=int, default=None, help="Seed of the case generator (default: random, and printed).")
+@click.option("--system", type=click.Choice(SYSTEMS), default="arb", show_default=True,
+              help="Number system: arb balls (rigorous), mpmath, exact rationals (polynomial f), "
+                   "or auto (rationals for polynomial f, else arb).")
+@click.option("--max-depth", type=int, default=6, show_default=True, help="Largest depth L drawn.")
+@click.option("--max-width", type=int, default=8, show_default=True, help="Largest layer width drawn.")
+@click.option("--activation", "-f", "activation_names", multiple=True,
+              help=f"Activation(s) to draw from (repeat the option). Default: {', '.join(ACTIVATIONS)}.")
+@click.option("--bias/--no-bias", default=None, help="Only networks with (without) biases. Default: both.")
+@click.option("--rule", "rule_spec", default=None, help="Fuzz your own PC rule, FILE.py:NAME, instead of Z-IL.")
+@click.option("--jobs", "-j", type=int, default=0, show_default=True,
+              help="Processes to split the cases over (0: every available core, for ≥ 200 cases each).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def command(theorem, n_cases, digits, seed, system, max_depth, max_width, activation_names, bias, rule_spec,
+            jobs, as_json):
+    """Check THEOREM's claim numerically on random networks; shrink a failure to a minimal network."""
+    from ..cli import UserError, load_rule
+    get_theorem(theorem)
+    if n_cases < 1:
+        raise UserError(f"--cases must be at least 1, got {n_cases}")
+    if digits < 15:
+        raise UserError(f"--digits must be at least 15 (equality is judged at digits − 10), got {digits}")
+    if jobs < 0:
+        raise UserError(f"--jobs must be 0 (automatic) or more, got {jobs}")
+    names = tuple(activation_names) or ACTIVATIONS
+    if system == "rational":
+        from ..model import get_activation
+        bad = [n for n in names if not get_activation(n).concrete().is_polynomial]
+        if bad:
+            raise UserError(f"--system rational needs polynomial activations; {', '.join(bad)} is not "
+                            f"(pass -f identity -f poly, or use --system arb)")
+    space = Space(max_depth=max_depth, max_width=max_width, activations=names, bias=bias)
+    rep = fuzz(theorem, n_cases, digits, seed, system, space, load_rule(rule_spec), jobs)
+    click.echo(json.dumps(rep.to_dict(), indent=2) if as_json else render(rep))
+    return rep.exit_code

@@ -1,0 +1,214 @@
+"""Hypothesis strategies for networks, points and conditions (import them in your own tests).
+
+Everything is drawn from simple pieces so that hypothesis shrinks a failure to a
+minimal network (DESIGN.md, "strategies that shrink"):
+
+* widths ``n_0 … n_L`` are a plain ``lists`` of small integers, so a failing case
+  shrinks to the fewest layers and the smallest widths;
+* activations are ``sampled_from`` a tuple whose simplest entry comes first;
+* every scalar is a small rational k/d with d ∈ {1, 2, 3, 4, 8} and |k/d| ≤ 2,
+  drawn as (d, k), so it shrinks to 0, then to ±1, ±2, ±1/2 …;
+* conditions shrink to the ones the paper's theorems assume (γ = 1, update at
+  t = l, no noise).
+
+A :class:`Space` holds the ranges.  The same space gives the hypothesis strategy
+(:func:`cases`) and a seeded sampler (:meth:`Space.sample`) with the same
+distribution shape, which ``pcproof fuzz`` uses to run thousands of cases a
+second and then hands to hypothesis to shrink a failure.
+
+Example (a user's own rule, checked against BP in their pytest suite)::
+
+    from hypothesis import given
+    from pcproof.rules import ZIL
+    from pcproof.strategies import cases
+
+    class MyZIL(ZIL):
+        name = "my-z-il"
+
+    @given(cases("thm-3.2", rule=MyZIL))
+    def test_my_rule_makes_bp_updates(case):
+        case.check().assert_holds()
+
+See docs/strategies.md.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import cached_property
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .model import Architecture, Params, get_activation
+from .model.network import _build  # the one layout of a point (weights, biases, pair, extras)
+from .rules import ZIL
+from .theorem import Instance, Setting, Theorem, get as get_theorem
+
+#: Activations drawn by default, simplest first (hypothesis shrinks toward the first).
+ACTIVATIONS = ("identity", "poly", "tanh", "sigmoid", "softplus")
+#: Inference steps γ drawn when C3 is not assumed, 1 first.
+GAMMAS = (Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 10), Fraction(3, 2), Fraction(5))
+#: Learning rates α, simplest first.
+ALPHAS = (Fraction(1), Fraction(1, 10), Fraction(1, 1000))
+
+
+@dataclass(frozen=True)
+class Space:
+    """The ranges every strategy and the seeded sampler draw from."""
+
+    max_depth: int = 6
+    max_width: int = 8
+    activations: tuple[str, ...] = ACTIVATIONS
+    bias: bool | None = None             # None: with and without biases
+    denominators: tuple[int, ...] = (1, 2, 3, 4, 8)
+    bound: int = 2                        # |scalar| ≤ bound
+    gammas: tuple[Fraction, ...] = GAMMAS
+    alphas: tuple[Fraction, ...] = ALPHAS
+    max_offset: int = 2                   # C2 ablation: update at t = l + k, 0 ≤ k ≤ max_offset
+
+    def __post_init__(self):
+        if self.max_depth < 1 or self.max_width < 1:
+            from .model import ArchitectureError
+            raise ArchitectureError("max depth and max width must be at least 1")
+        for name in self.activations:
+            get_activation(name)  # unknown names fail here, as a user error
+
+    # -- the seeded sampler: same pieces, same ranges as the strategies below ---------
+    def sample_widths(self, rng: random.Random) -> tuple[int, ...]:
+        return tuple(rng.randint(1, self.max_width) for _ in range(rng.randint(2, self.max_depth + 1)))
+
+    def sample_scalar(self, rng: random.Random) -> Fraction:
+        """k/d as :func:`rationals` draws it: d uniform among the denominators, then k."""
+        r = rng.random() * len(self.denominators)
+        table = self._scalars[int(r)]
+        return table[int(rng.random() * len(table))]
+
+    @cached_property
+    def _scalars(self) -> list[list[Fraction]]:
+        b = self.bound
+        return [[Fraction(k, d) for k in range(-b * d, b * d + 1)] for d in self.denominators]
+
+    def sample(self, rng: random.Random, theorem: Theorem | str = "thm-3.2", rule=None) -> "Case":
+        """One case from this space, drawn with ``rng`` (what :func:`cases` draws, without hypothesis)."""
+        thm = get_theorem(theorem) if isinstance(theorem, str) else theorem
+        held = {c.name for c in thm.hypotheses}
+        arch = Architecture(self.sample_widths(rng), get_activation(rng.choice(self.activations)),
+                            rng.random() < 0.5 if self.bias is None else self.bias)
+        init_noise = False if "C1" in held else rng.random() < 0.5
+        offset = 0 if "C2" in held else rng.randint(0, self.max_offset)
+        gamma = Fraction(1) if "C3" in held else rng.choice(self.gammas)
+        alpha = rng.choice(self.alphas)
+        params = _build(arch, lambda _name: self.sample_scalar(rng), ("eta",) if init_noise else ())
+        setting = Setting(gamma=gamma, update_offset=offset, init_noise=init_noise, rule=rule or ZIL)
+        return Case(thm.name, arch, params, setting, gamma, alpha)
+
+
+DEFAULT = Space()
+
+
+@dataclass
+class Case:
+    """One network at one exact rational point, with the setting a theorem is checked in."""
+
+    theorem: str
+    arch: Architecture
+    params: Params                 # exact Fractions
+    setting: Setting
+    gamma: Fraction
+    alpha: Fraction
+
+    def instance(self, ops) -> Instance:
+        """This case's :class:`~pcproof.theorem.Instance` in the number system ``ops``."""
+        return Instance(self.arch, ops, self.params.map(ops.number), self.setting,
+                        ops.number(self.gamma), ops.number(self.alpha))
+
+    def check(self, system: str = "auto", digits: int = 50):
+        """Evaluate the theorem's claim here (see :func:`pcproof.check.fuzz.evaluate`)."""
+        from .check.fuzz import evaluate
+        return evaluate(self, system=system, digits=digits)
+
+    @property
+    def hidden_units(self) -> int:
+        return sum(self.arch.widths[1:-1])
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(theorem=self.theorem, depth=self.arch.L, widths=list(self.arch.widths),
+                    activation=self.arch.activation.name, bias=self.arch.bias,
+                    rule=self.setting.rule_name(), gamma=str(self.gamma), alpha=str(self.alpha),
+                    update_offset=self.setting.update_offset, init_noise=self.setting.init_noise,
+                    point={k: str(v) for k, v in self.params.scalars().items()})
+
+    def __repr__(self):
+        d = self.to_dict()
+        point = ", ".join(f"{k}={v}" for k, v in d.pop("point").items())
+        return f"Case({', '.join(f'{k}={v!r}' for k, v in d.items())}, point: {point})"
+
+
+# -- hypothesis strategies --------------------------------------------------------------
+def widths(max_depth: int = 6, max_width: int = 8) -> st.SearchStrategy[tuple[int, ...]]:
+    """Widths n_0 … n_L (output first), 1 ≤ L ≤ max_depth: a plain list, so it shrinks
+    to the fewest layers and the smallest widths."""
+    return st.lists(st.integers(1, max_width), min_size=2, max_size=max_depth + 1).map(tuple)
+
+
+def activations(names: tuple[str, ...] = ACTIVATIONS):
+    """An :class:`~pcproof.model.Activation`, shrinking toward ``names[0]``."""
+    return st.sampled_from(tuple(names)).map(get_activation)
+
+
+def architectures(max_depth: int = 6, max_width: int = 8, activation_names: tuple[str, ...] = ACTIVATIONS,
+                  bias: bool | None = None) -> st.SearchStrategy[Architecture]:
+    """Architectures; ``bias`` None draws both (shrinking to no biases)."""
+    return st.builds(Architecture, widths(max_depth, max_width), activations(activation_names),
+                     st.booleans() if bias is None else st.just(bias))
+
+
+@st.composite
+def rationals(draw, denominators: tuple[int, ...] = (1, 2, 3, 4, 8), bound: int = 2):
+    """A small rational k/d with |k/d| ≤ bound; shrinks to 0 and to denominator 1."""
+    d = draw(st.sampled_from(tuple(denominators)))
+    return Fraction(draw(st.integers(-bound * d, bound * d)), d)
+
+
+@st.composite
+def params(draw, arch: Architecture, extra_vectors: tuple[str, ...] = (), scalars=None):
+    """A point for ``arch``: weights, biases (if any), the training pair and extra
+    hidden-layer vectors (``("eta",)`` for the C1 perturbation), every scalar from ``scalars``."""
+    scalars = rationals() if scalars is None else scalars
+    return _build(arch, lambda _name: draw(scalars), extra_vectors)
+
+
+@st.composite
+def conditions(draw, theorem: Theorem | str | None = None, space: Space = DEFAULT, rule=None):
+    """A :class:`~pcproof.theorem.Setting`: the theorem's hypotheses (C1–C3) hold,
+    the others are drawn (noise, update offset, γ), shrinking toward all three holding."""
+    held = {c.name for c in _theorem(theorem).hypotheses} if theorem is not None else set()
+    init_noise = False if "C1" in held else draw(st.booleans())
+    offset = 0 if "C2" in held else draw(st.integers(0, space.max_offset))
+    gamma = Fraction(1) if "C3" in held else draw(st.sampled_from(space.gammas))
+    return Setting(gamma=gamma, update_offset=offset, init_noise=init_noise, rule=rule or ZIL)
+
+
+@st.composite
+def cases(draw, theorem: Theorem | str = "thm-3.2", rule=None, space: Space = DEFAULT):
+    """A :class:`Case` for ``theorem``: architecture, conditions, then the point.
+
+    ``rule`` is the PC rule to check (a :class:`~pcproof.rules.PCRule` subclass,
+    Z-IL by default); ``space`` bounds depth, widths, activations and numbers."""
+    thm = _theorem(theorem)
+    arch = draw(architectures(space.max_depth, space.max_width, space.activations, space.bias))
+    setting = draw(conditions(thm, space, rule))
+    alpha = draw(st.sampled_from(space.alphas))
+    point = draw(params(arch, ("eta",) if setting.init_noise else (),
+                        rationals(space.denominators, space.bound)))
+    return Case(thm.name, arch, point, setting, setting.gamma, alpha)
+
+
+def _theorem(theorem):
+    return get_theorem(theorem) if isinstance(theorem, str) else theorem
+
+
+__all__ = ["Space", "Case", "DEFAULT", "ACTIVATIONS", "GAMMAS", "ALPHAS", "widths", "activations",
+           "architectures", "rationals", "params", "conditions", "cases"]
