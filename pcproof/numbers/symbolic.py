@@ -82,6 +82,7 @@ class SymbolicOps(ListOps):
         self.display: dict[sp.Symbol, str] = {}            # atom -> LaTeX name
         self.rewrites: dict[sp.Expr, sp.Symbol] = {}       # content*atom -> display symbol
         self._memo: dict = {}
+        self._fs_cache: dict = {}
         # f(a), f'(a) of a transcendental activation are atoms too: sympy's expand would
         # otherwise push rationals into their denominators and hide common factors.
         self._opaque = not activation.uninterpreted and not activation.is_polynomial
@@ -180,16 +181,68 @@ class SymbolicOps(ListOps):
         """``e`` with named sums and products replaced by their names (display only).
 
         ``itself`` is the name of the quantity being shown, which is not used, so that
-        ε^1_1 shows as γ δ^1 rather than as ε^1_1."""
-        rw = {k: v for k, v in self.rewrites.items() if self.display.get(v) != itself}
-        return sp.sympify(e).subs(rw) if rw else e
+        ε^1_1 shows as γ δ^1 rather than as ε^1_1.  A name replaces an exact sub-sum
+        c·k of a sum or an exact sub-product of a term (cheaper than sympy's subs)."""
+        e = sp.sympify(e)
+        fs = e.free_symbols
+        rw = [(k, v) for k, v in self.rewrites.items()
+              if self.display.get(v) != itself and self._symbols_of(k) <= fs]
+        if not rw:
+            return e
+        # longest names first: δ^0 = s_out − x̄^0 before the x̄^0 inside it
+        sums = sorted(((k, v) for k, v in rw if k.is_Add), key=lambda kv: -len(kv[0].args))
+        prods = sorted(((k, v) for k, v in rw if not k.is_Add), key=lambda kv: -len(kv[0].args))
+        return self._rewrite(e, sums, prods)
+
+    def _rewrite(self, e, sums, prods):
+        if e.is_Atom:
+            return e
+        if e.is_Add:
+            terms = dict(t.as_coeff_Mul()[::-1] for t in e.args)  # monomial -> coefficient
+            for k, name in sums:
+                kt = [t.as_coeff_Mul()[::-1] for t in k.args]
+                m0, c0 = kt[0]
+                if m0 not in terms:
+                    continue
+                r = terms[m0] / c0
+                if all(terms.get(m) == r * c for m, c in kt):
+                    for m, _ in kt:
+                        del terms[m]
+                    terms[name] = terms.get(name, 0) + r
+            return sp.Add(*[self._rewrite_term(c * m, prods, sums) for m, c in terms.items()])
+        return self._rewrite_term(e, prods, sums)
+
+    def _rewrite_term(self, t, prods, sums):
+        c, m = t.as_coeff_Mul()
+        if m.is_Mul or m.is_Symbol:
+            have = m.as_powers_dict()
+            for k, name in prods:
+                kc, km = k.as_coeff_Mul()
+                need = km.as_powers_dict()
+                if all(have.get(b, 0) == x or (have.get(b, 0) > x if x > 0 else False)
+                       for b, x in need.items()):
+                    for b, x in need.items():
+                        have[b] -= x
+                    have[name] = have.get(name, 0) + 1
+                    c = c / kc
+            m = sp.Mul(*[b**x for b, x in have.items() if x != 0])
+        if m.is_Function or m.is_Mul:  # names inside f(…) arguments too
+            m = m.func(*[self._rewrite(a, sums, prods) for a in m.args])
+        return c * m
+
+    def _symbols_of(self, k):
+        got = self._fs_cache.get(k)
+        if got is None:
+            got = self._fs_cache[k] = k.free_symbols
+        return got
 
     def latex(self, e, itself: str | None = None) -> str:
         """LaTeX of a scalar, in the paper's names, through sympy's one printer."""
         e = self.readable(e, itself)
         for _ in range(3):  # unnamed atoms (e.g. updated weights) read better unfolded
             unnamed = {a: self.definitions[a] for a in sp.sympify(e).free_symbols
-                       if a in self.definitions and a not in self.display and a not in self.applications}
+                       if a in self.definitions and a not in self.display and a not in self.applications
+                       and len(self.definitions[a].args) <= 4}
             if not unnamed:
                 break
             e = self.readable(sp.sympify(e).xreplace(unnamed), itself)
