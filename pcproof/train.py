@@ -278,7 +278,7 @@ def predict(arch: Architecture, weights: Weights, x, ops: NumpyOps):
     return ANN(arch, point(weights, x, np.zeros((len(x), arch.widths[0]))), ops).x_bar(0)
 
 
-def test_error(arch: Architecture, weights: Weights, data: Dataset, ops: NumpyOps) -> float:
+def error_rate(arch: Architecture, weights: Weights, data: Dataset, ops: NumpyOps) -> float:
     """Percentage of test digits whose largest output is not the label."""
     out = predict(arch, weights, data.x_test, ops)
     return 100.0 * float(np.mean(np.argmax(out, axis=1) != data.label_test))
@@ -313,7 +313,7 @@ def train(rule: Rule, arch: Architecture, data: Dataset, weights: Weights, *, al
     ops = ops or TrainOps(arch.activation)
     w = weights.copy()
     noise_rng = np.random.default_rng([seed, 1])
-    errors = [test_error(arch, w, data, ops)]
+    errors = [error_rate(arch, w, data, ops)]
     kept, count = [], 0
     for epoch in range(epochs):
         for idx in batches(len(data.x_train), batch, [seed, 0, epoch]):
@@ -325,7 +325,7 @@ def train(rule: Rule, arch: Architecture, data: Dataset, weights: Weights, *, al
             count += 1
             if progress is not None:
                 progress()
-        errors.append(test_error(arch, w, data, ops))
+        errors.append(error_rate(arch, w, data, ops))
     return Run(w, errors, count, kept)
 
 

@@ -56,7 +56,8 @@ class NumpyOps(Ops):
 
     def outer(self, u, v):
         u, v = np.asarray(u), np.asarray(v)
-        return np.einsum("...i,...j->ij", u, v)
+        batch = list(range(u.ndim - 1))  # Σ over the leading (batch) axes
+        return np.tensordot(u, v, axes=(batch, batch)) if batch else np.outer(u, v)
 
     def mat_add(self, A, B):
         return np.asarray(A) + np.asarray(B)

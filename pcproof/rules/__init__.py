@@ -2,6 +2,7 @@
 from .base import Rule, Updates, update_latex
 from .bp import ANN, BP
 from .pc import IL, PCN, PCRule, ZIL
+from .fazil import FaZIL
 from . import equations
 
-__all__ = ["Rule", "Updates", "update_latex", "ANN", "BP", "IL", "PCN", "PCRule", "ZIL", "equations"]
+__all__ = ["Rule", "Updates", "update_latex", "ANN", "BP", "IL", "PCN", "PCRule", "ZIL", "FaZIL", "equations"]
