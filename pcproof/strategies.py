@@ -7,7 +7,11 @@ minimal network (DESIGN.md, "strategies that shrink"):
   shrinks to the fewest layers and the smallest widths;
 * activations are ``sampled_from`` a tuple whose simplest entry comes first;
 * every scalar is a small rational k/d with d ∈ {1, 2, 3, 4, 8} and |k/d| ≤ 2,
-  drawn as (d, k), so it shrinks to 0, then to ±1, ±2, ±1/2 …;
+  one ``sampled_from`` choice among them listed simplest first, so it shrinks to 0,
+  then to 1, −1, 2, −2, 1/2 …;
+* each weight θ^{l+1}_{ij} has a fixed place among the choices (the point is drawn
+  for the largest network of the space and cut to size), so shrinking the widths
+  or the depth keeps the weights that matter;
 * conditions shrink to the ones the paper's theorems assume (γ = 1, update at
   t = l, no noise).
 
@@ -35,7 +39,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from fractions import Fraction
 from typing import Any
 
@@ -80,15 +84,13 @@ class Space:
         return tuple(rng.randint(1, self.max_width) for _ in range(rng.randint(2, self.max_depth + 1)))
 
     def sample_scalar(self, rng: random.Random) -> Fraction:
-        """k/d as :func:`rationals` draws it: d uniform among the denominators, then k."""
-        r = rng.random() * len(self.denominators)
-        table = self._scalars[int(r)]
-        return table[int(rng.random() * len(table))]
+        """A scalar as :func:`rationals` draws it: uniform over :func:`rational_values`."""
+        values = self._values
+        return values[int(rng.random() * len(values))]
 
     @cached_property
-    def _scalars(self) -> list[list[Fraction]]:
-        b = self.bound
-        return [[Fraction(k, d) for k in range(-b * d, b * d + 1)] for d in self.denominators]
+    def _values(self) -> tuple[Fraction, ...]:
+        return rational_values(self.denominators, self.bound)
 
     def sample(self, rng: random.Random, theorem: Theorem | str = "thm-3.2", rule=None) -> "Case":
         """One case from this space, drawn with ``rng`` (what :func:`cases` draws, without hypothesis)."""
@@ -165,19 +167,47 @@ def architectures(max_depth: int = 6, max_width: int = 8, activation_names: tupl
                      st.booleans() if bias is None else st.just(bias))
 
 
-@st.composite
-def rationals(draw, denominators: tuple[int, ...] = (1, 2, 3, 4, 8), bound: int = 2):
-    """A small rational k/d with |k/d| ≤ bound; shrinks to 0 and to denominator 1."""
-    d = draw(st.sampled_from(tuple(denominators)))
-    return Fraction(draw(st.integers(-bound * d, bound * d)), d)
+def rational_values(denominators: tuple[int, ...] = (1, 2, 3, 4, 8), bound: int = 2) -> tuple[Fraction, ...]:
+    """Every k/d with d among ``denominators`` and |k/d| ≤ bound, simplest first:
+    0, 1, −1, 2, −2, 1/2, −1/2, 3/2, … (by denominator, then size, then sign)."""
+    values = {Fraction(k, d) for d in denominators for k in range(-bound * d, bound * d + 1)}
+    return tuple(sorted(values, key=lambda q: (q.denominator, abs(q), q < 0)))
+
+
+def rationals(denominators: tuple[int, ...] = (1, 2, 3, 4, 8), bound: int = 2):
+    """A small rational, uniform over :func:`rational_values`; one choice each, so it
+    shrinks straight to 0, then 1, −1, 2, … (the simplest numbers)."""
+    return st.sampled_from(rational_values(tuple(denominators), bound))
 
 
 @st.composite
-def params(draw, arch: Architecture, extra_vectors: tuple[str, ...] = (), scalars=None):
+def params(draw, arch: Architecture, extra_vectors: tuple[str, ...] = (), scalars=None,
+           padded_to: tuple[int, int] | None = None):
     """A point for ``arch``: weights, biases (if any), the training pair and extra
-    hidden-layer vectors (``("eta",)`` for the C1 perturbation), every scalar from ``scalars``."""
+    hidden-layer vectors (``("eta",)`` for the C1 perturbation), every scalar from ``scalars``.
+
+    ``padded_to`` = (max depth, max width): draw every scalar of the largest network
+    of that size, in a fixed order by name, and keep the ones ``arch`` uses.  Each
+    weight θ^{l+1}_{ij} then has a fixed place among hypothesis' choices, so when a
+    failure shrinks to fewer layers or narrower ones the weights that matter stay put
+    (otherwise every later draw shifts and the failure is lost).  :func:`cases` pads."""
     scalars = rationals() if scalars is None else scalars
-    return _build(arch, lambda _name: draw(scalars), extra_vectors)
+    if padded_to is None:
+        return _build(arch, lambda _name: draw(scalars), extra_vectors)
+    depth, width = padded_to
+    names = _template(depth, width, tuple(extra_vectors))
+    values = {name: draw(scalars) for name in names}
+    return _build(arch, values.__getitem__, extra_vectors)
+
+
+@lru_cache(maxsize=32)
+def _template(depth: int, width: int, extra_vectors: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of every scalar of the largest network (depth, width, with biases):
+    the training pair first, then weights, biases and extras."""
+    big = Architecture((width,) * (depth + 1), get_activation("identity"), True)
+    names = list(_build(big, lambda name: name, extra_vectors).scalars())
+    pair = [n for n in names if n.startswith("s_")]
+    return tuple(pair + [n for n in names if not n.startswith("s_")])
 
 
 @st.composite
@@ -202,7 +232,7 @@ def cases(draw, theorem: Theorem | str = "thm-3.2", rule=None, space: Space = DE
     setting = draw(conditions(thm, space, rule))
     alpha = draw(st.sampled_from(space.alphas))
     point = draw(params(arch, ("eta",) if setting.init_noise else (),
-                        rationals(space.denominators, space.bound)))
+                        rationals(space.denominators, space.bound), (space.max_depth, space.max_width)))
     return Case(thm.name, arch, point, setting, setting.gamma, alpha)
 
 
@@ -211,4 +241,4 @@ def _theorem(theorem):
 
 
 __all__ = ["Space", "Case", "DEFAULT", "ACTIVATIONS", "GAMMAS", "ALPHAS", "widths", "activations",
-           "architectures", "rationals", "params", "conditions", "cases"]
+           "architectures", "rational_values", "rationals", "params", "conditions", "cases"]

@@ -172,8 +172,13 @@ def _run(theorem: str, start: int, stop: int, digits: int, seed: int, system: st
     return rep, None, None
 
 
-def _worker(args):
-    return _run(*args)
+_SHARED: tuple = ()  # what every forked worker needs (set before the fork: a user's rule need not pickle)
+
+
+def _worker(share):
+    theorem, digits, seed, system, space, rule = _SHARED
+    rep, _case, index = _run(theorem, share[0], share[1], digits, seed, system, space, rule)
+    return rep, index
 
 
 def default_jobs(n_cases: int) -> int:
@@ -228,13 +233,15 @@ def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None =
         import multiprocessing as mp
         # contiguous shares of the case indices; case i is the same however it is shared
         cuts = [n_cases * k // jobs for k in range(jobs + 1)]
-        tasks = [(thm.name, a, b, digits, seed, system, space, rule) for a, b in zip(cuts, cuts[1:])]
+        global _SHARED
+        _SHARED = (thm.name, digits, seed, system, space, rule)
         with mp.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_worker, tasks)
+            parts = pool.map(_worker, list(zip(cuts, cuts[1:])))
         rep, failing = FuzzReport(thm.name, system, digits, seed), None
-        for part, bad, _index in parts:  # in index order: the first failure is the lowest index
+        for part, index in parts:  # in index order: the first failure is the lowest index
             rep.merge(part)
-            failing = failing or bad
+            if failing is None and index is not None:
+                failing = space.sample(case_rng(seed, index), thm, rule)  # the same case again
     else:
         rep, failing, _index = _run(thm.name, 0, n_cases, digits, seed, system, space, rule)
     rep.jobs = jobs
