@@ -58,7 +58,7 @@ def chromium_dom(page: Path, profile: Path) -> dict:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    res = CliRunner().invoke(command, ["--out", str(out), "--quick", "--no-fuzz", "--ablation", str(out / "none")])
+    res = CliRunner().invoke(command, ["--out", str(out), "--quick", "--no-fuzz", "--no-all-depths", "--ablation", str(out / "none")])
     assert res.exit_code == 0, res.output
     return out
 

@@ -30,7 +30,7 @@ def run_report(out: Path, *args: str):
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    run_report(out, "--seed", "3", "--ablation", NO_ABLATION)
+    run_report(out, "--seed", "3", "--ablation", NO_ABLATION, "--no-all-depths")
     return out
 
 
@@ -93,7 +93,7 @@ def test_one_marked_timing_block_per_file(reports):
 
 def test_same_seed_same_report_except_timing(reports, tmp_path):
     again = tmp_path / "again"
-    run_report(again, "--seed", "3", "--ablation", NO_ABLATION)
+    run_report(again, "--seed", "3", "--ablation", NO_ABLATION, "--no-all-depths")
     files = sorted(p.relative_to(reports) for p in reports.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     for rel in files:
@@ -102,6 +102,20 @@ def test_same_seed_same_report_except_timing(reports, tmp_path):
             assert a == b, rel
         else:
             assert strip_timing(a.decode()) == strip_timing(b.decode()), rel
+
+
+def test_all_depth_proof_is_written_out(tmp_path):
+    pytest.importorskip("pcproof.check.induction", reason="the all-depth prover is not installed")
+    for run in ("a", "b"):
+        run_report(tmp_path / run, "thm-3.1", "--no-fuzz", "--ablation", NO_ABLATION)
+    md = (tmp_path / "a" / "thm-3.1.md").read_text()
+    section = md.split("## Proof for every depth and width")[1].split("## Verdicts at concrete depths")[0]
+    verdict = re.search(r"### All depths, f uninterpreted: (\w+)", section).group(1)
+    assert verdict in ("proved", "refuted", "unknown")
+    if verdict == "proved":
+        assert "Base case:" in section and "Inductive step:" in section and "z3: unsat" in section
+        assert "Axioms assumed (taken without proof):" in section
+    assert strip_timing(md) == strip_timing((tmp_path / "b" / "thm-3.1.md").read_text())
 
 
 def test_missing_and_failing_stages_are_said_plainly(tmp_path, monkeypatch):

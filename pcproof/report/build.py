@@ -19,6 +19,7 @@ Every wall-clock time goes into the report's single :class:`Timing` block.
 from __future__ import annotations
 
 import csv
+import re
 import importlib
 import json
 import os
@@ -133,6 +134,7 @@ def _evidence_item(item) -> list:
     """One lemma / axiom / induction part (a dict of unknown shape) as a run of text and maths."""
     if not isinstance(item, dict):
         return parts(_text(item))
+    item = _untimed(item)
     out = []
     name = item.get("name") or item.get("label") or item.get("id")
     if name:
@@ -154,7 +156,72 @@ def _is_timing_key(k: str) -> bool:
     return any(w in k for w in ("second", "time", "per_s", "rate", "elapsed", "duration"))
 
 
-def verdict_blocks(v, heading_level: int = 3) -> list:
+def _untimed(obj):
+    """``obj`` without wall-clock entries at any depth (they belong in the timing block only)."""
+    if isinstance(obj, dict):
+        return {k: _untimed(x) for k, x in obj.items() if not _is_timing_key(str(k))}
+    if isinstance(obj, list):
+        return [_untimed(x) for x in obj]
+    return obj
+
+
+_PART_TITLES = (("base", "Base case"), ("step", "Inductive step"), ("direct", "Direct proof"))
+
+
+def _proof_part(title: str, d) -> list:
+    """A base case, inductive step or direct proof: what was claimed, z3's answer, what it needed."""
+    if not isinstance(d, dict):
+        return [Para(parts(f"{title}: ", _text(d)))]
+    items = []
+    if "claim" in d:
+        items.append(parts("claim: ", _text(d["claim"])))
+    if "z3" in d:
+        items.append(parts("z3: ", _text(d["z3"])))
+    if "unsat_core" in d:
+        items.append(parts("needed (unsat core): ", ", ".join(map(str, d["unsat_core"] or [])) or "nothing"))
+    items += [parts(f"{k}: ", _text(x)) for k, x in d.items() if k not in ("claim", "z3", "unsat_core")]
+    return [Para(parts(f"{title}:")), Bullets(items)]
+
+
+def proof_blocks(d: dict, level: int = 4) -> list:
+    """An induction (or a lemma): statement, principle, base case, inductive step, the rest."""
+    d = _untimed(d)
+    out = []
+    if d.get("statement"):
+        out.append(Para(parts("Statement: ", _text(d["statement"]))))
+    if d.get("conclusion"):
+        out.append(Para(parts("Conclusion: ", _text(d["conclusion"]))))
+    how = [x for x in (d.get("by"), d.get("principle")) if x]
+    if how:
+        out.append(Para(parts("By ", "; ".join(map(_text, how)), ".")))
+    for key, title in _PART_TITLES:
+        if key in d:
+            out += _proof_part(title, d[key])
+    rest = {k: x for k, x in d.items()
+            if k not in ("statement", "conclusion", "by", "principle", "name", *(k for k, _ in _PART_TITLES))}
+    if rest:
+        out.append(Bullets([parts(f"{k}: ", _text(x)) for k, x in rest.items()]))
+    return out
+
+
+_SAVED_FILE = re.compile(r"(/[^\s;,]+\.smt2)")
+
+
+def localise_note(note: str, out_dir: Path, stem: str) -> str:
+    """Copy files a note points to (saved SMT-LIB queries) into ``out_dir/smt`` under a stable name,
+    so the report is self-contained and identical between runs."""
+    def move(m):
+        src = Path(m.group(1))
+        if not src.is_file():
+            return m.group(1)
+        dest = out_dir / "smt" / f"{stem}.smt2"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        return f"smt/{dest.name} (in the report's folder)"
+    return _SAVED_FILE.sub(move, note)
+
+
+def verdict_blocks(v, heading_level: int = 3, note: str | None = None) -> list:
     """A verdict with its evidence: method, hypotheses kept, lemmas, axioms, unsat core, counterexample."""
     out = [Table([parts("field"), parts("value")], [
         [parts("verdict"), parts(v.verdict)],
@@ -165,13 +232,24 @@ def verdict_blocks(v, heading_level: int = 3) -> list:
          parts(", ".join(f"{c} {'yes' if ok else 'no'}" for c, ok in v.conditions.items()) or "—")],
         [parts("scalar equations checked"), parts(str(v.checked))],
     ])]
-    if v.note:
-        out.append(Para(parts("Note: ", v.note)))
-    for key, title in (("lemmas", "Lemmas used"), ("axioms", "Axioms assumed (taken without proof)")):
-        items = getattr(v, key) or []
-        out.append(Para(parts(f"{title}: ", "none." if not items else "")))
-        if items:
-            out.append(Bullets([_evidence_item(i) for i in items]))
+    note = v.note if note is None else note
+    if note:
+        out.append(Para(parts("Note: ", note)))
+    lemmas = v.lemmas or []
+    out.append(Para(parts("Lemmas used: ", "none." if not lemmas else "")))
+    for lemma in lemmas:
+        if isinstance(lemma, dict):
+            out.append(Heading(heading_level + 1, parts("Lemma ", str(lemma.get("name", "")))))
+            out += proof_blocks(lemma)
+        else:
+            out.append(Bullets([_evidence_item(lemma)]))
+    axioms = [_untimed(a) for a in (v.axioms or [])]
+    out.append(Para(parts("Axioms assumed (taken without proof): ", "none." if not axioms else "")))
+    if axioms and all(isinstance(a, dict) for a in axioms):
+        cols = list(dict.fromkeys(k for a in axioms for k in a))
+        out.append(Table([parts(c) for c in cols], [[parts(_text(a.get(c, ""))) for c in cols] for a in axioms]))
+    elif axioms:
+        out.append(Bullets([_evidence_item(a) for a in axioms]))
     if v.unsat_core is not None:
         out.append(Para(parts("z3 unsat core (the hypotheses the proof needed): ",
                               ", ".join(v.unsat_core) or "empty")))
@@ -289,7 +367,7 @@ def _first(v):
     return v
 
 
-def all_depth_blocks(thm, opts: Options, result: Result, timings: list) -> list:
+def all_depth_blocks(thm, opts: Options, result: Result, timings: list, out_dir: Path = Path(".")) -> list:
     out = [Heading(2, parts("Proof for every depth and width"), "all-depths")]
     if not opts.all_depths:
         out.append(Para(parts("Not run (--no-all-depths).")))
@@ -316,18 +394,10 @@ def all_depth_blocks(thm, opts: Options, result: Result, timings: list) -> list:
         verdicts.append(v.verdict)
         out.append(Heading(3, parts(label.capitalize() + ": ", v.verdict), ""))
         ind = v.induction or {}
-        for key, title in (("base", "Base case"), ("step", "Inductive step")):
-            if key in ind:
-                out.append(Para(parts(f"{title}: ")))
-                item = ind[key]
-                out.append(Bullets([_evidence_item(i) for i in item]) if isinstance(item, list)
-                           else Bullets([_evidence_item(item)]))
-        others = {k: x for k, x in ind.items() if k not in ("base", "step") and not _is_timing_key(k)}
-        if others:
-            out.append(Bullets([parts(f"{k}: ", _text(x)) for k, x in sorted(others.items())]))
+        out += proof_blocks(ind) if isinstance(ind, dict) else [Para(parts("Induction: ", _text(_untimed(ind))))]
         if not ind:
             out.append(Para(parts("The verdict records no induction (base case and step).")))
-        out += verdict_blocks(v)
+        out += verdict_blocks(v, note=localise_note(v.note, out_dir, f"{thm.name}-all-depths{'-bias' if bias else ''}"))
     result.all_depths = " / ".join(verdicts)
     return out
 
@@ -415,9 +485,8 @@ def ablation_blocks(out_dir: Path, opts: Options) -> list:
         return out
     out.append(Para(parts(f"From {src} (written by pcproof ablate; not re-run by pcproof report).")))
     for p in tables:
-        t = _table_from_file(p)
         out.append(Heading(3, parts(p.name), ""))
-        out.append(t if t is not None else Para(parts(f"{p.name}: not a table this report can read.")))
+        out += _blocks_from_file(p)
     for p in figures:
         rel = _place(p, out_dir, Path("figures") / "ablation")
         out.append(Figure(rel, parts(p.stem.replace("_", " ")), f"ablation figure {p.stem}"))
@@ -437,30 +506,43 @@ def _place(p: Path, out_dir: Path, sub: Path) -> str:
     return os.path.relpath(dest, out_dir).replace(os.sep, "/")
 
 
-def _table_from_file(p: Path, max_rows: int = 60):
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    if isinstance(v, list):
+        return ", ".join(_cell(x) for x in v)
+    return "—" if v is None else _text(v)
+
+
+def _blocks_from_file(p: Path, max_rows: int = 400) -> list:
+    """A results file as tables: a CSV, or JSON (a list of records, or {"rows": [...], other fields})."""
     try:
         if p.suffix == ".csv":
             with open(p, newline="") as fh:
                 rows = list(csv.reader(fh))
             if not rows:
-                return None
-            header, body = rows[0], rows[1:max_rows + 1]
-        else:
-            data = json.loads(p.read_text())
-            if isinstance(data, dict):
-                data = data.get("rows", data.get("table", data))
-            if isinstance(data, list) and data and isinstance(data[0], dict):
-                header = list(data[0])
-                body = [[_text(r.get(h, "")) for h in header] for r in data[:max_rows]]
-            elif isinstance(data, dict):
-                header, body = ["key", "value"], [[str(k), _text(v)] for k, v in data.items()][:max_rows]
-            else:
-                return None
+                return []
+            return [_table(rows[0], rows[1:max_rows + 1])]
+        data = json.loads(p.read_text())
     except (OSError, ValueError):
-        return None
+        return [Para(parts(f"{p.name}: not a table this report can read."))]
+    out = []
+    records = data.get("rows", data.get("table")) if isinstance(data, dict) else data
+    if isinstance(data, dict):
+        extra = {k: v for k, v in data.items() if k not in ("rows", "table") and not _is_timing_key(k)}
+        if extra:
+            out.append(Table([parts("field"), parts("value")], [[parts(str(k)), parts(_cell(v) if not isinstance(v, dict)
+                              else "; ".join(f"{a}: {_cell(b)}" for a, b in v.items()))] for k, v in extra.items()]))
+    if isinstance(records, list) and records and isinstance(records[0], dict):
+        header = list(records[0])
+        out.append(_table(header, [[_cell(r.get(h)) for h in header] for r in records[:max_rows]]))
+    return out or [Para(parts(f"{p.name}: not a table this report can read."))]
+
+
+def _table(header, body) -> Table:
     keep = [i for i, h in enumerate(header) if not _is_timing_key(str(h))]
-    return Table([parts(str(header[i])) for i in keep], [[parts(str(r[i]) if i < len(r) else "") for i in keep]
-                                                          for r in body])
+    return Table([parts(str(header[i])) for i in keep],
+                 [[parts(str(r[i]) if i < len(r) else "") for i in keep] for r in body])
 
 
 # -- whole documents --------------------------------------------------------------------------
@@ -474,7 +556,7 @@ def theorem_document(thm, out_dir: Path, opts: Options) -> tuple[Document, Resul
               Link([("index", "index.html"), ("Markdown", f"{thm.name}.md"), ("LaTeX", f"{thm.name}.tex")])]
     blocks += statement_blocks(thm)
     blocks += derivation_blocks(thm, out_dir / fig_rel, fig_rel, timings)
-    blocks += all_depth_blocks(thm, opts, result, timings)
+    blocks += all_depth_blocks(thm, opts, result, timings, out_dir)
     blocks += concrete_blocks(thm, opts, result, timings)
     blocks += fuzz_blocks(thm, opts, result, timings)
     if len(thm.hypotheses) >= 3:  # the ablation breaks C1, C2, C3 one at a time

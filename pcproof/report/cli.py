@@ -22,6 +22,21 @@ def _formats(text: str) -> tuple[str, ...]:
     return fmts
 
 
+def _load(path: str) -> None:
+    """Run a user's file so that its ``register(Theorem(...))`` calls take effect."""
+    import importlib.util
+
+    from ..cli import UserError
+    file = Path(path)
+    if not file.is_file():
+        raise UserError(f"--load: no such file {path!r}")
+    try:
+        spec = importlib.util.spec_from_file_location(f"pcproof_user_theorems_{file.stem}", file)
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    except Exception as exc:  # the user's file may fail in any way; one line
+        raise UserError(f"--load: cannot load {path!r}: {type(exc).__name__}: {exc}") from None
+
+
 @click.command("report")
 @click.argument("theorems", nargs=-1)
 @click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False),
@@ -36,13 +51,17 @@ def _formats(text: str) -> tuple[str, ...]:
 @click.option("--fuzz/--no-fuzz", "fuzz", default=True, help="Include the fuzzing summary where available.")
 @click.option("--ablation", "ablation_dir", default="reports/ablation", show_default=True,
               help="Folder holding pcproof ablate's tables and figures.")
+@click.option("--load", "load_files", multiple=True, type=click.Path(dir_okay=False),
+              help="A Python file that registers your own theorems (pcproof.theorem.register); repeatable.")
 @click.option("--quick", is_flag=True, help="Only the smallest concrete run and the control (for tests and previews).")
-def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, fuzz, ablation_dir, quick):
+def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, fuzz, ablation_dir, load_files, quick):
     """Write derivation reports (Markdown, LaTeX, HTML) for THEOREMs (default: all) and an index."""
     from ..theorem import all_theorems, get
     from .build import RUNS, Options
     from .write import write_reports
     fmts = _formats(format_text)
+    for file in load_files:
+        _load(file)
     thms = [get(t) for t in theorems] if theorems else all_theorems()
     opts = Options(seed=seed, timeout=timeout, fuzz_cases=fuzz_cases, all_depths=all_depths, fuzz=fuzz,
                    ablation_dir=Path(ablation_dir) if ablation_dir else None,

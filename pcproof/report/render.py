@@ -89,7 +89,21 @@ _UNICODE_TEX = {
     "Δ": r"\Delta", "≥": r"\geq", "≤": r"\leq", "≠": r"\neq", "⊙": r"\odot", "→": r"\to",
     "×": r"\times", "·": r"\cdot", "…": r"\dots", "ᵀ": r"^{\top}", "∞": r"\infty", "√": r"\surd",
     "±": r"\pm", "∈": r"\in", "≈": r"\approx", "−": "-", "‖": r"\|", "∂": r"\partial", "ℓ": r"\ell",
+    "Σ": r"\Sigma", "∑": r"\sum", "∀": r"\forall", "∃": r"\exists", "∧": r"\wedge", "∨": r"\vee",
+    "¬": r"\neg", "⟹": r"\Longrightarrow", "⇒": r"\Rightarrow", "⟺": r"\Longleftrightarrow", "↦": r"\mapsto",
+    "⊆": r"\subseteq", "∘": r"\circ", "⋅": r"\cdot", "≡": r"\equiv", "∅": r"\emptyset",
+    "⁰": "^{0}", "¹": "^{1}", "²": "^{2}", "³": "^{3}", "ᵢ": "_{i}", "ₗ": "_{l}", "ₜ": "_{t}",
 }
+
+
+def _greek(c: str) -> str | None:
+    """Any Greek letter by its Unicode name (GREEK SMALL LETTER RHO → \\rho)."""
+    name = unicodedata.name(c, "")
+    for prefix, case in (("GREEK SMALL LETTER ", str.lower), ("GREEK CAPITAL LETTER ", str.capitalize)):
+        if name.startswith(prefix) and " " not in name[len(prefix):]:
+            word = case(name[len(prefix):])
+            return "\\" + ("omicron" if word == "omicron" else word) if word.lower() != "omicron" else "o"
+    return None
 _TEXT_TEX = {"—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''", "\u00a0": "~"}
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -118,6 +132,8 @@ def tex_text(s: str) -> str:
             out.append(c)
         elif unicodedata.combining(c):
             pass
+        elif _greek(c):
+            out.append(rf"\ensuremath{{{_greek(c)}}}")
         else:
             out.append("?")
         i += 1
