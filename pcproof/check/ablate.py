@@ -284,7 +284,7 @@ def _ints(text, name):
 @click.option("--alpha", type=float, default=1e-3, show_default=True, help="Learning rate α.")
 @click.option("--batch", type=int, default=20, show_default=True, help="Batch size.")
 @click.option("--limit", type=int, default=None, help="Use only the first N training digits.")
-@click.option("--quick", is_flag=True, help="A seconds-long run: 1–2 hidden layers, 1 seed, 1 epoch, 200 digits.")
+@click.option("--quick", is_flag=True, help="A seconds-long run: by default 1–2 hidden layers, 1 seed, 1 epoch, 3 updates, 200 digits.")
 @click.option("--out", "out_dir", default="reports/ablation", show_default=True, type=click.Path(file_okay=False),
               help="Directory for the figures and ablation.json (only these files are written).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of the table.")
@@ -293,8 +293,14 @@ def command(conditions, hidden, epochs, seeds, updates, alpha, batch, limit, qui
     """Break C1, C2, C3 one at a time; measure how far Z-IL moves from BP (Fig. 3 of the paper)."""
     from ..cli import UserError
     hidden = _ints(hidden, "--hidden")
-    if quick:
-        hidden, seeds, epochs, updates, limit = hidden[:2] if len(hidden) > 1 else hidden, 1, 1, 3, limit or 200
+    if quick:  # small defaults; options given explicitly keep their values
+        given = click.get_current_context().get_parameter_source
+        default = click.core.ParameterSource.DEFAULT
+        small = dict(hidden=hidden[:2], seeds=1, epochs=1, updates=3, limit=200)
+        hidden, seeds, epochs, updates, limit = (
+            small[k] if given(k) == default else v
+            for k, v in (("hidden", hidden), ("seeds", seeds), ("epochs", epochs), ("updates", updates),
+                         ("limit", limit)))
     for name, v in (("--epochs", epochs), ("--seeds", seeds), ("--updates", updates), ("--batch", batch)):
         if v < 1:
             raise UserError(f"{name} must be at least 1, got {v}")
