@@ -33,8 +33,13 @@ def verdict_latex(v) -> str:
 
 
 def verdict_html(v) -> str:
+    """The verdict, the statement it is about (when the theorem is registered) and its evidence."""
+    from ..theorem import REGISTRY
     from .build import verdict_blocks
-    return to_html_fragment([Heading(3, parts(f"{v.theorem}: {v.verdict}"))] + verdict_blocks(v))
+    blocks = [Heading(3, parts(f"{v.theorem}: {v.verdict}"))]
+    if v.theorem in REGISTRY:
+        blocks.append(Display(REGISTRY[v.theorem].statement))
+    return to_html_fragment(blocks + verdict_blocks(v))
 
 
 def equation_html(label: str) -> str:
