@@ -111,7 +111,10 @@ class BallComparator(Comparator):
         return (EQUAL if upper <= self.tol * scale else UNDECIDED), rel
 
     def text(self, c):
-        return c.str(20, radius=True) if hasattr(c, "str") else str(c)
+        """Midpoint to 25 digits and the ball's own radius (arb's printer would fold
+        the rounding of the printed digits into the radius)."""
+        c = self.flint.arb(c)
+        return f"{c.mid().str(25, radius=False)} ± {float(c.rad()):.2g}"
 
 
 def comparator(ops, digits: int | None = None) -> Comparator:

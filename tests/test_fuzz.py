@@ -1,0 +1,181 @@
+"""Issue 5, items 2, 3, 7: ball arithmetic, the one comparison module, and `pcproof fuzz`."""
+import json
+import random
+import textwrap
+from fractions import Fraction
+
+import flint
+import mpmath
+import pytest
+
+from pcproof.check.fuzz import case_rng, evaluate, fuzz, make_ops
+from pcproof.cli import main
+from pcproof.model import get_activation
+from pcproof.numbers import MpmathOps
+from pcproof.numbers.arb import ArbOps
+from pcproof.numbers.compare import DIFFERENT, EQUAL, UNDECIDED, BallComparator, comparator
+from pcproof.strategies import Space
+from pcproof.theorem import get
+
+
+def run(capsys, *argv):
+    with pytest.raises(SystemExit) as exc:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+# -- arb balls ------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "softplus", "poly", "identity"])
+def test_arb_f_and_df_contain_mpmath_values(name):
+    """f and f' in balls contain the mpmath values, also at a ball around 0
+    (arb's ``x**2`` of a ball holding 0 was nan: tanh' = 1 − tanh² broke)."""
+    act = get_activation(name)
+    ops, mp = ArbOps(act, 40), MpmathOps(act, 60)
+    for q in (Fraction(0), Fraction(-7, 3), Fraction(5, 4)):
+        for arb_v, mp_v in ((ops.f((ops.number(q),))[0], mp.f((mp.number(q),))[0]),
+                            (ops.df((ops.number(q),))[0], mp.df((mp.number(q),))[0])):
+            assert arb_v.is_finite() and arb_v.rad() < flint.arb(10) ** -35
+            assert arb_v.overlaps(flint.arb(mpmath.nstr(mp_v, 58, min_fixed=-1, max_fixed=1)))
+    tiny = flint.arb(0, flint.arb(10) ** -45)
+    assert ops.df((tiny,))[0].is_finite()
+
+
+def test_arb_systems_at_different_digits_coexist():
+    """python-flint's precision is global: each ArbOps must re-assert its own."""
+    act = get_activation("tanh")
+    lo, hi = ArbOps(act, 20), ArbOps(act, 80)
+    third = Fraction(1, 3)
+    a = lo.f((lo.number(third),))[0]
+    b = hi.f((hi.number(third),))[0]
+    c = lo.f((lo.number(third),))[0]
+    assert b.rad() < flint.arb(10) ** -75 < a.rad()
+    assert c.rad() > flint.arb(10) ** -25 and b.overlaps(c)
+
+
+def test_ball_comparator_equal_different_undecided():
+    cmp = BallComparator(50)
+    flint.ctx.dps = 50
+    third = flint.arb(1) / 3
+    assert cmp.compare(third, flint.arb(2) / 6)[0] == EQUAL
+    # a rigorous "different": the difference 1e-45 is far below 10^-40 but the ball excludes 0
+    status, diff = cmp.compare(third, third + flint.arb(10) ** -45)
+    assert status == DIFFERENT and 0.5e-45 < diff < 2e-45
+    # a ball holding 0 but wider than 10^-40 decides nothing
+    assert cmp.compare(flint.arb(0, flint.arb(10) ** -30), flint.arb(0))[0] == UNDECIDED
+    # large sides are judged relative to their size
+    big = flint.arb(10) ** 30 / 7
+    assert cmp.compare(big, big * 3 / 3)[0] == EQUAL
+
+
+def test_rational_and_mpmath_comparators():
+    q = comparator(make_ops("rational", get_activation("poly"), 50))
+    assert q.compare(Fraction(1, 3), Fraction(2, 6)) == (EQUAL, 0.0)
+    assert q.compare(Fraction(1, 3), Fraction(1, 3) + Fraction(1, 10**60))[0] == DIFFERENT
+    m = comparator(MpmathOps(get_activation("tanh"), 50))
+    ctx = mpmath.MPContext()
+    ctx.dps = 50
+    assert m.compare(ctx.mpf(1) / 3, ctx.mpf(2) / 6)[0] == EQUAL
+    assert m.compare(ctx.mpf(1) / 3, ctx.mpf(1) / 3 + ctx.mpf(10) ** -30)[0] == DIFFERENT
+
+
+def test_undecided_balls_are_recomputed_with_more_digits():
+    """Polynomial f at depth: intermediate values dwarf the updates, so 50 working digits
+    leave wide balls; evaluate() doubles the working digits and still judges at 50."""
+    space, thm = Space(activations=("poly",)), get("thm-3.2")
+    for i in range(400):
+        case = space.sample(case_rng(7, i), thm)
+        out = evaluate(case, "arb", 50)
+        if out.working_digits > 50:
+            break
+    else:
+        pytest.fail("no case needed more than 50 working digits")
+    assert out.status == EQUAL
+    assert evaluate(case, "arb", 50, escalate=0).status == UNDECIDED
+
+
+def test_arb_and_mpmath_run_the_same_rule_code():
+    """The mpmath value of every claimed entry lies in (or within 1e-45 of) the arb ball."""
+    thm, space = get("thm-3.2"), Space(max_depth=4, max_width=4, activations=("sigmoid", "tanh", "softplus"))
+    for i in range(10):
+        case = space.sample(random.Random(i), thm)
+        a_eqs = thm.claim(case.instance(make_ops("arb", case.arch.activation, 50)))
+        m_ops = make_ops("mpmath", case.arch.activation, 60)
+        m_eqs = thm.claim(case.instance(m_ops))
+        for ea, em in zip(a_eqs, m_eqs):
+            for ra, rm in zip(ea.lhs, em.lhs):
+                for a, m in zip(ra if isinstance(ra, tuple) else (ra,), rm if isinstance(rm, tuple) else (rm,)):
+                    assert abs(float(a.mid()) - float(m)) <= float(a.rad()) + 1e-45
+
+
+# -- pcproof fuzz -----------------------------------------------------------------------------
+def test_fuzz_json_reports_cases_differences_and_speed(capsys):
+    code, out, _ = run(capsys, "fuzz", "thm-3.2", "--cases", "60", "--digits", "50", "--seed", "3", "--json",
+                       "--max-depth", "4")
+    rep = json.loads(out)
+    assert code == 0 and rep["status"] == "passed" and rep["cases"] == 60
+    assert rep["counts"] == {"equal": 60, "undecided": 0, "different": 0}
+    assert rep["cases_per_second"] > 0 and rep["counterexample"] is None
+    assert 0 < rep["max_difference"] <= 1e-40
+    assert any(k.startswith(r"\Delta\theta^{1}") for k in rep["max_difference_by_equation"])
+
+
+def test_fuzz_same_seed_same_cases_for_any_number_of_processes():
+    a = fuzz("thm-3.1", 40, 50, seed=11, jobs=1, space=Space(max_depth=3)).to_dict()
+    b = fuzz("thm-3.1", 40, 50, seed=11, jobs=2, space=Space(max_depth=3)).to_dict()
+    assert a["max_difference_by_equation"] == b["max_difference_by_equation"]
+    assert a["counts"] == b["counts"]
+
+
+BROKEN_RULE = textwrap.dedent('''
+    from pcproof.rules import ZIL
+
+    class LateOutput(ZIL):
+        """Broken on purpose: θ^1 learns at t = 1 instead of t = 0."""
+        name = "late-output"
+
+        def gate(self, pcn, l, t):
+            return 1 if t == (1 if l == 0 else l) else None
+
+        def steps(self, L):
+            return max(L, 2)
+''')
+
+
+def test_fuzz_catches_a_broken_rule_and_prints_a_minimal_case(capsys, tmp_path):
+    rule = tmp_path / "rules.py"
+    rule.write_text(BROKEN_RULE)
+    code, out, _ = run(capsys, "fuzz", "thm-3.2", "--cases", "200", "--seed", "1", "--json", "--max-depth", "3",
+                       "--max-width", "3", "--rule", f"{rule}:LateOutput")
+    rep = json.loads(out)
+    assert code == 1 and rep["status"] == "failed"
+    c = rep["counterexample"]
+    assert c["rule"] == "late-output" and c["status"] == DIFFERENT
+    assert c["shrunk"] and c["hidden_units"] <= 2 and len(c["widths"]) <= len(c["original"]["widths"])
+    assert c["equation"].startswith(r"\Delta") and c["point"]
+
+
+def test_fuzz_text_output(capsys):
+    code, out, _ = run(capsys, "fuzz", "cor-gamma", "--cases", "20", "--seed", "2", "--max-depth", "3")
+    assert code == 0 and "cor-gamma: PASSED" in out and "cases/s" in out
+
+
+def test_fuzz_exact_rationals(capsys):
+    code, out, _ = run(capsys, "fuzz", "thm-3.2", "--cases", "30", "--seed", "5", "--system", "rational",
+                       "-f", "identity", "-f", "poly", "--max-depth", "3", "--json")
+    rep = json.loads(out)
+    assert code == 0 and rep["max_difference"] == 0.0
+
+
+@pytest.mark.parametrize("argv", [
+    ("fuzz", "thm-9"),
+    ("fuzz", "thm-3.2", "--cases", "0"),
+    ("fuzz", "thm-3.2", "--digits", "5"),
+    ("fuzz", "thm-3.2", "--max-depth", "0"),
+    ("fuzz", "thm-3.2", "-f", "nonsense"),
+    ("fuzz", "thm-3.2", "--system", "rational", "-f", "tanh"),
+    ("fuzz", "thm-3.2", "--rule", "no_such_file.py:R"),
+])
+def test_fuzz_bad_input_is_one_line_and_exit_2(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and err.startswith("pcproof: error:") and len(err.strip().splitlines()) == 1
