@@ -159,13 +159,19 @@ def trajectory(depth, width, widths, activation, bias, steps, gamma_text, init_n
     return 0
 
 
+def _widths_text(widths) -> str:
+    if widths and len(widths) > 8 and len(set(widths)) == 1:
+        return f"[{widths[0]}] × {len(widths)}"
+    return str(widths)
+
+
 def render_verdict(v: kernel.Verdict) -> str:
     """The verdict as a short proof a person reads."""
     held = [c for c, ok in v.conditions.items() if ok]
     broken = [c for c, ok in v.conditions.items() if not ok]
     lines = [
         f"{v.theorem}: {v.verdict.upper()}",
-        f"  network     L = {v.depth}, widths = {v.widths}, f = {v.activation}"
+        f"  network     L = {v.depth}, widths = {_widths_text(v.widths)}, f = {v.activation}"
         + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}",
         f"  hypotheses  {', '.join(v.hypotheses)};  this run keeps {', '.join(held) or 'none'}"
         + (f", breaks {', '.join(broken)}" if broken else ""),

@@ -69,6 +69,12 @@ def split_content(e: sp.Add):
     return content, prim
 
 
+def _has_sum_factor(e) -> bool:
+    if e.is_Mul:
+        return any(a.is_Add or (a.is_Pow and a.base.is_Add and a.exp.is_Integer and a.exp > 0) for a in e.args)
+    return e.is_Pow and e.base.is_Add and e.exp.is_Integer and e.exp > 0
+
+
 class SymbolicOps(ListOps):
     """sympy scalars; with ``atoms=True`` (default) every sum is hash-consed into an atom."""
 
@@ -96,7 +102,13 @@ class SymbolicOps(ListOps):
         return sp.Rational(q.numerator, q.denominator)
 
     def tidy(self, c):
-        return sp.expand(c)
+        """Expanded form.  Operands are monomials in atoms, so products stay monomials
+        and sums collect like terms by themselves; only a product with a sum factor
+        (c·(u + v), from ``scale``) needs sympy's expand."""
+        c = sp.sympify(c)
+        if _has_sum_factor(c) or (c.is_Add and any(_has_sum_factor(t) for t in c.args)):
+            return sp.expand(c)
+        return c
 
     def atomize(self, c):
         """A sum as content × atom (the atom shared by every equal primitive); other terms as they are."""
