@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's test command: install the test extras (and, as root on Debian, Chromium
+# for the browser test), build the docs in strict mode, then run the whole test suite.
+# Arguments are passed to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing chromium (Debian packages) for the browser test"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+python -m pip install -q ".[test]"
+
+if [ -f mkdocs.yml ]; then
+  python -m mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
+fi
+
+python -m pytest "$@"
