@@ -176,3 +176,86 @@ def _search_counterexample(numeric, tries: int) -> dict | None:
                         "digits": digits, "seed": seed, "point": point,
                     }
     return None
+
+
+def decide_induction(meta: dict, queries, refute: Callable[[], "Verdict | None"], start: float | None = None,
+                     info: dict | None = None, why: str = "") -> Verdict:
+    """Turn z3's answers into a verdict (the all-depth prover, pcproof.check.induction).
+
+    Each query (base case, inductive step or direct step) is checked *here*: its
+    named facts go in with ``assert_and_track``, its goal negated.  ``proved`` iff
+    every query is unsat; the induction principle (P(0) ∧ ∀n (P(n) → P(n+1)) ⟹ ∀n P(n))
+    is then applied by this function and written into the verdict.  Otherwise the
+    concrete prover searches small depths (``refute()``, whose verdict is a kernel
+    verdict re-checked in mpmath): ``refuted`` with the smallest failing depth, else
+    ``unknown`` with the SMT-LIB text of the undecided query saved to a file."""
+    import os
+    import tempfile
+    import z3
+    start = time.perf_counter() if start is None else start
+    info = info or {}
+    done = lambda **kw: _verdict(seconds=round(time.perf_counter() - start, 4), **{**meta, **kw})
+    method = "induction over layers; base cases and steps unsat in z3 (uninterpreted Vec, Mat, f, f')"
+    groups: dict[str, dict] = {}
+    failed = None
+    for q in queries or []:
+        s = z3.Solver(ctx=q.ctx)
+        s.set("timeout", int(q.timeout_ms))
+        s.set("smt.mbqi", False)
+        for name, formula, _text in q.facts:
+            s.assert_and_track(formula, z3.Bool(name, q.ctx))
+        s.add(z3.Not(q.goal))
+        t0 = time.perf_counter()
+        result = s.check()
+        entry = {"claim": q.claim, "z3": str(result), "seconds": round(time.perf_counter() - t0, 4)}
+        g = groups.setdefault(q.lemma, {"name": q.lemma, "statement": q.statement,
+                                        "by": f"induction on {q.variable}" if q.variable else "direct"})
+        g[q.part] = entry
+        if result == z3.unsat:
+            entry["unsat_core"] = sorted(str(c) for c in s.unsat_core())
+            continue
+        d = os.environ.get("PCPROOF_SMT_DIR") or os.path.join(tempfile.gettempdir(), "pcproof-smt")
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, f"{meta['theorem']}-{q.lemma}-{q.part}-{os.getpid()}-{int(time.time() * 1e3)}.smt2")
+        with open(path, "w") as fh:
+            fh.write(f"; {meta['theorem']}: {q.lemma}, {q.part}: {q.claim} (z3 answered {result})\n")
+            fh.write(s.sexpr() + "(check-sat)\n(get-unsat-core)\n")
+        entry["smt2"] = path
+        failed = (q, result, path)
+        break
+    lemmas = list(groups.values())
+    principle = "P(0) ∧ ∀n ≥ 0 (P(n) → P(n+1)) ⟹ ∀n ≥ 0 P(n), applied by pcproof.kernel"
+    for g in lemmas:
+        if "base" in g and "step" in g:
+            g["principle"] = principle
+    if queries and failed is None:
+        cores = sorted({c for g in lemmas for part in ("base", "step", "direct") if part in g
+                        for c in g[part]["unsat_core"]})
+        main = next((g for g in lemmas if g["name"] == meta["theorem"] and "base" in g),
+                    next((g for g in reversed(lemmas) if "base" in g), None))
+        rest = [g for g in lemmas if g is not main]
+        induction = dict(main or {}, statement=info.get("statement", ""),
+                         conclusion=(main or {}).get("statement", ""))
+        return done(verdict=PROVED, method=method, lemmas=rest, axioms=_used(info.get("axioms", []), cores),
+                    unsat_core=cores, induction=induction, hypotheses=meta["hypotheses"] + info.get("hypotheses", []),
+                    checked=len(queries))
+    note = why
+    if failed is not None:
+        q, result, path = failed
+        note = (f"z3 answered {result} for {q.lemma} ({q.part}: {q.claim}); "
+                f"the undecided query is saved in {path}")
+    cex = refute()
+    if isinstance(cex, Verdict) and cex.verdict == REFUTED:
+        counterexample = dict(cex.counterexample, depth=cex.depth, widths=cex.widths,
+                              found_by="concrete prover at increasing depths (smallest failing depth first)")
+        return done(verdict=REFUTED, method=method + "; counterexample from the concrete prover, re-checked in mpmath",
+                    lemmas=lemmas, axioms=info.get("axioms", []), counterexample=counterexample,
+                    note=f"fails first at depth L = {cex.depth}, widths {cex.widths}. {note}".strip(),
+                    hypotheses=meta["hypotheses"] + info.get("hypotheses", []), checked=len(lemmas))
+    return done(verdict=UNKNOWN, method=method, lemmas=lemmas, axioms=info.get("axioms", []),
+                hypotheses=meta["hypotheses"] + info.get("hypotheses", []),
+                note=(note + "; no concrete counterexample at small depths").strip("; "))
+
+
+def _used(axioms: list[dict], core: list[str]) -> list[dict]:
+    return [dict(a, used=a["name"] in core) for a in axioms]
