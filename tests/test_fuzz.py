@@ -8,7 +8,7 @@ import flint
 import mpmath
 import pytest
 
-from pcproof.check.fuzz import case_rng, evaluate, fuzz, make_ops
+from pcproof.check.fuzz import case_rng, delete_units, evaluate, fuzz, make_ops, without_unit
 from pcproof.cli import main
 from pcproof.model import get_activation
 from pcproof.numbers import MpmathOps
@@ -179,3 +179,22 @@ def test_fuzz_exact_rationals(capsys):
 def test_fuzz_bad_input_is_one_line_and_exit_2(capsys, argv):
     code, out, err = run(capsys, *argv)
     assert code == 2 and err.startswith("pcproof: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_deleting_units_keeps_a_well_formed_case():
+    """without_unit removes a unit from every place it appears (θ rows and columns, b, η,
+    the training pair); Z-IL still makes BP's updates on what is left."""
+    thm = get("cor-gamma")
+    for i in range(30):
+        case = Space(max_depth=3, max_width=3, bias=True).sample(case_rng(5, i), thm)
+        for l, n in enumerate(case.arch.widths):
+            if n > 1:
+                smaller = without_unit(case, l, n - 1 - i % n)
+                assert smaller.arch.widths[l] == n - 1
+                assert smaller.params.scalars().keys() < case.params.scalars().keys()
+                assert evaluate(smaller, "arb", 50).status == EQUAL
+    # deleting stops at a case that still differs, and removes what the failure does not need
+    differs = lambda c: c.arch.widths[1] >= 2  # noqa: E731  (a stand-in "failure": a wide hidden layer)
+    big = next(c for c in (Space(max_depth=2, max_width=4).sample(case_rng(1, i), thm) for i in range(200))
+               if c.arch.L == 2 and c.arch.widths[1] >= 3 and c.arch.widths[0] >= 2)
+    assert delete_units(big, differs).arch.widths == (1, 2, 1)

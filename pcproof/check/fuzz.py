@@ -194,15 +194,18 @@ def shrink(case: Case, system: str = "auto", digits: int = 50, rule=None, max_ex
            seed: int = 0) -> tuple[Case, bool]:
     """A minimal case that still differs, found and shrunk by hypothesis.
 
-    Hypothesis searches the strategies narrowed to the failing case's activation and
-    bias and to at most its depth and widths, so what it finds is no larger.  Returns
+    Hypothesis searches the strategies narrowed to at most the failing case's depth and
+    widths, its activation or a simpler one, and biases only if it had them, so what it
+    finds is no larger.  Returns
     (case, True), or (the given case, False) if hypothesis found no failure."""
     from hypothesis import HealthCheck, find, settings
     from hypothesis.errors import NoSuchExample
 
-    arch = case.arch
-    space = Space(max_depth=arch.L, max_width=max(arch.widths), activations=(arch.activation.name,),
-                  bias=arch.bias)
+    arch, name = case.arch, case.arch.activation.name
+    # simpler activations (earlier in ACTIVATIONS) and dropping biases stay allowed
+    names = ACTIVATIONS[:ACTIVATIONS.index(name) + 1] if name in ACTIVATIONS else (name,)
+    space = Space(max_depth=arch.L, max_width=max(arch.widths), activations=names,
+                  bias=None if arch.bias else False)
     strategy = case_strategy(case.theorem, rule=rule or case.setting.rule, space=space)
 
     def differs(c):
@@ -213,8 +216,43 @@ def shrink(case: Case, system: str = "auto", digits: int = 50, rule=None, max_ex
                      settings=settings(max_examples=max_examples, database=None, deadline=None,
                                        suppress_health_check=list(HealthCheck)))
     except NoSuchExample:
-        return case, False
-    return found, True
+        return delete_units(case, differs), False
+    return delete_units(found, differs), True
+
+
+def without_unit(case: Case, l: int, i: int) -> Case:
+    """The same case with unit i of layer l removed (its row of θ^{l+1}, its column of
+    θ^l, its bias, its η and its entry of the training pair), every other number kept."""
+    from dataclasses import replace
+
+    from ..model import Architecture, Params
+    p, L = case.params, case.arch.L
+    drop = lambda v: tuple(c for k, c in enumerate(v) if k != i)  # noqa: E731
+    theta = dict(p.theta)
+    if l < L:
+        theta[l + 1] = drop(theta[l + 1])                          # rows of θ^{l+1}: units of layer l
+    if l > 0:
+        theta[l] = tuple(drop(row) for row in theta[l])            # columns of θ^l: units of layer l
+    b = None if p.b is None else {k: drop(v) if k == l else v for k, v in p.b.items()}
+    extra = {n: {k: drop(v) if k == l else v for k, v in d.items()} for n, d in p.extra.items()}
+    params = Params(theta, b, drop(p.s_in) if l == L else p.s_in, drop(p.s_out) if l == 0 else p.s_out, extra)
+    widths = tuple(n - (k == l) for k, n in enumerate(case.arch.widths))
+    return replace(case, arch=Architecture(widths, case.arch.activation, case.arch.bias), params=params)
+
+
+def delete_units(case: Case, differs) -> Case:
+    """Remove units one at a time while the case still differs (after hypothesis' shrink,
+    which cuts layers from the end and can leave a needed weight at a high index)."""
+    changed = True
+    while changed:
+        changed = False
+        for l, n in enumerate(case.arch.widths):
+            for i in reversed(range(n)):
+                if case.arch.widths[l] > 1:
+                    candidate = without_unit(case, l, i)
+                    if differs(candidate):
+                        case, changed = candidate, True
+    return case
 
 
 def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None = None, system: str = "arb",
@@ -270,7 +308,8 @@ def render(rep: FuzzReport) -> str:
     c = rep.failure
     if c:
         lines += [
-            f"  {'minimal' if c['shrunk'] else 'failing (not shrunk)'} case: L = {c['depth']}, widths = {c['widths']}, "
+            f"  {'minimal' if c['shrunk'] else 'failing (not shrunk)'} case: L = {c['depth']}, widths = {c['widths']} "
+            f"({c['hidden_units']} hidden unit{'' if c['hidden_units'] == 1 else 's'}), "
             f"f = {c['activation']}" + (", biases" if c["bias"] else "")
             + f", γ = {c['gamma']}, α = {c['alpha']}, update offset = {c['update_offset']}, "
               f"noise = {c['init_noise']}, rule = {c['rule']}",
