@@ -29,22 +29,11 @@ import numpy as np
 
 from .model import Architecture, Params, get_activation
 from .numbers import NumpyOps
-from .rules import ANN
+from .rules import ANN, BP, IL, ZIL
 from .rules.base import Rule, Updates
 
 #: The paper's settings (Song et al. 2020, Sec. 5): sigmoid, α = 0.001, batch 20, hidden width 32.
 ALPHA, BATCH, WIDTH, ACTIVATION = 1e-3, 20, 32, "sigmoid"
-
-
-def _array_fn(expr):
-    """f or f' (the activation's one sympy expression) compiled for float64 arrays; a
-    constant (f' of the identity) is broadcast to the operand's shape."""
-    import sympy as sp
-    from .model.activations import x
-    fn = sp.lambdify(x, expr, modules="numpy")
-    if expr.free_symbols:
-        return fn
-    return lambda v: np.full(np.shape(v), float(expr))
 
 
 # -- the number system ---------------------------------------------------------------------
@@ -63,15 +52,20 @@ class TrainOps(NumpyOps):
       prediction *is* the array x^l_0, so ε^l_t = 0 for t < l (the wavefront lemma) is
       known without computing it, and Z-IL does about BP's work.
 
-    For finite values every result is the float64 value NumpyOps computes (up to the
-    sign of a zero: −0.0 + 0.0 is +0.0 either way); with inf or nan operands a
-    short-cut zero stays 0 where IEEE arithmetic would give nan.  ``outer`` of two
-    batches is one BLAS product uᵀv (the same Σ_b u_b v_bᵀ)."""
+    For finite values every result is the float64 value NumpyOps computes, up to the
+    summation order inside a matrix product (``outer`` of two batches is one BLAS
+    product uᵀv = Σ_b u_b v_bᵀ) and the sign of a zero; with inf or nan operands a
+    short-cut zero stays 0 where IEEE arithmetic would give nan.
+
+    While a :class:`Tape` is attached (``ops.tape``) every array operation actually
+    performed is also recorded, so that the step can be replayed (see :func:`step`)."""
 
     def __init__(self, activation):
         super().__init__(activation)
         self._cache: dict = {}
         self._zeros: dict = {}
+        self._tapes: dict = {}
+        self.tape: "Tape | None" = None
         act = activation.concrete()
         self._f_array = _array_fn(act.expr)
         self._df_array = _array_fn(act.dexpr)
@@ -81,12 +75,18 @@ class TrainOps(NumpyOps):
         self._zeros.clear()
 
     # -- bookkeeping --------------------------------------------------------------
-    def _memo(self, tag, a, b, compute):
+    def _do(self, fn, *args):
+        out = fn(*args)
+        if self.tape is not None:
+            self.tape.record(fn, args, out)
+        return out
+
+    def _memo(self, tag, a, b, fn, *args):
         key = (tag, id(a), id(b))
         hit = self._cache.get(key)
         if hit is not None and hit[0] is a and hit[1] is b:
             return hit[2]
-        out = compute()
+        out = self._do(fn, *args)
         self._cache[key] = (a, b, out)
         return out
 
@@ -95,69 +95,158 @@ class TrainOps(NumpyOps):
         return self._zeros.get(id(v)) is v
 
     def zero(self, shape):
-        z = np.zeros(shape)
+        z = self._do(np.zeros, shape)
         self._zeros[id(z)] = z
         return z
 
     # -- the algebra ----------------------------------------------------------------
     def f(self, v):
-        return self._memo("f", v, None, lambda: self._f_array(v))
+        return self._memo("f", v, None, self._f_array, v)
 
     def df(self, v):
-        return self._memo("df", v, None, lambda: self._df_array(v))
+        return self._memo("df", v, None, self._df_array, v)
 
     def matvec(self, W, v):
         if self.is_zero(v):
             return self.zero(v.shape[:-1] + (W.shape[0],))
-        return self._memo("mv", W, v, lambda: v @ W.T)
+        return self._memo("mv", W, v, _matvec, W, v)
 
     def rmatvec(self, W, v):
         if self.is_zero(v):
             return self.zero(v.shape[:-1] + (W.shape[1],))
-        return v @ W
+        return self._do(np.matmul, v, W)
 
     def add(self, u, v):
         if self.is_zero(v):
             return u
         if self.is_zero(u):
             return v
-        return u + v
+        return self._do(np.add, u, v)
 
     def sub(self, u, v):
         if u is v:
             return self.zero(np.shape(u))
         if self.is_zero(v):
             return u
-        return u - v
+        return self._do(np.subtract, u, v)
 
     def mul(self, u, v):
         if self.is_zero(u) or self.is_zero(v):
             return self.zero(np.broadcast_shapes(np.shape(u), np.shape(v)))
-        return u * v
+        return self._do(np.multiply, u, v)
 
     def scale(self, c, v):
-        if self.is_zero(v):
+        if self.is_zero(v) or c == 1:
             return v
-        if c == 1:
-            return v
-        return c * v
+        return self._do(np.multiply, c, v)
 
     def outer(self, u, v):
         if self.is_zero(u) or self.is_zero(v):
             return self.zero((np.shape(u)[-1], np.shape(v)[-1]))
         if u.ndim == 2 and v.ndim == 2:
-            return u.T @ v
-        return NumpyOps.outer(self, u, v)
+            return self._do(_batch_outer, u, v)
+        return self._do(NumpyOps.outer, self, u, v)
 
     def mat_add(self, A, B):
         if self.is_zero(B):
             return A
-        return A + B
+        return self._do(np.add, A, B)
 
     def mat_scale(self, c, A):
         if self.is_zero(A):
             return A
-        return c * A
+        return self._do(np.multiply, c, A)
+
+
+def _matvec(W, v):
+    return v @ W.T
+
+
+def _batch_outer(u, v):
+    return u.T @ v
+
+
+class Tape:
+    """The array operations one training step performed, replayable on new arrays.
+
+    Recorded while the rule's own code runs (eagerly) on a batch; replaying it on the
+    next batch performs the same operations without the Python that chose them.  That
+    is valid only when the choice does not depend on the numbers — true of BP, Z-IL and
+    IL, whose schedules are fixed, and false of Fa-Z-IL, whose gate reads the errors —
+    so :func:`step` replays only rules of the exact types in :data:`STATIC_RULES`, and
+    checks the first replay against an eager step bit for bit."""
+
+    def __init__(self, inputs):
+        self.slots = {id(a): i for i, a in enumerate(inputs)}
+        self.ok = len(self.slots) == len(inputs)   # inputs must be distinct arrays
+        self.keep = list(inputs)                   # holds every recorded array: ids stay unique
+        self.program: list = []
+        self.outputs: list = []
+        self.checked = False
+
+    def record(self, fn, args, out):
+        refs = []
+        for a in args:
+            if isinstance(a, np.ndarray):
+                i = self.slots.get(id(a))
+                if i is None or self.keep[i] is not a:
+                    self.ok = False          # an array from outside the algebra: not replayable
+                    return
+                refs.append((True, i))
+            else:
+                refs.append((False, a))
+        self.slots[id(out)] = len(self.keep)
+        self.keep.append(out)
+        self.program.append((fn, tuple(refs)))
+
+    def finish(self, outputs):
+        for o in outputs:
+            i = self.slots.get(id(o))
+            if i is None or self.keep[i] is not o:
+                self.ok = False
+                return
+            self.outputs.append(i)
+        # Only what the outputs depend on is replayed (a known zero feeds no operation: it
+        # is short-cut); an operation on constants alone is done once, its array kept
+        # read-only and reused by every replay.
+        n_in = len(self.keep) - len(self.program)
+        needed = set(self.outputs)
+        for k in range(len(self.program) - 1, -1, -1):
+            if n_in + k in needed:
+                needed.update(a for is_slot, a in self.program[k][1] if is_slot)
+        program = []
+        for k, (fn, refs) in enumerate(self.program):
+            if n_in + k not in needed:
+                program.append((None, None))      # never read; keeps the slots aligned
+            elif any(is_slot for is_slot, _ in refs):
+                program.append((fn, refs))
+            else:
+                value = self.keep[n_in + k]
+                value.flags.writeable = False
+                program.append((None, value))
+        self.program = program
+        self.keep = None                      # only the program is needed from now on
+
+    def run(self, inputs):
+        vals = list(inputs)
+        append = vals.append
+        for fn, refs in self.program:
+            if fn is None:
+                append(refs)
+            else:
+                append(fn(*[vals[a] if is_slot else a for is_slot, a in refs]))
+        return [vals[i] for i in self.outputs]
+
+
+def _array_fn(expr):
+    """f or f' (the activation's one sympy expression) compiled for float64 arrays; a
+    constant (f' of the identity) is broadcast to the operand's shape."""
+    import sympy as sp
+    from .model.activations import x
+    fn = sp.lambdify(x, expr, modules="numpy")
+    if expr.free_symbols:
+        return fn
+    return lambda v: np.full(np.shape(v), float(expr))
 
 
 # -- data ----------------------------------------------------------------------------------
@@ -244,17 +333,36 @@ def init_weights(arch: Architecture, seed: int = 0) -> Weights:
     return Weights(theta, b)
 
 
+#: Rules whose schedule does not depend on the numbers (exact types: a subclass may
+#: override ``gate``), so a recorded step can be replayed.
+STATIC_RULES = (BP, ZIL, IL)
+
+
 # -- one step, one run -------------------------------------------------------------------------
 def point(weights: Weights, s_in, s_out, extra=None) -> Params:
     """A batch as a :class:`Params` (s_in: batch × n_L, s_out: batch × n_0)."""
     return Params(theta=weights.theta, b=weights.b, s_in=s_in, s_out=s_out, extra=extra or {})
 
 
+def _inputs(weights: Weights, s_in, s_out, extra) -> list:
+    arrays = [weights.theta[k] for k in sorted(weights.theta)]
+    arrays += [] if weights.b is None else [weights.b[l] for l in sorted(weights.b)]
+    arrays += [s_in, s_out]
+    for name in sorted(extra or {}):
+        arrays += [extra[name][l] for l in sorted(extra[name])]
+    return arrays
+
+
 def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: NumpyOps, alpha: float = ALPHA,
-         extra=None, observe: Callable | None = None) -> Updates:
+         extra=None, observe: Callable | None = None, replay: bool = True) -> Updates:
     """The updates ``rule`` makes on one batch (the rule's own code, over float64).
 
-    ``observe(pcn)`` (PC rules only) sees the trajectory after the updates are made."""
+    ``observe(pcn)`` (PC rules only) sees the trajectory after the updates are made.
+
+    With :class:`TrainOps` and a rule of a type in :data:`STATIC_RULES`, the first step
+    of a given shape runs the rule and records a :class:`Tape`; later steps replay it
+    (the first replay is checked bit for bit against the rule run eagerly, and a tape
+    that fails the check is never used).  ``replay=False`` always runs the rule."""
     if isinstance(ops, TrainOps):
         ops.clear()
     params = point(weights, s_in, s_out, extra)
@@ -263,7 +371,32 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
         out = pcn.total_updates()
         observe(pcn)
         return out
-    return rule.updates(arch, params, ops, alpha)
+    if not (replay and isinstance(ops, TrainOps) and type(rule) in STATIC_RULES):
+        return rule.updates(arch, params, ops, alpha)
+    inputs = _inputs(weights, s_in, s_out, extra)
+    key = (type(rule), tuple(sorted((k, repr(v)) for k, v in vars(rule).items())), arch, alpha,
+           tuple(np.shape(a) for a in inputs))
+    tape = ops._tapes.get(key)
+    if tape is None:                       # record while the rule runs
+        tape = ops._tapes[key] = Tape(inputs)
+        ops.tape = tape
+        try:
+            out = rule.updates(arch, params, ops, alpha)
+        finally:
+            ops.tape = None
+        tape.keys = list(out)
+        tape.finish(list(out.values()))
+        return out
+    if not tape.ok:
+        return rule.updates(arch, params, ops, alpha)
+    out = dict(zip(tape.keys, tape.run(inputs)))
+    if not tape.checked:                   # the first replay must equal the rule run eagerly
+        eager = rule.updates(arch, params, ops, alpha)
+        tape.checked = True
+        if eager.keys() != out.keys() or not all(np.array_equal(eager[k], out[k]) for k in eager):
+            tape.ok = False
+            return eager
+    return out
 
 
 def noise_extra(arch: Architecture, sigma: float, batch: int, rng: np.random.Generator) -> dict:

@@ -64,3 +64,32 @@ def test_same_seed_same_run_other_seed_other_run(data):
     a, b, c = (train(ZIL(), arch, data, w0, seed=s) for s in (0, 0, 1))
     assert a.weights.distance(b.weights) == 0 and a.weights.distance(c.weights) > 0
     assert error_rate(arch, w0, data, TrainOps(arch.activation)) == a.test_error[0]
+
+
+@pytest.mark.parametrize("hidden", [1, 3])
+@pytest.mark.parametrize("rule", [BP(), ZIL(), ZIL(gamma=0.5), IL(gamma=0.1, t_c=5), ZIL(init_noise=True)],
+                         ids=["bp", "z-il", "z-il-gamma", "il", "z-il-noise"])
+def test_replayed_steps_compute_what_the_rule_computes(data, hidden, rule):
+    """Record on one batch, replay on others: each replay equals the rule run over plain NumpyOps."""
+    from pcproof.train import noise_extra
+    arch = make_architecture(hidden=hidden)
+    ops = TrainOps(arch.activation)
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        w = init_weights(arch, seed=i)
+        xb, yb = data.x_train[20 * i:20 * i + 20], data.y_train[20 * i:20 * i + 20]
+        extra = noise_extra(arch, 0.1, 20, rng) if getattr(rule, "init_noise", False) else None
+        fast = step(rule, arch, w, xb, yb, ops, extra=extra)
+        slow = rule.updates(arch, Params(w.theta, None, xb, yb, extra or {}), NumpyOps(arch.activation), 1e-3)
+        for k in slow:
+            np.testing.assert_allclose(fast[k], slow[k], rtol=1e-12, atol=1e-18)
+    (tape,) = ops._tapes.values()
+    assert tape.ok and tape.checked
+
+
+def test_rules_that_read_the_errors_are_never_replayed(data):
+    arch = make_architecture(hidden=2)
+    ops = TrainOps(arch.activation)
+    for i in range(3):
+        step(FaZIL(), arch, init_weights(arch, seed=i), data.x_train[:20], data.y_train[:20], ops)
+    assert not ops._tapes

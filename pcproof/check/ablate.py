@@ -82,6 +82,7 @@ class Row:
     test_error: float
     weights_scale: float            # Σ_l ‖θ_BP − θ_0‖, for the relative test
     matches_bp: bool
+    diverged: int = 0               # seeds whose training blew up (weights not finite); left out of the means
     closed_form_update: float | None = None
     layer_scale: list = field(default_factory=list)       # measured ⟨Δ, Δ_BP⟩/‖Δ_BP‖² per layer l
     layer_scale_closed: list = field(default_factory=list)  # γ^l
@@ -150,10 +151,12 @@ def run(conditions=("c1", "c2", "c3"), hidden=(1, 2, 3), seeds=3, epochs=10, upd
         bar.close()
     rows = []
     for (key, value, h), ms in acc.items():
-        mean = lambda k: float(np.mean([m[k] for m in ms]))
-        update, weights, wscale = mean("update"), mean("weights"), mean("weights_scale")
+        finite = [m for m in ms if np.isfinite(m["weights"])]
+        mean = lambda k, among=ms: float(np.mean([m[k] for m in among])) if among else float("inf")
+        update, weights, wscale = mean("update"), mean("weights", finite), mean("weights_scale")
         row = Row(key, value, h, update, weights, mean("test_error"), wscale,
-                  matches_bp=update <= UPDATE_TOL and weights <= WEIGHT_TOL * wscale)
+                  matches_bp=not (len(finite) < len(ms)) and update <= UPDATE_TOL and weights <= WEIGHT_TOL * wscale,
+                  diverged=len(ms) - len(finite))
         if key == "c3":
             row.closed_form_update = mean("closed")
             row.layer_scale = [float(v) for v in np.mean([m["layer_scale"] for m in ms], axis=0)]
@@ -186,13 +189,17 @@ def table(rows: list[Row]) -> str:
             head += f"{'closed form':>13}  update scale per layer γ^l (max |measured/γ^l − 1|)"
         lines += [head, "-" * len(head)]
         for r in sel:
-            line = (f"{cond.label(r.value):<12}{r.hidden:>7}{_fmt(r.update):>11}{_fmt(r.weights):>11}"
+            weights = _fmt(r.weights) + (f" †{r.diverged}" if r.diverged else "")
+            line = (f"{cond.label(r.value):<12}{r.hidden:>7}{_fmt(r.update):>11}{weights:>11}"
                     f"{r.test_error:>10.3f}{'yes' if r.matches_bp else 'no':>6}")
             if key == "c3":
                 dev = max(abs(m / c - 1) for m, c in zip(r.layer_scale, r.layer_scale_closed))
                 powers = ", ".join(f"{c:g}" for c in r.layer_scale_closed)
                 line += f"{_fmt(r.closed_form_update):>13}  {powers}  ({dev:.1e})"
             lines.append(line)
+    if any(r.diverged for r in rows):
+        lines.append("\n†k: training diverged (weights overflowed to inf/nan) for k seeds; the weight divergence "
+                     "is the mean over the other seeds")
     return "\n".join(lines).lstrip("\n")
 
 
@@ -222,8 +229,14 @@ def figure(rows: list[Row], key: str, path: Path):
             for v in cond.values:
                 r = next(r for r in sel if r.hidden == h and r.value == v)
                 ys.append(getattr(r, metric))
-            ax.plot(xs, [y if y > 0 else floor for y in ys], marker="o", label=f"{h} hidden",
-                    color=f"C{i}", lw=1.5, ms=5)
+            ax.plot(xs, [(y if y > 0 else floor) if np.isfinite(y) else np.nan for y in ys], marker="o",
+                    label=f"{h} hidden", color=f"C{i}", lw=1.5, ms=5)
+            if metric == "weights":
+                for x, v in zip(xs, cond.values):
+                    r = next(r for r in sel if r.hidden == h and r.value == v)
+                    if r.diverged and np.isfinite(r.weights):
+                        ax.annotate(f"†{r.diverged}", (x, r.weights), textcoords="offset points", xytext=(4, 4),
+                                    fontsize=8, color=f"C{i}")
             zx = [x for x, y in zip(xs, ys) if y == 0]
             ax.plot(zx, [floor] * len(zx), ls="none", marker="v", ms=9, mfc="white", color=f"C{i}")
         if key == "c3" and metric == "update":
@@ -244,6 +257,9 @@ def figure(rows: list[Row], key: str, path: Path):
         ax.set_title(title, fontsize=9)
         ax.grid(alpha=0.3, which="major")
     axes[0].legend(fontsize=7, loc="best")
+    if any(r.diverged for r in sel):
+        axes[1].text(0.02, 0.98, "†k: k seeds diverged (left out)", transform=axes[1].transAxes, va="top",
+                     fontsize=7, color="0.35")
     fig.suptitle(f"{cond.title}  (grey: the paper's setting; Z-IL vs BP on digits)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -262,6 +278,11 @@ def _tick(v):
 
 
 FIGURE_NAMES = {"c1": "c1_noise.png", "c2": "c2_update_step.png", "c3": "c3_gamma.png"}
+
+
+def _json_number(v):
+    """inf and nan are not JSON: a diverged value is written as null."""
+    return None if isinstance(v, float) and not np.isfinite(v) else v
 
 
 def _ints(text, name):
@@ -325,7 +346,7 @@ def command(conditions, hidden, epochs, seeds, updates, alpha, batch, limit, qui
     settings = dict(hidden=list(hidden), width=32, activation="sigmoid", epochs=epochs, seeds=seeds,
                     updates=updates, alpha=alpha, batch=batch, limit=limit, data="sklearn digits")
     doc = dict(settings=settings, pattern_holds=ok, tolerances=dict(update=UPDATE_TOL, weights=WEIGHT_TOL),
-               rows=[asdict(r) for r in rows])
+               rows=[{k: _json_number(v) for k, v in asdict(r).items()} for r in rows])
     (out / "ablation.json").write_text(json.dumps(doc, indent=1))
     written.append(str(out / "ablation.json"))
     if as_json:
