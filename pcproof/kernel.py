@@ -226,16 +226,20 @@ def decide_induction(meta: dict, queries, refute: Callable[[], "Verdict | None"]
     lemmas = list(groups.values())
     principle = "P(0) ∧ ∀n ≥ 0 (P(n) → P(n+1)) ⟹ ∀n ≥ 0 P(n), applied by pcproof.kernel"
     for g in lemmas:
-        if "base" in g and "step" in g:
+        if all(p in g and g[p]["z3"] == "unsat" for p in ("base", "step")):
             g["principle"] = principle
     if queries and failed is None:
         cores = sorted({c for g in lemmas for part in ("base", "step", "direct") if part in g
                         for c in g[part]["unsat_core"]})
-        main = next((g for g in lemmas if g["name"] == meta["theorem"] and "base" in g),
-                    next((g for g in reversed(lemmas) if "base" in g), None))
-        rest = [g for g in lemmas if g is not main]
-        induction = dict(main or {}, statement=info.get("statement", ""),
-                         conclusion=(main or {}).get("statement", ""))
+        own = groups.get(meta["theorem"])
+        if own is not None and "base" in own:   # the theorem is itself the induction
+            rest, induction = [g for g in lemmas if g is not own], dict(own)
+        else:                                    # a direct step from the last inductive lemma
+            rest = [g for g in lemmas if g is not own]
+            main = next((g for g in reversed(rest) if "base" in g), {})
+            induction = dict(main, then=own) if own else dict(main)
+        induction["theorem"] = info.get("statement", "")
+        induction["assumes"] = [info["c1"]] if info.get("c1") else []
         return done(verdict=PROVED, method=method, lemmas=rest, axioms=_used(info.get("axioms", []), cores),
                     unsat_core=cores, induction=induction, hypotheses=meta["hypotheses"] + info.get("hypotheses", []),
                     checked=len(queries))
@@ -248,11 +252,12 @@ def decide_induction(meta: dict, queries, refute: Callable[[], "Verdict | None"]
     if isinstance(cex, Verdict) and cex.verdict == REFUTED:
         counterexample = dict(cex.counterexample, depth=cex.depth, widths=cex.widths,
                               found_by="concrete prover at increasing depths (smallest failing depth first)")
-        return done(verdict=REFUTED, method=method + "; counterexample from the concrete prover, re-checked in mpmath",
+        return done(verdict=REFUTED, method="induction over layers in z3 (not discharged); counterexample from "
+                                            "the concrete prover at the smallest depth, re-checked in mpmath",
                     lemmas=lemmas, axioms=info.get("axioms", []), counterexample=counterexample,
                     note=f"fails first at depth L = {cex.depth}, widths {cex.widths}. {note}".strip(),
                     hypotheses=meta["hypotheses"] + info.get("hypotheses", []), checked=len(lemmas))
-    return done(verdict=UNKNOWN, method=method, lemmas=lemmas, axioms=info.get("axioms", []),
+    return done(verdict=UNKNOWN, method="induction over layers in z3 (not discharged)", lemmas=lemmas, axioms=info.get("axioms", []),
                 hypotheses=meta["hypotheses"] + info.get("hypotheses", []),
                 note=(note + "; no concrete counterexample at small depths").strip("; "))
 

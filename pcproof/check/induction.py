@@ -648,7 +648,8 @@ def prove_all_depths(theorem: Theorem, setting: Setting = Setting(), activation=
         return kernel.decide_induction(meta, None, refute, start=start,
                                        why=f"the rule's code cannot run at a generic index: {exc}")
     axioms = [ax.to_dict() for ax in AXIOMS] + list(POWER_AXIOMS)
-    hyps = ["L ≥ 1"] + ([plan.c1_text] if plan.c1_text else [])
+    hyps = ["L ≥ 1"]
     info = dict(statement=STATEMENTS[theorem.name], eps_claim=plan.eps_text, wavefront=WAVEFRONT_TEXT,
+                c1=plan.c1_text or "C1 not assumed (the run perturbs x^l_0 or the rule starts its own way)",
                 hypotheses=hyps, axioms=axioms, timeout_ms=plan.timeout_ms)
     return kernel.decide_induction(meta, plan.queries, refute, start=start, info=info)
