@@ -82,7 +82,7 @@ def test_latex_is_standalone(reports):
 
 
 def test_one_marked_timing_block_per_file(reports):
-    for path in reports.glob("*.*"):
+    for path in [p for ext in ("md", "tex", "html") for p in reports.glob(f"*.{ext}")]:
         text = path.read_text()
         assert text.count(TIMING_BEGIN) == 1 and text.count(TIMING_END) == 1, path.name
         timed = re.search(rf"{TIMING_BEGIN}(.*?){TIMING_END}", text, re.S).group(1)
@@ -210,3 +210,16 @@ def test_latex_compiles(reports, tmp_path):
                               cwd=work, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stdout[-3000:]
         assert (work / f"{name}.pdf").stat().st_size > 10_000
+
+
+def test_regenerates_from_scratch_but_keeps_other_files(tmp_path):
+    out = tmp_path / "r"
+    args = ("--no-fuzz", "--no-all-depths", "--ablation", NO_ABLATION)
+    run_report(out, "thm-3.1", "thm-3.2", "--format", "md,html", *args)
+    (out / "ablation").mkdir()
+    (out / "ablation" / "keep.json").write_text("{}")
+    (out / "notes.txt").write_text("mine")
+    run_report(out, "thm-3.1", "--format", "md", *args)
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert left == [".pcproof-report-files", "ablation/keep.json", "figures/thm-3.1-wavefront.png", "index.md",
+                    "notes.txt", "thm-3.1.md"]
