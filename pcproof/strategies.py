@@ -123,7 +123,7 @@ class Case:
 
     def instance(self, ops) -> Instance:
         """This case's :class:`~pcproof.theorem.Instance` in the number system ``ops``."""
-        return Instance(self.arch, ops, self.params.map(ops.number), self.setting,
+        return Instance(self.arch, ops, _convert(self.params, ops.number), self.setting,
                         ops.number(self.gamma), ops.number(self.alpha))
 
     def check(self, system: str = "auto", digits: int = 50):
@@ -146,6 +146,15 @@ class Case:
         d = self.to_dict()
         point = ", ".join(f"{k}={v}" for k, v in d.pop("point").items())
         return f"Case({', '.join(f'{k}={v!r}' for k, v in d.items())}, point: {point})"
+
+
+def _convert(p: Params, num) -> Params:
+    """``p.map(num)``, written out with list comprehensions (the fuzzer's inner loop)."""
+    vec = lambda v: tuple([num(c) for c in v])  # noqa: E731
+    return Params(theta={k: tuple([tuple([num(c) for c in r]) for r in W]) for k, W in p.theta.items()},
+                  b=None if p.b is None else {l: vec(v) for l, v in p.b.items()},
+                  s_in=vec(p.s_in), s_out=vec(p.s_out),
+                  extra={n: {l: vec(v) for l, v in d.items()} for n, d in p.extra.items()})
 
 
 # -- hypothesis strategies --------------------------------------------------------------

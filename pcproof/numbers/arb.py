@@ -91,7 +91,7 @@ class ArbOps(ListOps):
         self.digits = digits
         self.prec = bits_for(digits)
         self._fn, self._dfn = _compiled(activation)
-        self._numbers: dict = {}  # exact rational → its ball at this precision
+        self._by_id: dict = {}    # id(Fraction) → (the Fraction, its ball at this precision)
         self._mats: dict = {}     # id(W) → (W, arb_mat)
         self._enter()
 
@@ -102,14 +102,15 @@ class ArbOps(ListOps):
 
     # -- scalars -------------------------------------------------------------------
     def number(self, q):
+        hit = self._by_id.get(id(q))  # the strategies draw from one table of Fractions
+        if hit is not None and hit[0] is q:
+            return hit[1]
         self._enter()
-        if type(q) is Fraction:  # the common case (strategies draw Fractions): remembered
-            key = (q.numerator, q.denominator)
-            v = self._numbers.get(key)
-            if v is None:
-                if len(self._numbers) > 4096:
-                    self._numbers.clear()
-                v = self._numbers[key] = arb(flint.fmpq(*key))
+        if type(q) is Fraction:  # remembered (by identity, holding q so its id stays its own)
+            v = arb(flint.fmpq(q.numerator, q.denominator))
+            if len(self._by_id) > 4096:
+                self._by_id.clear()
+            self._by_id[id(q)] = (q, v)
             return v
         if isinstance(q, arb):
             return q
