@@ -2,6 +2,7 @@
 import json
 import random
 import textwrap
+from pathlib import Path
 from fractions import Fraction
 
 import flint
@@ -198,3 +199,38 @@ def test_deleting_units_keeps_a_well_formed_case():
     big = next(c for c in (Space(max_depth=2, max_width=4).sample(case_rng(1, i), thm) for i in range(200))
                if c.arch.L == 2 and c.arch.widths[1] >= 3 and c.arch.widths[0] >= 2)
     assert delete_units(big, differs).arch.widths == (1, 2, 1)
+
+
+FALSE_THEOREM = textwrap.dedent('''
+    from pcproof import C1, C2, C3, Equation, Theorem, register
+
+    def _claim(i):  # false on purpose: at t = l the error has left zero (it is δ^l)
+        zero = lambda v: i.ops.scale(i.ops.number(0), v)
+        return [Equation(rf"\\varepsilon^{{{l}}}_{{t={l}}} = 0", i.pcn.eps(l, l), zero(i.pcn.eps(l, l)))
+                for l in range(i.L)]
+
+    register(Theorem(name="test-false-eps", title="false on purpose", source="test",
+                     hypotheses=(C1, C2, C3), statement="", claim=_claim))
+''')
+
+
+def test_fuzz_user_theorems_from_a_file(capsys, tmp_path):
+    """A theorem a user registers is fuzzed through its own claim: the wavefront lemma of
+    docs/examples passes, a false theorem is refuted with a minimal case."""
+    from pcproof.theorem import REGISTRY
+    wavefront = Path(__file__).resolve().parent.parent / "docs" / "examples" / "wavefront_theorem.py"
+    bad = tmp_path / "false_theorem.py"
+    bad.write_text(FALSE_THEOREM)
+    had_wavefront = "wavefront" in REGISTRY
+    try:
+        code, out, _ = run(capsys, "fuzz", "wavefront", "--load", str(wavefront), "--cases", "40", "--seed", "1",
+                           "--max-depth", "4", "--json")
+        assert code == 0 and json.loads(out)["counts"]["equal"] == 40
+        code, out, _ = run(capsys, "fuzz", "test-false-eps", "--load", str(bad), "--cases", "40", "--seed", "1",
+                           "--max-depth", "3", "--max-width", "3", "--json")
+        c = json.loads(out)["counterexample"]
+        assert code == 1 and c["widths"] == [1, 1] and c["equation"].startswith(r"\varepsilon^{0}")
+    finally:
+        REGISTRY.pop("test-false-eps", None)
+        if not had_wavefront:
+            REGISTRY.pop("wavefront", None)

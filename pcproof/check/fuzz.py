@@ -337,11 +337,16 @@ def render(rep: FuzzReport) -> str:
 @click.option("--rule", "rule_spec", default=None, help="Fuzz your own PC rule, FILE.py:NAME, instead of Z-IL.")
 @click.option("--jobs", "-j", type=int, default=0, show_default=True,
               help="Processes to split the cases over (0: every available core, for ≥ 200 cases each).")
+@click.option("--load", "load_files", multiple=True, type=click.Path(dir_okay=False),
+              help="A Python file that registers your own theorems (pcproof.theorem.register); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def command(theorem, n_cases, digits, seed, system, max_depth, max_width, activation_names, bias, rule_spec,
-            jobs, as_json):
+            jobs, load_files, as_json):
     """Check THEOREM's claim numerically on random networks; shrink a failure to a minimal network."""
     from ..cli import UserError, load_rule
+    from ..report.cli import _load  # the one loader of a user's theorem file (as `pcproof report --load`)
+    for file in load_files:
+        _load(file)
     get_theorem(theorem)
     if n_cases < 1:
         raise UserError(f"--cases must be at least 1, got {n_cases}")
