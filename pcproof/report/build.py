@@ -92,6 +92,7 @@ class Result:
     all_depths: str = "not available"
     control: str | None = None
     fuzz: str = "not available"
+    ablation: str = "—"
     seconds: list = field(default_factory=list)       # [(label, s)]
 
 
@@ -469,7 +470,7 @@ def fuzz_blocks(thm, opts: Options, result: Result, timings: list) -> list:
     return out
 
 
-def ablation_blocks(out_dir: Path, opts: Options) -> list:
+def ablation_blocks(out_dir: Path, opts: Options, result: Result | None = None) -> list:
     out = [Heading(2, parts("Ablation of C1, C2 and C3"), "ablation")]
     src = opts.ablation_dir
     if src is None or not Path(src).is_dir():
@@ -484,6 +485,15 @@ def ablation_blocks(out_dir: Path, opts: Options) -> list:
         out.append(Para(parts(f"No ablation results: {src} holds no tables or figures.")))
         return out
     out.append(Para(parts(f"From {src} (written by pcproof ablate; not re-run by pcproof report).")))
+    if result is not None:
+        result.ablation = "included"
+        for p in tables:
+            try:
+                data = json.loads(p.read_text()) if p.suffix == ".json" else None
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("pattern_holds"), bool):
+                result.ablation = "paper's pattern " + ("holds" if data["pattern_holds"] else "does NOT hold")
     for p in tables:
         out.append(Heading(3, parts(p.name), ""))
         out += _blocks_from_file(p)
@@ -560,7 +570,8 @@ def theorem_document(thm, out_dir: Path, opts: Options) -> tuple[Document, Resul
     blocks += concrete_blocks(thm, opts, result, timings)
     blocks += fuzz_blocks(thm, opts, result, timings)
     if len(thm.hypotheses) >= 3:  # the ablation breaks C1, C2, C3 one at a time
-        blocks += ablation_blocks(out_dir, opts)
+        result.ablation = "none found"
+        blocks += ablation_blocks(out_dir, opts, result)
     blocks += [Heading(2, parts("Reproduce"), "reproduce"),
                Verbatim(f"pcproof report {thm.name} --seed {opts.seed}"),
                Heading(2, parts("Timing"), "timing"),
@@ -584,7 +595,7 @@ def index_document(results: list[Result], formats, opts: Options) -> Document:
     rows = []
     for r in results:
         rows.append([parts(r.theorem), parts(r.title), parts(r.hypotheses), parts(_glance(r.concrete)),
-                     parts(r.all_depths), parts(r.control or "—"), parts(r.fuzz)])
+                     parts(r.all_depths), parts(r.control or "—"), parts(r.fuzz), parts(r.ablation)])
     link_rows = [(f"{r.theorem} ({fmt})", f"{r.theorem}.{fmt}") for r in results for fmt in formats]
     total = sum(row[1] for r in results for row in r.seconds if len(row) == 2 or row[2] == "s")
     return Document("index", "pcproof reports", [
@@ -594,7 +605,7 @@ def index_document(results: list[Result], formats, opts: Options) -> Document:
                    "its evidence. Regenerate with: ")),
         Verbatim(f"pcproof report --seed {opts.seed}"),
         Table([parts("theorem"), parts("title"), parts("hypotheses"), parts("concrete depths"), parts("all depths"),
-               parts("control (C1 broken)"), parts("fuzzing")], rows),
+               parts("control (C1 broken)"), parts("fuzzing"), parts("ablation")], rows),
         Heading(2, parts("Reports"), "reports"),
         Link(link_rows),
         Heading(2, parts("Timing"), "timing"),
