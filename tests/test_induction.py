@@ -1,0 +1,141 @@
+"""The all-depth prover (pcproof.check.induction) against the concrete prover:
+for every theorem, with and without biases, and for every broken condition, the
+two agree at depths 1 … 12; and the verdict carries its evidence."""
+import json
+import os
+from fractions import Fraction
+
+import pytest
+import z3
+from click.testing import CliRunner
+
+from pcproof.check import induction
+from pcproof.check.concrete import prove as prove_concrete
+from pcproof.check.induction import IndexSpace, Idx, SymbolicIndexError, prove_all_depths
+from pcproof.cli import cli, main
+from pcproof.model import Architecture, get_activation
+from pcproof.rules import ZIL
+from pcproof.theorem import Setting, get
+
+U = get_activation("uninterpreted")
+THEOREMS = ("thm-3.1", "thm-3.2", "cor-gamma")
+
+
+def widths(L):
+    """Small, unequal widths (1, 2, 1, 2, …): every layer its own width, cheap at depth 12."""
+    return tuple(1 + (i % 2) for i in range(L + 1))
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("name", THEOREMS)
+def test_all_depths_agrees_with_concrete_depths_1_to_12(name, bias):
+    thm = get(name)
+    v = prove_all_depths(thm, Setting(), activation=U, bias=bias)
+    assert v.verdict == "proved", v.note
+    for L in range(1, 13):
+        c = prove_concrete(thm, Architecture(widths(L), U, bias), Setting())
+        assert c.verdict == v.verdict, (L, c.note)
+
+
+BROKEN = [  # (theorem, setting): a condition broken, the claim false from some depth on
+    ("thm-3.1", Setting(gamma=Fraction(1, 2))),
+    ("thm-3.2", Setting(gamma=Fraction(2))),
+    ("thm-3.2", Setting(update_offset=1)),
+    ("thm-3.2", Setting(update_offset=-1)),
+    ("thm-3.2", Setting(init_noise=True)),
+    ("cor-gamma", Setting(init_noise=True)),
+]
+
+
+@pytest.mark.parametrize("name,setting", BROKEN, ids=lambda x: x if isinstance(x, str) else
+                         f"g{x.gamma}-o{x.update_offset}-n{int(x.init_noise)}")
+def test_refutation_names_the_smallest_depth_and_agrees_to_depth_12(name, setting):
+    thm = get(name)
+    v = prove_all_depths(thm, setting, activation=U)
+    assert v.verdict == "refuted"
+    d = v.counterexample["depth"]
+    assert f"depth L = {d}" in v.note and v.counterexample["equation"]
+    for L in range(1, 13):
+        c = prove_concrete(thm, Architecture(widths(L), U), setting)
+        assert c.verdict == ("proved" if L < d else "refuted"), (L, d)
+
+
+def test_json_carries_lemmas_axioms_core_and_induction():
+    r = CliRunner().invoke(cli, ["prove", "thm-3.2", "--all-depths", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["verdict"] == "proved" and d["depth"] is None
+    names = [g["name"] for g in d["lemmas"]]
+    assert names[0] == "wavefront" and d["lemmas"][0]["by"] == "induction on t"
+    ind = d["induction"]
+    assert ind["base"]["z3"] == ind["step"]["z3"] == "unsat" and "IH Q(l)" in ind["step"]["unsat_core"]
+    assert ind["then"]["direct"]["z3"] == "unsat" and "principle" in ind
+    assert {"rmatvec-scale", "add-sub", "pow-succ"} <= {a["name"] for a in d["axioms"]}
+    assert "wavefront lemma" in d["unsat_core"] and "add-sub" in d["unsat_core"]
+    used = {a["name"] for a in d["axioms"] if a["used"]}
+    assert used <= set(d["unsat_core"])
+
+
+def test_human_output_reads_as_a_proof():
+    r = CliRunner().invoke(cli, ["prove", "cor-gamma", "--all-depths"])
+    assert r.exit_code == 0, r.output
+    for word in ("PROVED", "every depth L ≥ 1", "lemma", "induction", "base", "step", "therefore", "axioms"):
+        assert word in r.output
+
+
+def test_exit_codes_and_counterexample_on_the_cli(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["prove", "thm-3.2", "--all-depths", "--bias"])
+    assert exc.value.code == 0 and "PROVED" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["prove", "thm-3.1", "--all-depths", "--gamma", "0.5", "--json"])
+    assert exc.value.code == 1
+    d = json.loads(capsys.readouterr().out)
+    assert d["verdict"] == "refuted" and d["counterexample"]["depth"] == 2
+
+
+def test_undecided_query_is_unknown_and_saved(monkeypatch, tmp_path):
+    """Without the axiom (u + v) − u = v the ε step cannot be shown: unknown, never proved,
+    and the SMT-LIB text of the undecided query is saved for a person to rerun."""
+    monkeypatch.setenv("PCPROOF_SMT_DIR", str(tmp_path))
+    monkeypatch.setattr(induction, "AXIOMS", tuple(a for a in induction.AXIOMS if a.name != "add-sub"))
+    v = prove_all_depths(get("thm-3.1"), Setting(), activation=U, timeout=30, max_refute_depth=2)
+    assert v.verdict == "unknown"
+    files = list(tmp_path.glob("*.smt2"))
+    assert len(files) == 1 and str(files[0]) in v.note
+    text = files[0].read_text()
+    assert "(check-sat)" in text and "declare-sort Vec" in text
+
+
+def test_step_relations_come_from_the_rule_code():
+    """A rule's inference_step is what z3 sees: changing it changes the 'def x' facts."""
+    class Doubled(ZIL):
+        def inference_step(self, pcn, l, t):
+            return pcn.ops.scale(2, super().inference_step(pcn, l, t))
+
+    def facts(rule):
+        w = induction.World(Setting(rule=rule), Fraction(1), U, False)
+        return {n: f.sexpr() for n, f, _ in w.pcn_facts()}
+
+    a, b = facts(ZIL), facts(Doubled)
+    assert a.keys() == b.keys()
+    changed = {n for n in a if a[n] != b[n]}
+    assert changed and all(n.startswith("def x") for n in changed)
+
+
+def test_symbolic_indices_branch_and_refuse_loops():
+    space = IndexSpace(z3.Context())
+    l, t = space.int("l"), space.int("t")
+    paths = space.explore(lambda: "fire" if t == l + 1 else None, l.term >= 0, t.term >= 0)
+    assert sorted(str(r) for _, r in paths) == ["None", "fire"]
+    space.assumptions = [l.term >= 1]
+    assert (l + 1 > 0) is True and (l == 0) is False
+    with pytest.raises(SymbolicIndexError):
+        range(l)
+
+
+def test_unknown_theorem_statement_is_unknown():
+    from dataclasses import replace
+    thm = replace(get("thm-3.1"), name="user-thm")
+    v = prove_all_depths(thm, Setting(), activation=U, max_refute_depth=1)
+    assert v.verdict == "unknown" and "no all-depth statement" in v.note
