@@ -142,6 +142,7 @@ def test_ablation_results_are_copied_in_and_nothing_written_outside(tmp_path, mo
     abl.mkdir(parents=True)
     _tiny_png(abl / "c1_sigma.png")
     (abl / "c1_sigma.csv").write_text("sigma,divergence,seconds\n0,0,1.5\n0.1,0.02,1.7\n")
+    (abl / "ablation.json").write_text('{"pattern_holds": false, "rows": [{"condition": "c3", "value": 0.5}]}')
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     monkeypatch.chdir(tmp_path)
     run_report(Path("out"), "thm-3.2", "--ablation", str(abl), "--no-fuzz", "--no-all-depths")
@@ -151,6 +152,8 @@ def test_ablation_results_are_copied_in_and_nothing_written_outside(tmp_path, mo
     assert '<img src="figures/ablation/c1_sigma.png"' in html and (tmp_path / "out/figures/ablation/c1_sigma.png").is_file()
     md = (tmp_path / "out" / "thm-3.2.md").read_text()
     assert "| sigma | divergence |" in md and "| 0.1 | 0.02 |" in md   # the timing column is left out
+    assert "| condition | value |" in md and "| c3 | 0.5 |" in md
+    assert "| paper's pattern does NOT hold |" in (tmp_path / "out" / "index.md").read_text()
 
 
 def _tiny_png(path):
