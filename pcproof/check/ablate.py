@@ -184,13 +184,13 @@ def table(rows: list[Row]) -> str:
         if not sel:
             continue
         lines.append(f"\n{cond.title}")
-        head = f"{'setting':<12}{'hidden':>7}{'update':>11}{'weights':>11}{'test err':>10}{'= BP':>6}"
+        head = f"{'setting':<12}{'hidden':>7}{'update':>11}{'weights':>14}{'test err':>10}{'= BP':>6}"
         if key == "c3":
             head += f"{'closed form':>13}  update scale per layer γ^l (max |measured/γ^l − 1|)"
         lines += [head, "-" * len(head)]
         for r in sel:
             weights = _fmt(r.weights) + (f" †{r.diverged}" if r.diverged else "")
-            line = (f"{cond.label(r.value):<12}{r.hidden:>7}{_fmt(r.update):>11}{weights:>11}"
+            line = (f"{cond.label(r.value):<12}{r.hidden:>7}{_fmt(r.update):>11}{weights:>14}"
                     f"{r.test_error:>10.3f}{'yes' if r.matches_bp else 'no':>6}")
             if key == "c3":
                 dev = max(abs(m / c - 1) for m, c in zip(r.layer_scale, r.layer_scale_closed))
@@ -235,7 +235,7 @@ def figure(rows: list[Row], key: str, path: Path):
                 for x, v in zip(xs, cond.values):
                     r = next(r for r in sel if r.hidden == h and r.value == v)
                     if r.diverged and np.isfinite(r.weights):
-                        ax.annotate(f"†{r.diverged}", (x, r.weights), textcoords="offset points", xytext=(4, 4),
+                        ax.annotate(f"†{r.diverged}", (x, r.weights), textcoords="offset points", xytext=(-16, -12),
                                     fontsize=8, color=f"C{i}")
             zx = [x for x, y in zip(xs, ys) if y == 0]
             ax.plot(zx, [floor] * len(zx), ls="none", marker="v", ms=9, mfc="white", color=f"C{i}")
@@ -268,8 +268,10 @@ def figure(rows: list[Row], key: str, path: Path):
 
 def _tick(v):
     """Axis label of a setting: l, 0, 10^{-4}, 0.5, 64 …"""
-    if v == "l" or v == 0 or (isinstance(v, int) and not isinstance(v, bool)):
+    if v == "l" or (isinstance(v, int) and not isinstance(v, bool)):
         return str(v)
+    if v == 0:
+        return "0"
     if v < 0.1 or v > 100:
         e = int(round(np.log10(v)))
         if np.isclose(v, 10.0 ** e):
