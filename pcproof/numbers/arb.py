@@ -93,6 +93,7 @@ class ArbOps(ListOps):
         self._fn, self._dfn = _compiled(activation)
         self._by_id: dict = {}    # id(Fraction) → (the Fraction, its ball at this precision)
         self._mats: dict = {}     # id(W) → (W, arb_mat)
+        self._applied: dict = {}  # (id(v), f or f') → (v, result)
         self._enter()
 
     def _enter(self):
@@ -169,13 +170,25 @@ class ArbOps(ListOps):
     def scale(self, c, v):
         return tuple([c * a for a in v])
 
-    def f(self, v):
+    def _apply(self, fn, v, tag):
+        """fn elementwise, remembered for the same vector object (a rule asks for f(x^{l+1}_t)
+        both for the prediction μ^l_t and for the update Δθ^{l+1}: one set of exp/tanh)."""
+        key = (id(v), tag)
+        hit = self._applied.get(key)
+        if hit is not None and hit[0] is v:
+            return hit[1]
         self._enter()
-        return tuple(map(self._fn, v))
+        out = tuple(map(fn, v))
+        if len(self._applied) > 1024:
+            self._applied.clear()
+        self._applied[key] = (v, out)
+        return out
+
+    def f(self, v):
+        return self._apply(self._fn, v, 0)
 
     def df(self, v):
-        self._enter()
-        return tuple(map(self._dfn, v))
+        return self._apply(self._dfn, v, 1)
 
     def sqnorm(self, v):
         return sum(map(_mul, v, v), _ZERO)
