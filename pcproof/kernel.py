@@ -197,8 +197,9 @@ def decide_induction(meta: dict, queries, refute: Callable[[], "Verdict | None"]
     done = lambda **kw: _verdict(seconds=round(time.perf_counter() - start, 4), **{**meta, **kw})
     method = "induction over layers; base cases and steps unsat in z3 (uninterpreted Vec, Mat, f, f')"
     groups: dict[str, dict] = {}
-    failed = None
+    failed, ran = None, 0
     for q in queries or []:
+        ran += 1
         s = z3.Solver(ctx=q.ctx)
         s.set("timeout", int(q.timeout_ms))
         s.set("smt.mbqi", False)
@@ -256,9 +257,9 @@ def decide_induction(meta: dict, queries, refute: Callable[[], "Verdict | None"]
                                             "the concrete prover at the smallest depth, re-checked in mpmath",
                     lemmas=lemmas, axioms=info.get("axioms", []), counterexample=counterexample,
                     note=f"fails first at depth L = {cex.depth}, widths {cex.widths}. {note}".strip(),
-                    hypotheses=meta["hypotheses"] + info.get("hypotheses", []), checked=len(lemmas))
+                    hypotheses=meta["hypotheses"] + info.get("hypotheses", []), checked=ran)
     return done(verdict=UNKNOWN, method="induction over layers in z3 (not discharged)", lemmas=lemmas, axioms=info.get("axioms", []),
-                hypotheses=meta["hypotheses"] + info.get("hypotheses", []),
+                hypotheses=meta["hypotheses"] + info.get("hypotheses", []), checked=ran,
                 note=(note + "; no concrete counterexample at small depths").strip("; "))
 
 

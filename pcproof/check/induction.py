@@ -30,6 +30,7 @@ P(0) and ∀n ≥ 0 (P(n) → P(n+1)) give ∀n ≥ 0 P(n).
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
@@ -91,6 +92,10 @@ class IndexSpace:
         saved = self.assumptions
         self.assumptions = [*saved, *assume]
         out, pending = [], [()]
+        with _strict_z3_truth():
+            return self._explore(thunk, saved, out, pending)
+
+    def _explore(self, thunk, saved, out, pending):
         try:
             while pending:
                 forced = pending.pop()
@@ -105,6 +110,28 @@ class IndexSpace:
         finally:
             self._trace, self._forced, self.assumptions = None, [], saved
         return out
+
+
+@contextmanager
+def _strict_z3_truth():
+    """While rule code runs over z3 terms, ``bool(term)`` must not fall back on z3's
+    *syntactic* equality (``bool(a == b)`` is ``a.eq(b)`` in z3py): a rule that
+    branches on the values of its vectors (a gate ϕ reading ε, say) then fails
+    loudly instead of being decided by how its terms happen to be written."""
+    original = z3.AstRef.__bool__
+
+    def strict(self):
+        if z3.is_true(self):
+            return True
+        if z3.is_false(self):
+            return False
+        raise SymbolicIndexError(f"the rule branches on the value of {self}, which a generic proof cannot decide")
+
+    z3.AstRef.__bool__ = strict
+    try:
+        yield
+    finally:
+        z3.AstRef.__bool__ = original
 
 
 class Idx:
@@ -559,12 +586,42 @@ def firing_time(w: World, l: Idx):
     raise SymbolicIndexError("the rule's gate does not fire at a single step t = l + d or t = c")
 
 
+HORIZON_CHECKED = 64
+
+
+def check_horizon(w: World, tstar) -> None:
+    """PCN.total_updates sums the updates made at t < rule.steps(L); the generic proof
+    takes the run to last past the firing time t*.  ``steps`` is a Python function of
+    a concrete L, so this is checked for L = 1 … HORIZON_CHECKED (stated in the verdict)."""
+    if tstar is None:
+        return
+    for L in range(1, HORIZON_CHECKED + 1):
+        steps = w.rule.steps(L)
+        for l in range(L):
+            t = z3.simplify(z3.substitute(tstar.term, (w.L, z3.IntVal(L, w.ctx)),
+                                          *[(v, z3.IntVal(l, w.ctx)) for v in _int_consts(tstar.term)
+                                            if str(v) == "l0"]))
+            if z3.is_int_value(t) and not (t.as_long() < steps):
+                raise SymbolicIndexError(f"at depth {L} the run stops (t < {steps}) before θ^{l + 1} learns at t = {t}")
+
+
+def _int_consts(e):
+    out, todo = set(), [e]
+    while todo:
+        a = todo.pop()
+        if z3.is_const(a) and not z3.is_int_value(a):
+            out.add(a)
+        todo.extend(a.children())
+    return out
+
+
 def update_claim(w: World, l0):
     """Facts naming the total update U^{l+1} (and U_b^l) the rule makes, and the claim U = BP's."""
     ops, ctx = w.ops, w.ctx
     l = Idx(l0, w.space)
     in_range = z3.And(l0 >= 0, l0 <= w.L - 1, w.L >= 1)
     tstar = firing_time(w, l)
+    check_horizon(w, tstar)
     U = z3.Const("U_theta", ops.Mat)
     zero_theta = ops.mat_scale(ops.number(0), w.Theta0(l0 + 1))   # as PCN's _sum: a zero of θ's shape
     facts, goals = [], []
@@ -648,7 +705,8 @@ def prove_all_depths(theorem: Theorem, setting: Setting = Setting(), activation=
         return kernel.decide_induction(meta, None, refute, start=start,
                                        why=f"the rule's code cannot run at a generic index: {exc}")
     axioms = [ax.to_dict() for ax in AXIOMS] + list(POWER_AXIOMS)
-    hyps = ["L ≥ 1"]
+    hyps = ["L ≥ 1"] + ([f"the run lasts past the last update (rule.steps checked for L ≤ {HORIZON_CHECKED})"]
+                        if theorem.name == "thm-3.2" else [])
     info = dict(statement=STATEMENTS[theorem.name], eps_claim=plan.eps_text, wavefront=WAVEFRONT_TEXT,
                 c1=plan.c1_text or "C1 not assumed (the run perturbs x^l_0 or the rule starts its own way)",
                 hypotheses=hyps, axioms=axioms, timeout_ms=plan.timeout_ms)
