@@ -102,7 +102,8 @@ class Space:
         offset = 0 if "C2" in held else rng.randint(0, self.max_offset)
         gamma = Fraction(1) if "C3" in held else rng.choice(self.gammas)
         alpha = rng.choice(self.alphas)
-        params = _build(arch, lambda _name: self.sample_scalar(rng), ("eta",) if init_noise else ())
+        values, rand, n = self._values, rng.random, len(self._values)  # sample_scalar, inlined
+        params = _build(arch, lambda _name: values[int(rand() * n)], ("eta",) if init_noise else ())
         setting = Setting(gamma=gamma, update_offset=offset, init_noise=init_noise, rule=rule or ZIL)
         return Case(thm.name, arch, params, setting, gamma, alpha)
 
