@@ -7,8 +7,8 @@ small exact rationals and the conditions), turned into an
 or mpmath, or exact rationals — and the theorem's ``claim`` is evaluated there by
 the same rule code the symbolic prover runs.  Equality is decided by
 :mod:`pcproof.numbers.compare`.  On the first case that differs, hypothesis
-searches the same strategies (narrowed to that case's activation and size) and
-shrinks to a minimal failing network.
+searches the same strategies (narrowed to at most that case's size) and shrinks to
+a minimal failing network; units it could not remove are then deleted one by one.
 
 Speed: cases are drawn by the seeded sampler of the same :class:`Space` (hypothesis'
 own generation costs more than evaluating a case), number systems are built once
@@ -38,7 +38,8 @@ SYSTEMS = ("arb", "mpmath", "rational", "auto")
 
 @lru_cache(maxsize=64)
 def make_ops(system: str, activation, digits: int):
-    """The number system ``system`` for an activation (cached: the systems are stateless).
+    """The number system ``system`` for an activation (cached: a system holds nothing
+    but memos, and compiling f, f' costs more than a case).
 
     ``auto`` is exact rationals for a polynomial activation and arb balls otherwise."""
     if system == "auto":
