@@ -589,30 +589,22 @@ def firing_time(w: World, l: Idx):
 HORIZON_CHECKED = 64
 
 
-def check_horizon(w: World, tstar) -> None:
+def check_horizon(w: World, l: Idx, tstar) -> None:
     """PCN.total_updates sums the updates made at t < rule.steps(L); the generic proof
-    takes the run to last past the firing time t*.  ``steps`` is a Python function of
-    a concrete L, so this is checked for L = 1 … HORIZON_CHECKED (stated in the verdict)."""
+    takes the run to last past the firing time t* (= l + d or a constant c).  ``steps``
+    is a Python function of a concrete L, so this is checked for L = 1 … HORIZON_CHECKED
+    (and stated in the verdict)."""
     if tstar is None:
         return
+    d = z3.simplify(tstar.term - l.term)
+    c = z3.simplify(tstar.term)
+    at = (lambda li: li + d.as_long()) if z3.is_int_value(d) else (lambda li: c.as_long())
     for L in range(1, HORIZON_CHECKED + 1):
         steps = w.rule.steps(L)
-        for l in range(L):
-            t = z3.simplify(z3.substitute(tstar.term, (w.L, z3.IntVal(L, w.ctx)),
-                                          *[(v, z3.IntVal(l, w.ctx)) for v in _int_consts(tstar.term)
-                                            if str(v) == "l0"]))
-            if z3.is_int_value(t) and not (t.as_long() < steps):
-                raise SymbolicIndexError(f"at depth {L} the run stops (t < {steps}) before θ^{l + 1} learns at t = {t}")
-
-
-def _int_consts(e):
-    out, todo = set(), [e]
-    while todo:
-        a = todo.pop()
-        if z3.is_const(a) and not z3.is_int_value(a):
-            out.add(a)
-        todo.extend(a.children())
-    return out
+        late = [li for li in range(L) if at(li) >= 0 and not at(li) < steps]
+        if late:
+            raise SymbolicIndexError(f"at depth {L} the run stops (t < {steps}) before θ^{late[0] + 1} "
+                                     f"learns at t = {at(late[0])}")
 
 
 def update_claim(w: World, l0):
@@ -621,7 +613,7 @@ def update_claim(w: World, l0):
     l = Idx(l0, w.space)
     in_range = z3.And(l0 >= 0, l0 <= w.L - 1, w.L >= 1)
     tstar = firing_time(w, l)
-    check_horizon(w, tstar)
+    check_horizon(w, l, tstar)
     U = z3.Const("U_theta", ops.Mat)
     zero_theta = ops.mat_scale(ops.number(0), w.Theta0(l0 + 1))   # as PCN's _sum: a zero of θ's shape
     facts, goals = [], []
