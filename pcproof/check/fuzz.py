@@ -116,6 +116,8 @@ class FuzzReport:
     counts: dict = field(default_factory=lambda: {EQUAL: 0, UNDECIDED: 0, DIFFERENT: 0})
     max_difference: dict = field(default_factory=dict)   # equation label → largest difference
     seconds: float = 0.0
+    escalated: int = 0      # cases recomputed with more working digits (balls too wide at `digits`)
+    per_case: list = field(default_factory=list)          # each case's largest difference
     failure: dict | None = None
     jobs: int = 1
 
@@ -133,14 +135,20 @@ class FuzzReport:
         self.cases += other.cases
         for k, v in other.counts.items():
             self.counts[k] += v
+        self.escalated += other.escalated
+        self.per_case += other.per_case
         for k, v in other.max_difference.items():
             self.max_difference[k] = max(v, self.max_difference.get(k, 0.0))
         self.failure = self.failure or other.failure
 
     def to_dict(self) -> dict:
         overall = max(self.max_difference.values(), default=0.0)
+        ranked = sorted(self.per_case)
+        q = lambda p: ranked[min(len(ranked) - 1, int(p * len(ranked)))] if ranked else None  # noqa: E731
         return dict(theorem=self.theorem, status=self.status, system=self.system, digits=self.digits,
-                    seed=self.seed, cases=self.cases, counts=dict(self.counts), max_difference=overall,
+                    seed=self.seed, cases=self.cases, counts=dict(self.counts), escalated=self.escalated,
+                    max_difference=overall,
+                    per_case_difference={"median": q(0.5), "p90": q(0.9), "p99": q(0.99), "max": q(1.0)},
                     max_difference_by_equation=dict(sorted(self.max_difference.items())),
                     seconds=round(self.seconds, 4), jobs=self.jobs,
                     cases_per_second=round(self.cases / self.seconds, 1) if self.seconds else None,
@@ -165,9 +173,14 @@ def _run(theorem: str, start: int, stop: int, digits: int, seed: int, system: st
         out = evaluate(case, system, digits, thm)
         rep.cases += 1
         counts[out.status] += 1
+        if out.working_digits and out.working_digits > digits:
+            rep.escalated += 1
+        largest = 0.0
         for e in out.comparison.equations:
             if e.difference > biggest.get(e.label, -1.0):
                 biggest[e.label] = e.difference
+            largest = max(largest, e.difference)
+        rep.per_case.append(largest)
         if out.status == DIFFERENT:
             return rep, case, index
     return rep, None, None
@@ -300,8 +313,11 @@ def render(rep: FuzzReport) -> str:
     d = rep.to_dict()
     lines = [
         f"{rep.theorem}: {rep.status.upper()}  ({rep.cases} cases in {rep.system} at {rep.digits} digits, seed {rep.seed})",
-        f"  cases       {rep.counts[EQUAL]} equal, {rep.counts[UNDECIDED]} undecided, {rep.counts[DIFFERENT]} different",
+        f"  cases       {rep.counts[EQUAL]} equal, {rep.counts[UNDECIDED]} undecided, {rep.counts[DIFFERENT]} different"
+        + (f" ({rep.escalated} recomputed with more working digits)" if rep.escalated else ""),
         f"  speed       {d['cases_per_second']} cases/s ({d['seconds']} s, {rep.jobs} process{'es' if rep.jobs > 1 else ''})",
+        "  per case    largest difference: median {median:.3g}, 90 % {p90:.3g}, 99 % {p99:.3g}, max {max:.3g}".format(
+            **d["per_case_difference"]) if rep.per_case else "  per case    —",
         f"  largest difference |lhs − rhs| / max(1, |lhs|, |rhs|), per equation:",
     ]
     for label, v in d["max_difference_by_equation"].items():
