@@ -4,7 +4,7 @@ knuckledragger).  Everything else builds claims and asks here.
 * ``proved``  — every component of every claimed equation has a symbolic
   difference that is identically zero (``decide_identities``), or z3 answered
   unsat for the negation of the claim (the all-depth prover, through
-  ``from_smt``).
+  ``decide_induction``).
 * ``refuted`` — a concrete point at which the two sides differ, re-computed here
   at high precision with a difference far above the working precision.
 * ``unknown`` — anything else: a timeout, z3's unknown, or a symbolic difference
