@@ -96,15 +96,16 @@ class BallComparator(Comparator):
         self.digits = digits
         self.tol = flint.arb(10) ** (-(digits - 10))
         self.one = flint.arb(1)
+        self.zero = flint.arb(0)
 
     def compare(self, a, b):
         d = a - b
         upper = d.abs_upper()
         if upper <= self.tol:      # the fast, common case: |a − b| ≤ tol, certainly
-            return (EQUAL if d.contains(0) else DIFFERENT), float(upper)
+            return (EQUAL if d.contains(self.zero) else DIFFERENT), float(upper)
         scale = max(self.one, a.abs_upper(), b.abs_upper())
         rel = float(upper / scale)
-        if not d.contains(0):
+        if not d.contains(self.zero):
             return DIFFERENT, rel
         # |a − b| ≤ upper ≤ 2·radius when the ball holds 0: judging the upper bound is
         # at most a factor 2 stricter than the radius, and makes "equal" mean |a − b| ≤ tol·scale
