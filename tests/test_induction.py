@@ -60,6 +60,22 @@ def test_refutation_names_the_smallest_depth_and_agrees_to_depth_12(name, settin
         assert c.verdict == ("proved" if L < d else "refuted"), (L, d)
 
 
+@pytest.mark.parametrize("offset", [-1, 1, 2])
+def test_theorem_3_1_survives_moved_updates_and_agrees_to_depth_12(offset):
+    """ε^l_l does not depend on when the weights learn (an update at t = l - 1 is a zero
+    update, by the wavefront lemma), so Theorem 3.1 still holds without C2 — both provers agree."""
+    thm, setting = get("thm-3.1"), Setting(update_offset=offset)
+    assert prove_all_depths(thm, setting, activation=U).verdict == "proved"
+    for L in range(1, 13):
+        assert prove_concrete(thm, Architecture(widths(L), U), setting).verdict == "proved", L
+
+
+def test_plain_il_is_not_proved():
+    from pcproof.rules import IL
+    v = prove_all_depths(get("thm-3.2"), Setting(rule=IL), activation=U, max_refute_depth=2)
+    assert v.verdict == "refuted" and v.counterexample["depth"] >= 1
+
+
 def test_json_carries_lemmas_axioms_core_and_induction():
     r = CliRunner().invoke(cli, ["prove", "thm-3.2", "--all-depths", "--json"])
     assert r.exit_code == 0, r.output

@@ -213,6 +213,11 @@ def zero(ops, v):
     return ops.Zero(v) if isinstance(ops, Z3Ops) else ops.scale(ops.number(0), v)
 
 
+def mat_zero(ops, A):
+    """0_A, the zero matrix of A's shape: z3's ``mat_zero`` for terms, 0·A for numbers."""
+    return ops.MatZero(A) if isinstance(ops, Z3Ops) else ops.mat_scale(ops.number(0), A)
+
+
 def dim(ops, v):
     """The width of a vector: z3's ``dim`` for terms, ``len`` for a tuple."""
     return ops.Dim(v) if isinstance(ops, Z3Ops) else len(v)
@@ -240,6 +245,12 @@ AXIOMS: tuple[Axiom, ...] = (
           lambda o, u, v: o.mul(u, zero(o, v)), lambda o, u, v: zero(o, u)),
     Axiom("scale-zero", "c 0_v = 0_v", {"c": "real", "v": "vec:n"},
           lambda o, c, v: o.scale(c, zero(o, v)), lambda o, c, v: zero(o, v)),
+    Axiom("outer-zero", "0_u vᵀ = 0_{u vᵀ}", {"u": "vec:n", "v": "vec:m"},
+          lambda o, u, v: o.outer(zero(o, u), v), lambda o, u, v: mat_zero(o, o.outer(u, v))),
+    Axiom("mat-scale-zero", "c 0_A = 0_A", {"c": "real", "A": "mat:n,m"},
+          lambda o, c, A: o.mat_scale(c, mat_zero(o, A)), lambda o, c, A: mat_zero(o, A)),
+    Axiom("mat-add-zero", "A + 0_B = A", {"A": "mat:n,m", "B": "mat:n,m"},
+          lambda o, A, B: o.mat_add(A, mat_zero(o, B)), lambda o, A, B: A),
     Axiom("add-sub", "(u + v) − u = v  when dim u = dim v", {"u": "vec:n", "v": "vec:n"},
           lambda o, u, v: o.sub(o.add(u, v), u), lambda o, u, v: v, same_width=("u", "v")),
     Axiom("dim-scale", "dim(c v) = dim v", {"c": "real", "v": "vec:n"},

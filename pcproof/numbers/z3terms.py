@@ -54,6 +54,7 @@ class Z3Ops(Ops):
         self.MatScale = fn("mat_scale", R, M, M)
         self.Dim = fn("dim", V, z3.IntSort(c))  # the width of a vector
         self.Zero = fn("zero", V, V)            # the zero vector of the argument's width
+        self.MatZero = fn("mat_zero", M, M)     # the zero matrix of the argument's shape
 
     # -- scalars ----------------------------------------------------------------
     def number(self, q):
