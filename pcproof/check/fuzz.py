@@ -287,6 +287,10 @@ def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None =
         cuts = [n_cases * k // jobs for k in range(jobs + 1)]
         global _SHARED
         _SHARED = (thm.name, digits, seed, system, space, rule)
+        from ..model import get_activation
+        for name in space.activations:  # compile f, f' once, before the fork, for every worker
+            ops = make_ops(system, get_activation(name), digits)
+            _comparator(ops, digits)
         with mp.get_context("fork").Pool(jobs) as pool:
             parts = pool.map(_worker, list(zip(cuts, cuts[1:])))
         rep, failing = FuzzReport(thm.name, system, digits, seed), None
