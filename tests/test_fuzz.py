@@ -234,3 +234,34 @@ def test_fuzz_user_theorems_from_a_file(capsys, tmp_path):
         REGISTRY.pop("test-false-eps", None)
         if not had_wavefront:
             REGISTRY.pop("wavefront", None)
+
+
+UNDECIDABLE_THEOREM = textwrap.dedent('''
+    from pcproof import C1, C2, C3, Equation, Theorem, register
+
+    def _claim(i):  # true, but (δ^0 + 10^2000) − 10^2000 needs > 2000 digits to pin down
+        big = i.ops.scale(i.ops.number(10**2000), tuple(i.ops.number(1) for _ in i.ann.delta(0)))
+        return [Equation("(delta + big) - big = delta", i.ops.sub(i.ops.add(i.ann.delta(0), big), big),
+                         i.ann.delta(0))]
+
+    register(Theorem(name="test-undecidable", title="needs more digits", source="test",
+                     hypotheses=(C1, C2, C3), statement="", claim=_claim))
+''')
+
+
+def test_fuzz_undecided_balls_exit_3(capsys, tmp_path):
+    """A true claim that balls cannot settle even after doubling the working digits four
+    times (50 → 800) is neither passed nor failed: exit code 3."""
+    from pcproof.theorem import REGISTRY
+    file = tmp_path / "undecidable.py"
+    file.write_text(UNDECIDABLE_THEOREM)
+    try:
+        code, out, _ = run(capsys, "fuzz", "test-undecidable", "--load", str(file), "--cases", "5", "--seed", "1",
+                           "--max-depth", "2", "--json", "-f", "tanh")
+        rep = json.loads(out)
+        assert code == 3 and rep["status"] == "undecided" and rep["counts"]["undecided"] == 5
+        code, out, _ = run(capsys, "fuzz", "test-undecidable", "--load", str(file), "--cases", "5", "--seed", "1",
+                           "--max-depth", "2", "--json", "-f", "identity", "-f", "poly", "--system", "rational")
+        assert code == 0  # exact rationals settle it
+    finally:
+        REGISTRY.pop("test-undecidable", None)
