@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-import sympy as sp
 import z3
 
 from .. import kernel
@@ -322,7 +321,7 @@ class GenericPCN:
         w = world
         self.ops, self.arch, self.params = w.ops, w.arch, w.params
         self.alpha, self.gamma = w.alpha, w.gamma
-        self.x0 = _Lazy(w.Xbar if c1 else w.X0, w.ctx)
+        self.x0 = _Lazy(w.X0, w.ctx)    # x^l_0: constrained only by the hypothesis C1, if assumed
         self._memo: dict = {}
 
     # the abstract state
@@ -442,7 +441,12 @@ class World:
         return [(ax.name, z3_axiom(self.ops, ax), ax.text) for ax in AXIOMS]
 
     def hypothesis_facts(self) -> list:
-        return [("L ≥ 1", self.L >= 1, "the depth is at least 1")]
+        l = z3.Int("l", self.ctx)
+        facts = [("L ≥ 1", self.L >= 1, "the depth is at least 1")]
+        if self.c1:
+            facts.append(("C1", z3.ForAll([l], z3.Implies(z3.And(l >= 1, l <= self.L - 1), self.X0(l) == self.Xbar(l)),
+                                          patterns=[self.X0(l)], qid="C1"), "x^l_0 = x̄^l for hidden l"))
+        return facts
 
 
 # ---------------------------------------------------------------------------------
