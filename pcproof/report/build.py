@@ -24,6 +24,7 @@ import importlib
 import json
 import os
 import shutil
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,7 +259,8 @@ def verdict_blocks(v, heading_level: int = 3, note: str | None = None) -> list:
         c = v.counterexample
         out.append(Para(parts("Counterexample, re-checked in mpmath at ", str(c.get("digits")), " digits: the two sides of ",
                               M(c.get("equation", "?")), f" differ at entry {c.get('entry')} by {c.get('difference')}.")))
-        point = ", ".join(f"{k} = {val}" for k, val in c.get("point", {}).items())
+        point = textwrap.fill(", ".join(f"{k} = {val}" for k, val in c.get("point", {}).items()), 90,
+                              subsequent_indent="    ", break_long_words=False)
         out.append(Verbatim(f"lhs = {c.get('lhs')}\nrhs = {c.get('rhs')}\nat  {point}"))
     return out
 

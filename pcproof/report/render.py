@@ -150,6 +150,8 @@ def _tex_parts(ps) -> str:
     return "".join(f"${p.tex}$" if isinstance(p, M) else tex_text(p) for p in ps)
 
 
+LONG_TABLE = 25  # rows above which a LaTeX table becomes a longtable
+
 _SECTION = {1: "section*", 2: "section", 3: "subsection", 4: "subsubsection"}
 
 
@@ -160,7 +162,7 @@ def _fit(body: str) -> str:
 def to_latex(doc: Document) -> str:
     out = [r"\documentclass[11pt]{article}",
            r"\usepackage[margin=2cm]{geometry}",
-           r"\usepackage{amsmath,amssymb,graphicx}",
+           r"\usepackage{amsmath,amssymb,graphicx,longtable}",
            r"\setlength{\parindent}{0pt}\setlength{\parskip}{0.6em}",
            r"\begin{document}"]
     for b in doc.blocks:
@@ -180,9 +182,15 @@ def to_latex(doc: Document) -> str:
             spec = "|" + "l|" * len(b.header)
             rows = [" & ".join(_tex_parts(h) for h in b.header) + r" \\ \hline"]
             rows += [" & ".join(_tex_parts(c) for c in row) + r" \\" for row in b.rows]
-            body = "\\begin{tabular}{" + spec + "}\\hline\n" + "\n".join(rows) + "\n\\hline\\end{tabular}"
             cap = ("\n\n" + _tex_parts(b.caption)) if b.caption else ""
-            out.append("\\begin{center}\n" + _fit(body) + cap + "\n\\end{center}")
+            if len(b.rows) > LONG_TABLE:  # breaks across pages; the header repeats
+                size = "\\tiny" if len(b.header) > 8 else "\\scriptsize"
+                out.append("{" + size + "\\setlength{\\tabcolsep}{3pt}\n\\begin{longtable}{" + spec + "}\\hline\n"
+                           + rows[0] + "\n\\endhead\n\\hline\\endfoot\n" + "\n".join(rows[1:])
+                           + "\n\\end{longtable}}" + cap)
+            else:
+                body = "\\begin{tabular}{" + spec + "}\\hline\n" + "\n".join(rows) + "\n\\hline\\end{tabular}"
+                out.append("\\begin{center}\n" + _fit(body) + cap + "\n\\end{center}")
         elif isinstance(b, Figure):
             out.append("\\begin{center}\n\\includegraphics[width=0.8\\linewidth]{" + b.src + "}\n\n"
                        + _tex_parts(b.caption) + "\n\\end{center}")
