@@ -593,11 +593,18 @@ def _glance(verdicts) -> str:
     return ", ".join(f"{v}" for v in vs)
 
 
+def _control_text(verdict: str | None) -> str:
+    """The control breaks C1, so a sound prover refutes it; anything else is flagged."""
+    if verdict is None:
+        return "—"
+    return "refuted, as it must be" if verdict == "refuted" else f"{verdict} (expected refuted!)"
+
+
 def index_document(results: list[Result], formats, opts: Options) -> Document:
     rows = []
     for r in results:
         rows.append([parts(r.theorem), parts(r.title), parts(r.hypotheses), parts(_glance(r.concrete)),
-                     parts(r.all_depths), parts(r.control or "—"), parts(r.fuzz), parts(r.ablation)])
+                     parts(r.all_depths), parts(_control_text(r.control)), parts(r.fuzz), parts(r.ablation)])
     link_rows = [(f"{r.theorem} ({fmt})", f"{r.theorem}.{fmt}") for r in results for fmt in formats]
     total = sum(row[1] for r in results for row in r.seconds if len(row) == 2 or row[2] == "s")
     return Document("index", "pcproof reports", [

@@ -248,11 +248,14 @@ math { font-size: 1.05em; }
 """.strip()
 
 
+_VERDICT_CELL = re.compile(r"^(proved|refuted|unknown)(?: \(\d+/\d+\)| / \1)*$")
+
+
 def _html_cell(ps) -> str:
+    """A table cell; one that is only a verdict ("proved", "proved (4/4)", "proved / proved") is coloured."""
     text = _html_parts(ps)
-    if len(ps) == 1 and isinstance(ps[0], str) and ps[0] in ("proved", "refuted", "unknown"):
-        return f'<span class="verdict-{ps[0]}">{text}</span>'
-    return text
+    m = _VERDICT_CELL.match(ps[0]) if len(ps) == 1 and isinstance(ps[0], str) else None
+    return f'<span class="verdict-{m.group(1)}">{text}</span>' if m else text
 
 
 def html_blocks(blocks) -> str:
