@@ -208,23 +208,24 @@ def shrink(case: Case, system: str = "auto", digits: int = 50, rule=None, max_ex
            seed: int = 0) -> tuple[Case, bool]:
     """A minimal case that still differs, found and shrunk by hypothesis.
 
-    Hypothesis searches the strategies narrowed to at most the failing case's depth and
-    widths, its activation or a simpler one, and biases only if it had them, so what it
-    finds is no larger.  Returns
-    (case, True), or (the given case, False) if hypothesis found no failure."""
+    Units the failure does not need are deleted first (cheap, and it makes hypothesis'
+    search space small); then hypothesis searches the strategies narrowed to at most
+    that case's depth and widths, its activation or a simpler one, and biases only if it
+    had them, so what it finds is no larger; then units are deleted again.  Returns
+    (case, True), or (the unit-deleted case, False) if hypothesis found no failure."""
     from hypothesis import HealthCheck, find, settings
     from hypothesis.errors import NoSuchExample
 
+    def differs(c):
+        return evaluate(c, system, digits).status == DIFFERENT
+
+    case = delete_units(case, differs)
     arch, name = case.arch, case.arch.activation.name
     # simpler activations (earlier in ACTIVATIONS) and dropping biases stay allowed
     names = ACTIVATIONS[:ACTIVATIONS.index(name) + 1] if name in ACTIVATIONS else (name,)
     space = Space(max_depth=arch.L, max_width=max(arch.widths), activations=names,
                   bias=None if arch.bias else False)
     strategy = case_strategy(case.theorem, rule=rule or case.setting.rule, space=space)
-
-    def differs(c):
-        return evaluate(c, system, digits).status == DIFFERENT
-
     try:
         found = find(strategy, differs, random=random.Random(seed),
                      settings=settings(max_examples=max_examples, database=None, deadline=None,
