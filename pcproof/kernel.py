@@ -97,6 +97,9 @@ def time_limit(seconds: float | None):
         return
 
     def on_alarm(signum, frame):
+        # re-arm first: if the exception lands in code that swallows it (a gc callback,
+        # say — hypothesis installs one), the alarm fires again a moment later
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise Timeout()
 
     old = signal.signal(signal.SIGALRM, on_alarm)
