@@ -42,6 +42,21 @@ def test_arb_f_and_df_contain_mpmath_values(name):
     assert ops.df((tiny,))[0].is_finite()
 
 
+def test_arb_refuses_functions_it_cannot_bound():
+    """Only arb's own functions are compiled: sin is a ball, besselj or Max are refused
+    (they used to fall back silently to 15-digit mpmath and give false refutations)."""
+    from pcproof.model import ActivationError
+    ops = ArbOps(get_activation("expr:sin(x) + pi*x"), 50)
+    v = ops.f((ops.number(Fraction(1, 3)),))[0]
+    assert isinstance(v, flint.arb) and v.rad() < flint.arb(10) ** -45
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    assert v.overlaps(flint.arb(ctx.nstr(ctx.sin(ctx.mpf(1) / 3) + ctx.pi / 3, 55)))
+    for bad in ("expr:x + besselj(0, x)", "expr:Max(x, x/2)", "expr:Piecewise((x, x > 0), (0, True))"):
+        with pytest.raises(ActivationError):
+            ArbOps(get_activation(bad), 50)
+
+
 def test_arb_systems_at_different_digits_coexist():
     """python-flint's precision is global: each ArbOps must re-assert its own."""
     act = get_activation("tanh")

@@ -60,24 +60,64 @@ class _BallPrinter(MpmathPrinter):
         return super()._print_Pow(expr, rational=rational)
 
 
+#: functions sympy's printer may write, each computed by arb (rigorous); nothing else is
+#: allowed: an unknown name must fail, never fall back to 15-digit floats or mpmath
+BALL_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan",
+                  "sinh", "cosh", "tanh", "sech", "csch", "coth", "asinh", "acosh", "atanh", "erf", "erfc")
+
+
+def _ball_namespace() -> dict:
+    ns = {}
+    for name in BALL_FUNCTIONS:
+        method = getattr(arb, name)
+        ns[name] = lambda a, _m=method: _m(a if type(a) is arb else arb(a))
+    ns["sign"] = lambda a: (a if type(a) is arb else arb(a)).sgn()
+    old = flint.ctx.prec
+    try:  # constants once, at 1000 digits (a ball of them stays valid at any precision)
+        flint.ctx.prec = 3400
+        ns.update(pi=arb.pi(), e=arb.const_e(), E=arb.const_e())
+    finally:
+        flint.ctx.prec = old
+    ns.update(mpf=arb, ipow=ipow)
+    return ns
+
+
 @lru_cache(maxsize=64)
 def _compiled(activation: Activation):
     """f and f' of the activation's one sympy expression, compiled for balls (cached:
-    ``lambdify`` costs far more than a whole fuzz case)."""
-    ns = {"exp": lambda a: a.exp(), "log": lambda a: a.log(), "tanh": lambda a: a.tanh(),
-          "cosh": lambda a: a.cosh(), "sinh": lambda a: a.sinh(), "sqrt": lambda a: a.sqrt(),
-          "atan": lambda a: a.atan(), "mpf": arb, "ipow": ipow}
+    ``lambdify`` costs far more than a whole fuzz case).
+
+    Only arb's own functions are in scope (no mpmath fallback); an activation using
+    anything else is refused with :class:`~pcproof.model.ActivationError`."""
+    from ..model import ActivationError
     act = activation.concrete()
-    mods = [ns, "mpmath"]
+    allowed = {getattr(sp, n) for n in BALL_FUNCTIONS} | {sp.Abs, sp.sign}
+    for e in (act.expr, act.dexpr):
+        bad = sorted({type(g).__name__ for g in e.atoms(sp.Function) if type(g) not in allowed}
+                     | {t.__name__ for t in (sp.Max, sp.Min) if e.has(t)})
+        if bad:
+            raise ActivationError(f"activation {activation.name!r} uses {', '.join(bad)}, which ball arithmetic "
+                                  f"here does not provide; use --system mpmath")
     printer = _BallPrinter({"fully_qualified_modules": False, "inline": True,
                             "allow_unknown_functions": True, "user_functions": {}})
-    compile_ = lambda e: sp.lambdify(_x, e, modules=mods, printer=printer)  # noqa: E731
+    ns = _ball_namespace()
+    compile_ = lambda e: sp.lambdify(_x, e, modules=[ns], printer=printer)  # noqa: E731
     fn, dfn = compile_(act.expr), compile_(act.dexpr)
-    # a constant expression (f' of the identity) compiles to a function returning an int
+    # a constant expression (f' of the identity) compiles to a function returning a number
     if not act.expr.free_symbols:
         c = arb(fn(0)); fn = lambda a: c  # noqa: E731
     if not act.dexpr.free_symbols:
         dc = arb(dfn(0)); dfn = lambda a: dc  # noqa: E731
+    probe = arb(1) / 3
+    for which, g in (("f", fn), ("f'", dfn)):
+        try:
+            value = g(probe)
+        except (NameError, TypeError, AttributeError) as exc:
+            raise ActivationError(f"activation {activation.name!r}: {which} uses something ball arithmetic "
+                                  f"does not provide ({exc}); use --system mpmath") from None
+        if not isinstance(value, arb):
+            raise ActivationError(f"activation {activation.name!r}: {which} does not evaluate to a ball "
+                                  f"(got {type(value).__name__}); use --system mpmath")
     return fn, dfn
 
 
