@@ -547,7 +547,7 @@ def _fazil_main(argv=None):
     data = load_digits_data()
     print(f"Fa-Z-IL on digits: {args.epochs} epoch(s), batch {BATCH}, α = {ALPHA}, sigmoid, hidden layers of "
           f"{WIDTH}, seed {args.seed}; inference steps per pair: {args.steps or 'L'}")
-    head = (f"{'t_d':>4}{'hidden':>7}{'fired at t=l %':>16}{'fired elsewhere':>17}{'(% of firings)':>15}"
+    head = (f"{'t_d':>4}{'hidden':>7}{'fired at t=l %':>16}{'fired elsewhere':>17}{'% of firings':>15}"
             f"{'silent, δ=0':>13}{'= Z-IL':>8}{'max |Δθ|':>11}{'paper %':>9}")
     print(head)
     print("-" * len(head))
