@@ -99,6 +99,9 @@ class BallComparator(Comparator):
         self.zero = flint.arb(0)
 
     def compare(self, a, b):
+        arb = self.flint.arb
+        if type(a) is not arb or type(b) is not arb:  # a claim may hold plain numbers (an exact 0)
+            a, b = arb(a), arb(b)
         d = a - b
         upper = d.abs_upper()
         if upper <= self.tol:      # the fast, common case: |a − b| ≤ tol, certainly
