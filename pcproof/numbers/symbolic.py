@@ -91,7 +91,7 @@ class SymbolicOps(ListOps):
         self._fs_cache: dict = {}
         # f(a), f'(a) of a transcendental activation are atoms too: sympy's expand would
         # otherwise push rationals into their denominators and hide common factors.
-        self._opaque = not activation.uninterpreted and not activation.is_polynomial
+        self._opaque = atoms and not activation.uninterpreted and not activation.is_polynomial
         self.applications: set[sp.Symbol] = set()  # atoms that stand for f(a) or f'(a)
 
     # -- scalars -----------------------------------------------------------------
