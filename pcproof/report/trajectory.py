@@ -41,10 +41,7 @@ class Trajectory:
 
     # -- printing: one printer (sympy's), through the symbolic system ---------------------
     def _latex(self, c, own: str) -> str:
-        try:
-            return self.ops.latex(c, own)   # shows what the quantity is, not its own name
-        except TypeError:                    # an older SymbolicOps without ``itself``
-            return self.ops.latex(c)
+        return self.ops.latex(c, own)   # shows what the quantity is, not its own name
 
     def eps_latex(self, l: int, t: int) -> list[str]:
         """ε^l_t, one LaTeX string per component."""
@@ -132,6 +129,16 @@ class Trajectory:
 
     def _repr_latex_(self) -> str:
         return "$$" + self.latex() + "$$"
+
+    def text(self) -> str:
+        """Every x^l_t and ε^l_t, one line per layer and step (for the terminal)."""
+        lines = [f"PCN trajectory: {self.arch.describe()}, γ = {self.gamma}"]
+        for t in range(self.steps):
+            lines.append(f"t = {t}")
+            for l in range(self.L + 1):
+                eps = f"   ε = ({', '.join(self.eps_latex(l, t))})" if l < self.L else ""
+                lines.append(f"  l = {l}:  x = ({', '.join(self.x_latex(l, t))}){eps}")
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         from .render import to_html_fragment
