@@ -137,8 +137,31 @@ def register(thm: Theorem) -> Theorem:
     return thm
 
 
+def _load_library() -> None:
+    """Import the paper's theorems (they register themselves).
+
+    Installed, the top-level folder theorems/ is the subpackage pcproof.theorems
+    (pyproject maps it).  Imported from a source checkout instead (the repo root on
+    sys.path, as with ``python -m pytest``), that mapping is absent, so load the
+    folder under the same name."""
+    try:
+        from . import theorems  # noqa: F401
+    except ImportError:
+        import importlib.util
+        import sys
+        from pathlib import Path
+        init = Path(__file__).resolve().parent.parent / "theorems" / "__init__.py"
+        if not init.is_file():
+            raise
+        spec = importlib.util.spec_from_file_location(f"{__package__}.theorems", init,
+                                                      submodule_search_locations=[str(init.parent)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+
+
 def get(name: str) -> Theorem:
-    from . import theorems  # noqa: F401  (the paper's theorems register on import)
+    _load_library()
     if name not in REGISTRY:
         names = sorted({t.name for t in REGISTRY.values()})
         raise TheoremError(f"unknown theorem {name!r} (known: {', '.join(names)})")
@@ -146,7 +169,7 @@ def get(name: str) -> Theorem:
 
 
 def all_theorems() -> list[Theorem]:
-    from . import theorems  # noqa: F401
+    _load_library()
     seen, out = set(), []
     for t in REGISTRY.values():
         if t.name not in seen:
