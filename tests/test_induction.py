@@ -155,3 +155,22 @@ def test_unknown_theorem_statement_is_unknown():
     thm = replace(get("thm-3.1"), name="user-thm")
     v = prove_all_depths(thm, Setting(), activation=U, max_refute_depth=1)
     assert v.verdict == "unknown" and "no all-depth statement" in v.note
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25)
+@given(name=st.sampled_from(THEOREMS), gamma=st.sampled_from([None, Fraction(1), Fraction(1, 2), Fraction(2)]),
+       offset=st.integers(-1, 2), noise=st.booleans(), bias=st.booleans())
+def test_all_depth_verdict_is_consistent_with_concrete_depths(name, gamma, offset, noise, bias):
+    """Whatever the setting: `proved` for all depths means proved at every concrete depth
+    tried; `refuted` at depth d means proved below d and refuted at d; never `unknown` here."""
+    thm, setting = get(name), Setting(gamma=gamma, update_offset=offset, init_noise=noise)
+    v = prove_all_depths(thm, setting, activation=U, bias=bias, max_refute_depth=4)
+    assert v.verdict in ("proved", "refuted"), v.note
+    d = v.counterexample["depth"] if v.verdict == "refuted" else 6
+    for L in range(1, min(d, 5) + 1):
+        ws = tuple(v.counterexample["widths"]) if L == d else widths(L)
+        c = prove_concrete(thm, Architecture(ws, U, bias), setting)
+        assert c.verdict == ("refuted" if L == d else "proved"), (L, d, c.note)
