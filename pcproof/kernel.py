@@ -20,7 +20,9 @@ import signal
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
+
+from .numbers.compare import DIFFERENT, comparator, components
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 EXIT_CODES = {PROVED: 0, REFUTED: 1, UNKNOWN: 3}
@@ -111,16 +113,6 @@ def time_limit(seconds: float | None):
         signal.signal(signal.SIGALRM, old)
 
 
-def _components(v) -> Iterable[tuple[str, Any]]:
-    """(index text, scalar) for a vector or a matrix."""
-    for i, row in enumerate(v):
-        if isinstance(row, tuple):
-            for j, c in enumerate(row):
-                yield f"[{i}][{j}]", c
-        else:
-            yield f"[{i}]", row
-
-
 def _nested_str(v, fmt) -> list:
     return [_nested_str(r, fmt) if isinstance(r, tuple) else fmt(r) for r in v]
 
@@ -141,7 +133,7 @@ def decide_identities(meta: dict, symbolic: Callable[[], tuple[Any, list]],
             ops, equations = symbolic()
             nonzero, checked = [], 0
             for k, eq in enumerate(equations):
-                lhs, rhs = list(_components(eq.lhs)), list(_components(eq.rhs))
+                lhs, rhs = list(components(eq.lhs)), list(components(eq.rhs))
                 if [i for i, _ in lhs] != [i for i, _ in rhs]:
                     raise ValueError(f"the two sides of {eq.label} differ in shape")
                 for (idx, a), (_, b) in zip(lhs, rhs):
@@ -162,21 +154,21 @@ def decide_identities(meta: dict, symbolic: Callable[[], tuple[Any, list]],
 
 
 def _search_counterexample(numeric, tries: int) -> dict | None:
+    """The first entry, over ``tries`` random points, that the number system's own
+    comparator (pcproof.numbers.compare, the one definition of "different") calls different."""
     for seed in range(tries):
         point, ops, equations = numeric(seed)
-        digits = ops.digits
-        ctx = ops.ctx
-        tol = ctx.mpf(10) ** (-(digits - 10))
+        ctx, cmp = ops.ctx, comparator(ops)
         for eq in equations:
-            for (idx, a), (_, b) in zip(_components(eq.lhs), _components(eq.rhs)):
-                diff = abs(a - b)
-                if diff > tol * (1 + abs(a) + abs(b)):
+            for (idx, a), (_, b) in zip(components(eq.lhs), components(eq.rhs)):
+                status, _ = cmp.compare(a, b)
+                if status == DIFFERENT:
                     fmt = lambda c: ctx.nstr(c, 20)
                     return {
                         "equation": eq.label, "entry": idx,
-                        "lhs": fmt(a), "rhs": fmt(b), "difference": ctx.nstr(diff, 5),
+                        "lhs": fmt(a), "rhs": fmt(b), "difference": ctx.nstr(abs(a - b), 5),
                         "lhs_value": _nested_str(eq.lhs, fmt), "rhs_value": _nested_str(eq.rhs, fmt),
-                        "digits": digits, "seed": seed, "point": point,
+                        "digits": ops.digits, "seed": seed, "point": point,
                     }
     return None
 

@@ -77,7 +77,7 @@ class Instance:
 
     @cached_property
     def bp_updates(self):
-        return BP().updates(self.arch, self.params, self.ops, self.alpha)
+        return BP.updates_of(self.ann, self.alpha)
 
     @cached_property
     def rule_updates(self):

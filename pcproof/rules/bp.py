@@ -35,10 +35,14 @@ class BP(Rule):
     name = "bp"
 
     def updates(self, arch, params, ops, alpha) -> Updates:
-        ann = ANN(arch, params, ops)
-        out: Updates = {}
-        for l in range(arch.L):
+        return self.updates_of(ANN(arch, params, ops), alpha)
+
+    @staticmethod
+    def updates_of(ann: ANN, alpha) -> Updates:
+        """BP's updates from an ANN already run forward and backward."""
+        ops, out = ann.ops, {}
+        for l in range(ann.arch.L):
             out[("theta", l + 1)] = eq.weight_update(ops, alpha, ann.delta(l), ann.x_bar(l + 1))
-            if params.b is not None:
+            if ann.params.b is not None:
                 out[("b", l)] = eq.bias_update(ops, alpha, ann.delta(l))
         return out
