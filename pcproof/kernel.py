@@ -224,7 +224,13 @@ def decide_induction(meta: dict, queries, refute: Callable[[], "Verdict | None"]
     for g in lemmas:
         if all(p in g and g[p]["z3"] == "unsat" for p in ("base", "step")):
             g["principle"] = principle
-    if queries and failed is None:
+    # the principle needs both halves: a lemma with a base case but no step (or the
+    # reverse) is not proved, however many of its queries were unsat
+    incomplete = [g["name"] for g in lemmas
+                  if ("base" in g) != ("step" in g) or not any(p in g for p in ("base", "direct"))]
+    if queries and failed is None and incomplete:
+        why = f"induction incomplete for {', '.join(incomplete)} (a base case or a step is missing)"
+    if queries and failed is None and not incomplete:
         cores = sorted({c for g in lemmas for part in ("base", "step", "direct") if part in g
                         for c in g[part]["unsat_core"]})
         own = groups.get(meta["theorem"])
