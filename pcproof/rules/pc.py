@@ -103,18 +103,15 @@ class PCN:
         """θ^k_t: the weights in force at step t (updates made at t-1 and before applied)."""
         if t == 0:
             return self.params.theta[k]
-        d = self.delta_theta(k - 1, t - 1)
-        prev = self.theta(k, t - 1)
-        return prev if d is None else self._cached(("theta", k, t), lambda: self.ops.mat_add(prev, d))
+        return self._cached(("theta", k, t), lambda: _updated(
+            self.theta(k, t - 1), self.delta_theta(k - 1, t - 1), self.ops.mat_add))
 
     def b(self, l, t):
         if self.params.b is None:
             return None
         if t == 0:
             return self.params.b[l]
-        d = self.delta_b(l, t - 1)
-        prev = self.b(l, t - 1)
-        return prev if d is None else self._cached(("b", l, t), lambda: self.ops.add(prev, d))
+        return self._cached(("b", l, t), lambda: _updated(self.b(l, t - 1), self.delta_b(l, t - 1), self.ops.add))
 
     # -- what one training pair changes ----------------------------------------------
     def total_updates(self) -> Updates:
@@ -127,6 +124,11 @@ class PCN:
                 made = [d for t in range(self.steps) if (d := fn(l, t)) is not None]
                 out[key] = _sum(self.ops, made, key, self)
         return out
+
+
+def _updated(prev, update, add):
+    """A parameter after the update made at the previous step (if there was one)."""
+    return prev if update is None else add(prev, update)
 
 
 def _sum(ops, made, key, pcn):
