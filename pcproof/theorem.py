@@ -19,13 +19,17 @@ gamma = sp.Symbol("gamma", positive=True)
 
 @dataclass(frozen=True)
 class Condition:
+    """A hypothesis of a theorem: its name, a plain sentence and (optionally) LaTeX."""
+
     name: str
     text: str
+    latex: str | None = None
 
 
-C1 = Condition("C1", "the PCN starts from its feed-forward values: x^l_0 = x̄^l")
-C2 = Condition("C2", "θ^{l+1} is updated at inference step t = l")
-C3 = Condition("C3", "the inference step is γ = 1")
+C1 = Condition("C1", "the PCN starts from its feed-forward values: x^l_0 = x̄^l",
+               r"x^l_0 = \bar{x}^l \text{ for } l = 1, \dots, L-1 \text{ (start at the feed-forward values)}")
+C2 = Condition("C2", "θ^{l+1} is updated at inference step t = l", r"\theta^{l+1} \text{ is updated at exactly } t = l")
+C3 = Condition("C3", "the inference step is γ = 1", r"\gamma = 1")
 CONDITIONS = (C1, C2, C3)
 
 

@@ -31,14 +31,6 @@ from pathlib import Path
 from .document import (M, Bullets, Display, Document, Figure, Heading, Link, Para, Table, Timing,
                        Verbatim, parts)
 
-#: LaTeX of the paper's conditions (MATH.md); a user's condition falls back to its text.
-CONDITION_TEX = {
-    "C1": r"x^l_0 = \bar{x}^l \text{ for } l = 1, \dots, L-1 \text{ (start at the feed-forward values)}",
-    "C2": r"\theta^{l+1} \text{ is updated at exactly } t = l",
-    "C3": r"\gamma = 1",
-}
-
-
 @dataclass(frozen=True)
 class Run:
     """One concrete-depth run: a label and the network it proves the theorem on."""
@@ -278,7 +270,8 @@ def _network_text(v) -> str:
 # -- the stages -------------------------------------------------------------------------------
 
 def statement_blocks(thm) -> list:
-    hyps = [parts(f"{c.name}: ", M(CONDITION_TEX[c.name])) if c.name in CONDITION_TEX else parts(f"{c.name}: {c.text}")
+    # a condition without LaTeX (a user's, say) is shown by its text
+    hyps = [parts(f"{c.name}: ", M(c.latex)) if c.latex else parts(f"{c.name}: {c.text}")
             for c in thm.hypotheses]
     return [
         Heading(2, parts("Statement"), "statement"),
