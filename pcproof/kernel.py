@@ -65,6 +65,10 @@ class Verdict:
     def exit_code(self) -> int:
         return EXIT_CODES[self.verdict]
 
+    def __bool__(self) -> bool:
+        """True only for *proved*: ``assert pcproof.prove(...)`` cannot pass on a refutation."""
+        return self.verdict == PROVED
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("_token")
@@ -117,17 +121,30 @@ def _nested_str(v, fmt) -> list:
     return [_nested_str(r, fmt) if isinstance(r, tuple) else fmt(r) for r in v]
 
 
+#: number systems whose "different" is a proof: exact rationals, and balls that exclude 0
+RIGOROUS = ("rational", "arb")
+#: balls too wide to decide are recomputed with twice the digits, up to this many
+MAX_WITNESS_DIGITS = 400
+
+
 def decide_identities(meta: dict, symbolic: Callable[[], tuple[Any, list]],
-                      numeric: Callable[[int], tuple[dict, Any, list]],
-                      timeout: float | None = None, tries: int = 5) -> Verdict:
+                      candidates: Callable[[bool], Any], timeout: float | None = None,
+                      digits: int = 50) -> Verdict:
     """Prove that every equation ``symbolic()`` returns holds identically, or refute it.
 
-    ``symbolic()`` gives (symbolic ops, equations); ``numeric(seed)`` gives (point,
-    ops with ``.digits``, the same equations at that point).  Proved iff each
-    component's difference, expanded by the symbolic system, is the zero expression."""
+    ``symbolic()`` gives (symbolic ops, equations), computed by the rule's own code over
+    the symbolic system.  Proved iff every component's difference expands to the zero
+    expression, the code compared no symbolic values undecidably (a branch taken at the
+    generic point covers only generic points) and no rounded number entered.
+
+    Otherwise ``candidates(exact_only)`` yields ``(info, make)``, ``make(digits)`` giving
+    (point, ops, equations) at a concrete point (``info``, a dict, goes into the
+    counterexample: how to draw that point again); a witness is accepted only from a rigorous
+    system (:data:`RIGOROUS`): exact rationals, or arb balls whose difference excludes 0
+    (an undecided ball is recomputed with more digits).  ``exact_only`` asks for rationals
+    alone: rule code that compares values takes its branches rigorously only there."""
     start = time.perf_counter()
     done = lambda **kw: _verdict(seconds=round(time.perf_counter() - start, 4), **meta, **kw)
-    method = "sympy: difference expanded to 0 (sums shared as hash-consed atoms)"
     try:
         with time_limit(timeout):
             ops, equations = symbolic()
@@ -140,37 +157,81 @@ def decide_identities(meta: dict, symbolic: Callable[[], tuple[Any, list]],
                     checked += 1
                     if ops.tidy(a - b) != 0:
                         nonzero.append((k, idx))
-            if not nonzero:
-                return done(verdict=PROVED, method=method, checked=checked)
-            cex = _search_counterexample(numeric, tries)
+            branches = list(getattr(ops, "value_branches", ()))
+            inexact = ops.inexact() if hasattr(ops, "inexact") else False
+            notes = _symbolic_notes(ops, branches, inexact)
+            if not nonzero and not branches and not inexact:
+                return done(verdict=PROVED, checked=checked, note="; ".join(notes),
+                            method="sympy: every entry's difference expanded to 0 "
+                                   "(sums shared as hash-consed atoms)")
+            exact_only = bool(getattr(ops, "comparisons", 0))
+            cex, tried = _search_counterexample(candidates(exact_only), digits)
     except Timeout:
-        return done(verdict=UNKNOWN, method=method, note=f"timed out after {timeout} s")
-    if cex is None:
-        return done(verdict=UNKNOWN, method=method, checked=checked,
-                    note=f"symbolic difference not shown to be 0 at {len(nonzero)} entries, "
-                         f"but no numeric counterexample found in {tries} points")
-    return done(verdict=REFUTED, method=method + "; counterexample re-checked in mpmath",
-                checked=checked, counterexample=cex)
+        return done(verdict=UNKNOWN, method="sympy (did not finish)", note=f"timed out after {timeout} s")
+    why = (f"the difference did not expand to 0 at {len(nonzero)} of {checked} entries" if nonzero
+           else "every difference expanded to 0 on the generic branch only")
+    if cex is not None:
+        how = ("exact rationals" if cex["system"] == "rational"
+               else f"arb balls at {cex['working_digits']} digits, the difference's ball excluding 0")
+        return done(verdict=REFUTED, checked=checked, counterexample=cex, note="; ".join(notes),
+                    method=f"sympy: {why}; counterexample with f = {cex['f']} re-computed in {how}")
+    return done(verdict=UNKNOWN, checked=checked, method=f"sympy: {why}",
+                note="; ".join(notes + [f"no rigorous counterexample at {tried}"]))
 
 
-def _search_counterexample(numeric, tries: int) -> dict | None:
-    """The first entry, over ``tries`` random points, that the number system's own
-    comparator (pcproof.numbers.compare, the one definition of "different") calls different."""
-    for seed in range(tries):
-        point, ops, equations = numeric(seed)
-        ctx, cmp = ops.ctx, comparator(ops)
-        for eq in equations:
-            for (idx, a), (_, b) in zip(components(eq.lhs), components(eq.rhs)):
-                status, _ = cmp.compare(a, b)
-                if status == DIFFERENT:
-                    fmt = lambda c: ctx.nstr(c, 20)
-                    return {
-                        "equation": eq.label, "entry": idx,
-                        "lhs": fmt(a), "rhs": fmt(b), "difference": ctx.nstr(abs(a - b), 5),
-                        "lhs_value": _nested_str(eq.lhs, fmt), "rhs_value": _nested_str(eq.rhs, fmt),
-                        "digits": ops.digits, "seed": seed, "point": point,
-                    }
-    return None
+def _symbolic_notes(ops, branches, inexact) -> list[str]:
+    notes = []
+    if branches:
+        shown = ops.branch_texts() if hasattr(ops, "branch_texts") else []
+        notes.append(f"the rule's code compares symbolic values ({len(branches)} undecided comparisons, "
+                     f"e.g. {'; '.join(shown)}): a proof would have to split into their cases")
+    if inexact:
+        notes.append("a rounded number (sympy Float) entered the computation, so equality is not exact")
+    floats = getattr(ops, "floats", None)
+    if floats:
+        shown = ", ".join(f"{k} = {v}" for k, v in list(floats.items())[:3])
+        notes.append(f"Python floats in the rule's code were taken as their exact binary values ({shown})")
+    return notes
+
+
+def _search_counterexample(candidates, digits: int) -> tuple[dict | None, str]:
+    """The first candidate point at which some entry is *rigorously* different.
+
+    Returns (counterexample or None, what was tried)."""
+    tried, skipped, systems = 0, [], set()
+    for info, make in candidates:
+        label = ", ".join(f"{k} {v}" for k, v in info.items())
+        work = digits
+        while True:
+            try:
+                point, ops, equations = make(work)
+            except (ArithmeticError, ValueError) as exc:  # the rule is undefined at this point
+                skipped.append(f"{label}: {type(exc).__name__}: {exc}")
+                break
+            if ops.system not in RIGOROUS:
+                break
+            systems.add(ops.system)
+            tried += 1
+            cmp = comparator(ops, digits)
+            undecided = False
+            for eq in equations:
+                for (idx, a), (_, b) in zip(components(eq.lhs), components(eq.rhs)):
+                    status, size = cmp.compare(a, b)
+                    if status == DIFFERENT:
+                        fmt = cmp.text
+                        return {"equation": eq.label, "entry": idx, "lhs": fmt(a), "rhs": fmt(b),
+                                "difference": f"{size:.5g}", "lhs_value": _nested_str(eq.lhs, fmt),
+                                "rhs_value": _nested_str(eq.rhs, fmt), "digits": digits,
+                                "working_digits": work, "system": ops.system, "f": point.get("f"),
+                                **info, "point": point}, ""
+                    undecided = undecided or status != "equal"
+            if not undecided or ops.system != "arb" or work >= MAX_WITNESS_DIGITS:
+                break
+            work *= 2
+    text = f"{tried} points ({', '.join(sorted(systems)) or 'no rigorous system'})"
+    if skipped:
+        text += f"; {len(skipped)} points skipped ({skipped[0]})"
+    return None, text
 
 
 def decide_induction(meta: dict, queries, refute: Callable[[], "Verdict | None"], start: float | None = None,

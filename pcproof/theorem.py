@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from .rules import ANN, BP, PCRule, ZIL
+from .rules import ANN, BP, PCRule, Rule, ZIL, rule_updates
 
 #: The symbols that stand for the learning rate and (when left free) the inference step.
 alpha = sp.Symbol("alpha", positive=True)
@@ -56,6 +56,20 @@ class Setting:
     def rule_name(self) -> str:
         return getattr(self.rule, "name", getattr(self.rule, "__name__", "rule"))
 
+    def make_rule(self, gamma_value):
+        """The rule this setting asks for, with the PC knobs (γ, C1 noise, C2 offset) given to
+        a PC rule; a rule that is not a PC rule has no such knobs, so a setting that turns
+        one of them is refused for it.  A rule *instance* is used as it is."""
+        rule = self.rule
+        if isinstance(rule, Rule):
+            return rule
+        if isinstance(rule, type) and issubclass(rule, Rule) and not issubclass(rule, PCRule):
+            if self.init_noise or self.update_offset or self.gamma not in (None, 1):
+                raise TheoremError(f"rule {self.rule_name()!r} is not a PC rule: it has no inference step γ, "
+                                   "initial noise or update step to change")
+            return rule()
+        return rule(gamma=gamma_value, init_noise=self.init_noise, update_offset=self.update_offset)
+
 
 class Instance:
     """A theorem's world: one network at one point in one number system, with BP and
@@ -65,8 +79,7 @@ class Instance:
         self.arch, self.ops, self.params, self.setting = arch, ops, params, setting
         self.L = arch.L
         self.gamma, self.alpha = gamma_value, alpha_value
-        self.rule = setting.rule(gamma=gamma_value, init_noise=setting.init_noise,
-                                 update_offset=setting.update_offset)
+        self.rule = setting.make_rule(gamma_value)
 
     @cached_property
     def ann(self) -> ANN:
@@ -85,9 +98,9 @@ class Instance:
 
     @cached_property
     def rule_updates(self):
-        if hasattr(self.rule, "trajectory"):
-            return self.pcn.total_updates()
-        return self.rule.updates(self.arch, self.params, self.ops, self.alpha)
+        """The rule's updates, through the one door (its own ``updates``, overrides included)."""
+        run = self.pcn if isinstance(self.rule, PCRule) else None
+        return rule_updates(self.rule, self.arch, self.params, self.ops, self.alpha, run)
 
     def power(self, base, k):
         """base^k in this number system (γ^l in the corollary)."""

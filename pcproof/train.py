@@ -30,7 +30,7 @@ import numpy as np
 from .model import Architecture, Params, get_activation
 from .numbers import NumpyOps
 from .rules import ANN, BP, IL, ZIL
-from .rules.base import Rule, Updates
+from .rules.base import Rule, Updates, rule_updates
 
 #: The paper's settings (Song et al. 2020, Sec. 5): sigmoid, α = 0.001, batch 20, hidden width 32.
 ALPHA, BATCH, WIDTH, ACTIVATION = 1e-3, 20, 32, "sigmoid"
@@ -368,11 +368,11 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
     params = point(weights, s_in, s_out, extra)
     if observe is not None and hasattr(rule, "trajectory"):
         pcn = rule.trajectory(arch, params, ops, alpha)
-        out = pcn.total_updates()
+        out = rule_updates(rule, arch, params, ops, alpha, pcn)
         observe(pcn)
         return out
     if not (replay and isinstance(ops, TrainOps) and type(rule) in STATIC_RULES):
-        return rule.updates(arch, params, ops, alpha)
+        return rule_updates(rule, arch, params, ops, alpha)
     inputs = _inputs(weights, s_in, s_out, extra)
     key = (type(rule), tuple(sorted((k, repr(v)) for k, v in vars(rule).items())), arch, alpha,
            tuple(np.shape(a) for a in inputs))
@@ -381,17 +381,17 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
         tape = ops._tapes[key] = Tape(inputs)
         ops.tape = tape
         try:
-            out = rule.updates(arch, params, ops, alpha)
+            out = rule_updates(rule, arch, params, ops, alpha)
         finally:
             ops.tape = None
         tape.keys = list(out)
         tape.finish(list(out.values()))
         return out
     if not tape.ok:
-        return rule.updates(arch, params, ops, alpha)
+        return rule_updates(rule, arch, params, ops, alpha)
     out = dict(zip(tape.keys, tape.run(inputs)))
     if not tape.checked:                   # the first replay must equal the rule run eagerly
-        eager = rule.updates(arch, params, ops, alpha)
+        eager = rule_updates(rule, arch, params, ops, alpha)
         tape.checked = True
         if eager.keys() != out.keys() or not all(np.array_equal(eager[k], out[k]) for k in eager):
             tape.ok = False

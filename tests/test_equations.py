@@ -26,7 +26,9 @@ def _close(a, b, at):
     import mpmath
     syms = sorted(at, key=str)
     with mpmath.workdps(40):
-        va, vb = (sp.lambdify(syms, e, "mpmath")(*[mpmath.mpf(at[s].p) / at[s].q for s in syms]) for e in (a, b))
+        # the symbolic system hands rule code Sym scalars; sympify gives their sympy expressions
+        va, vb = (sp.lambdify(syms, sp.sympify(e), "mpmath")(*[mpmath.mpf(at[s].p) / at[s].q for s in syms])
+                  for e in (a, b))
         return abs(va - vb) < mpmath.mpf("1e-30")
 
 
@@ -63,7 +65,7 @@ def test_inference_step_and_pc_update_descend_the_energy(activation):
     for l in range(1, L):
         xs[l] = tuple(sp.Symbol(f"x{l}_{i}") for i in range(arch.widths[l]))
     eps = {l: eq.error(ops, xs[l], eq.prediction(ops, P.theta[l + 1], xs[l + 1], P.b[l])) for l in range(L)}
-    F = eq.energy(ops, [eps[l] for l in range(L)])
+    F = sp.sympify(eq.energy(ops, [eps[l] for l in range(L)]))
     at = _point(F.free_symbols | {ALPHA, GAMMA}, 2)
     for l in range(1, L):  # x^l_{t+1} = x^l_t − γ ∂F/∂x^l_t
         step = eq.inference_step(ops, GAMMA, xs[l], eps[l], eps[l - 1], P.theta[l])

@@ -19,10 +19,28 @@ def arch(widths, activation="uninterpreted", bias=False):
 @pytest.mark.parametrize("widths", [(1, 1), (2, 3), (3, 1, 2), (2, 2, 2, 2), (1, 2, 1, 2, 1)])
 @pytest.mark.parametrize("activation", ["uninterpreted", "sigmoid"])
 @pytest.mark.parametrize("bias", [False, True])
-def test_fazil_proved_equal_to_bp(widths, activation, bias):
-    """Theorem 3.2 with Fa-Z-IL as the PC rule: its updates are BP's (= Z-IL's), symbolically."""
+def test_fazil_is_never_proved_from_the_generic_branch(widths, activation, bias):
+    """ϕ compares error values, so the symbolic run decides its branches only at the generic
+    point: the kernel must not say "proved" (at L = 1 nothing moves late, but ϕ still compares)."""
     v = prove(get("thm-3.2"), arch(widths, activation, bias), Setting(rule=FaZIL.window(4)))
-    assert v.verdict == "proved", v
+    assert v.verdict in ("refuted", "unknown"), v
+    assert "compares symbolic values" in v.note
+    if v.verdict == "refuted":   # only exact rationals settle a rule that branches on values
+        assert v.counterexample["system"] == "rational"
+
+
+@pytest.mark.parametrize("widths,activation,bias,equation", [
+    # θ = 0 and b¹ ≠ 0: the output error moves the hidden node at t = 1 although BP's δ¹ = 0
+    ((1, 1, 1, 1), "identity", True, r"\Delta"),
+    # a node whose δ is 0 moves one step late and its gate fires then
+    ((2, 1, 2, 1, 2, 2), "identity", False, r"\Delta\theta"),
+])
+def test_fazil_refuted_where_a_node_moves_late(widths, activation, bias, equation):
+    v = prove(get("thm-3.2"), arch(widths, activation, bias), Setting(rule=FaZIL.window(4)))
+    assert v.verdict == "refuted", v
+    c = v.counterexample
+    assert c["system"] == "rational" and c["equation"].startswith(equation)
+    assert c["rhs"] != c["lhs"]
 
 
 @pytest.mark.parametrize("setting", [

@@ -1,7 +1,14 @@
 """The concrete-depth prover: a theorem at one depth and one set of widths, with f
-uninterpreted or concrete.  It states the claim in the symbolic system and asks the
-kernel; for a refutation it hands the kernel the same claim evaluated in mpmath at
-a random rational point (the same rule code, another number system)."""
+uninterpreted or concrete.
+
+It states the claim in the symbolic system (the rule's own code run over sympy
+scalars, see :mod:`pcproof.numbers.symbolic`) and asks the kernel.  For a refutation
+it offers the kernel *witness candidates*: the same claim evaluated, by the same rule
+code, at exact rational points in a rigorous number system — exact rationals when f
+is a polynomial, arb balls otherwise.  An uninterpreted f is instantiated with several
+activations (odd, non-symmetric, polynomial), since a bug can hide behind one
+symmetry (f'(−x) for f'(x) is invisible with tanh).  Points include special ones
+(zero weights, zero biases, unit values), where rules that branch on values fail."""
 from __future__ import annotations
 
 import random
@@ -10,9 +17,17 @@ from fractions import Fraction
 import sympy as sp
 
 from .. import kernel
-from ..model import Architecture, random_params, symbolic_params
-from ..numbers import MpmathOps, SymbolicOps
+from ..model import Architecture, get_activation, random_params, symbolic_params
+from ..numbers import MpmathOps, RationalOps, SymbolicOps
 from ..theorem import Instance, Setting, Theorem, alpha as ALPHA, gamma as GAMMA
+
+#: what an uninterpreted f is instantiated with in a counterexample search, in order:
+#: odd (tanh), neither odd nor even (softplus, sigmoid), polynomial (exact), linear (exact)
+WITNESS_ACTIVATIONS = ("tanh", "softplus", "poly", "sigmoid", "identity")
+#: exact rationals blow up with depth for a non-linear polynomial (its values square each layer)
+EXACT_POLY_MAX_DEPTH = 10
+#: points per activation: random ones and special ones (see :func:`witness_point`)
+WITNESS_POINTS = 6
 
 
 def gamma_for(theorem: Theorem, setting: Setting):
@@ -36,25 +51,78 @@ def _extra(setting: Setting):
 
 def symbolic_instance(theorem: Theorem, arch: Architecture, setting: Setting) -> Instance:
     ops = SymbolicOps(arch.activation)
-    params = symbolic_params(arch, _extra(setting))
-    return Instance(arch, ops, params, setting, ops.number(gamma_for(theorem, setting)), ALPHA)
+    params = symbolic_params(arch, _extra(setting)).map(ops.number)   # rule code sees Sym scalars
+    return Instance(arch, ops, params, setting, ops.number(gamma_for(theorem, setting)), ops.number(ALPHA))
+
+
+def witness_point(arch: Architecture, setting: Setting, seed: int):
+    """An exact rational point and the generator that drew it.  ``seed`` mod 6 picks its kind —
+    0, 1 random; 2 one layer's weights zero; 3 every weight zero (biases and target
+    random); 4 about half of all scalars zero; 5 every scalar in {0, 1}."""
+    rng = random.Random(seed)
+    p = random_params(arch, rng, _extra(setting))
+    kind = seed % WITNESS_POINTS
+    if kind == 2:
+        k = rng.randint(1, arch.L)
+        p.theta[k] = tuple(tuple(Fraction(0) for _ in row) for row in p.theta[k])
+    elif kind == 3:
+        p.theta = {k: tuple(tuple(Fraction(0) for _ in row) for row in W) for k, W in p.theta.items()}
+    elif kind == 4:
+        p = p.map(lambda q: Fraction(0) if rng.random() < 0.5 else q)
+    elif kind == 5:
+        p = p.map(lambda q: Fraction(rng.randint(0, 1)))
+    return p, rng
+
+
+def _gamma_at(theorem: Theorem, setting: Setting, rng: random.Random):
+    g = gamma_for(theorem, setting)
+    if isinstance(g, sp.Basic) and not g.is_Number:   # a free γ: a value for it
+        g = rng.choice([Fraction(1, 2), Fraction(3, 4), Fraction(3, 2)])
+    return g
+
+
+def _point_text(exact, g, a, activation) -> dict:
+    point = {name: str(v) for name, v in exact.scalars().items()}
+    point.update(gamma=str(g), alpha=str(a))
+    point["f"] = activation.name
+    return point
 
 
 def numeric_instance(theorem: Theorem, arch: Architecture, setting: Setting, seed: int, digits: int = 50):
-    """The claim's world at a random rational point; returns (point as text, instance)."""
+    """The claim's world at a random rational point in mpmath (for tests and displays;
+    the kernel takes its witnesses from :func:`witness_candidates`).  Returns (point, instance)."""
     rng = random.Random(seed)
     ops = MpmathOps(arch.activation, digits)
     exact = random_params(arch, rng, _extra(setting))
-    g = gamma_for(theorem, setting)
-    if isinstance(g, sp.Basic) and not g.is_Number:
-        g = rng.choice([Fraction(1, 2), Fraction(3, 4), Fraction(3, 2)])
-    a = Fraction(1, 10)
-    point = {name: str(v) for name, v in exact.scalars().items()}
-    point.update(gamma=str(g), alpha=str(a))
-    if arch.activation.uninterpreted:
-        point["f"] = arch.activation.numeric_instance
+    g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
+    point = _point_text(exact, g, a, arch.activation.concrete())
     inst = Instance(arch, ops, exact.map(ops.number), setting, ops.number(g), ops.number(a))
     return point, inst
+
+
+def witness_candidates(theorem: Theorem, arch: Architecture, setting: Setting, exact_only: bool = False):
+    """Candidates for a counterexample, as the kernel wants them: ``(info, make)`` with
+    ``make(digits)`` → (point, ops, equations).  The systems are rigorous ones only:
+    exact rationals for a polynomial f, arb balls otherwise (``exact_only``: rationals only,
+    for a rule whose code compares values, which balls cannot decide rigorously)."""
+    from ..numbers.arb import ArbOps
+    acts = ([get_activation(n) for n in WITNESS_ACTIVATIONS] if arch.activation.uninterpreted
+            else [arch.activation])
+    for act in acts:
+        exact = act.is_polynomial
+        if exact_only and not exact:
+            continue
+        if exact and act.expr.as_poly().degree() > 1 and arch.L > EXACT_POLY_MAX_DEPTH:
+            continue
+        concrete = Architecture(arch.widths, act, arch.bias)
+        for seed in range(WITNESS_POINTS):
+            def make(digits, seed=seed, act=act, concrete=concrete, exact=exact):
+                params, rng = witness_point(concrete, setting, seed)
+                g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
+                ops = RationalOps(act) if exact else ArbOps(act, digits)
+                inst = Instance(concrete, ops, params.map(ops.number), setting, ops.number(g), ops.number(a))
+                return _point_text(params, g, a, act), ops, theorem.claim(inst)
+            yield {"seed": seed}, make
 
 
 def prove(theorem: Theorem, arch: Architecture, setting: Setting = Setting(),
@@ -63,8 +131,8 @@ def prove(theorem: Theorem, arch: Architecture, setting: Setting = Setting(),
         inst = symbolic_instance(theorem, arch, setting)
         return inst.ops, theorem.claim(inst)
 
-    def numeric(seed):
-        point, inst = numeric_instance(theorem, arch, setting, seed, digits)
-        return point, inst.ops, theorem.claim(inst)
+    def candidates(exact_only):
+        return witness_candidates(theorem, arch, setting, exact_only)
 
-    return kernel.decide_identities(meta_for(theorem, arch, setting), symbolic, numeric, timeout=timeout)
+    return kernel.decide_identities(meta_for(theorem, arch, setting), symbolic, candidates,
+                                    timeout=timeout, digits=digits)

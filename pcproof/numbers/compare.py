@@ -69,6 +69,10 @@ class RationalComparator(Comparator):
             return EQUAL, 0.0
         return DIFFERENT, float(abs(d) / max(1, abs(a), abs(b)))
 
+    def text(self, c):
+        s = str(c)
+        return s if len(s) <= 40 else f"{float(c):.17g} (exact fraction of {len(s)} characters)"
+
 
 class ToleranceComparator(Comparator):
     """mpmath and float64: equal within a relative tolerance (not rigorous)."""

@@ -26,4 +26,9 @@ class RationalOps(ListOps):
         super().__init__(activation, namespace={"mpf": Fraction})
 
     def tidy(self, c):
-        return c if isinstance(c, Fraction) else Fraction(c)
+        if type(c) is Fraction:
+            return c
+        if isinstance(c, float):  # Fraction ∘ float is float arithmetic: already rounded
+            raise NotExact(f"the rule's code mixes a Python float into exact arithmetic (got {c!r}); "
+                           "exact rationals cannot hold its rounded result")
+        return Fraction(c)

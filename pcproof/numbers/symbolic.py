@@ -75,6 +75,87 @@ def _has_sum_factor(e) -> bool:
     return e.is_Pow and e.base.is_Add and e.exp.is_Integer and e.exp > 0
 
 
+class SymbolicValueError(ValueError):
+    """Rule code asked for a Python number (``float``, ``int``, an index) of a symbolic value."""
+
+
+class Sym:
+    """A scalar of the symbolic system as rule code sees it: a sympy expression that
+    knows which system made it.
+
+    Arithmetic delegates to sympy.  What sympy would decide by how expressions happen
+    to be *written* is decided here by what they *are*:
+
+    * **comparisons** (``==``, ``!=``, ``<`` …, and truth tests such as ``if eps[0]:``)
+      expand the difference: identically 0 or a non-zero constant decides it for every
+      point; anything else is a *branch on values*: the system records it
+      (:attr:`SymbolicOps.value_branches`) and answers the generic choice (``≠``), and
+      the kernel then never says "proved" from that run alone;
+    * a **Python float** is taken as its exact binary value (``Fraction(0.3)``), as the
+      ball system takes it, never rounded to sympy's 15-digit ``Float``; the system
+      records that floats were met (:attr:`SymbolicOps.floats`).
+    """
+
+    __slots__ = ("e", "ops")
+
+    def __init__(self, e, ops: "SymbolicOps"):
+        self.e, self.ops = e, ops
+
+    def _sympy_(self):
+        return self.e
+
+    def _o(self, other):
+        return self.ops._raw_scalar(other)
+
+    def __add__(self, o): return Sym(self.e + self._o(o), self.ops)
+    def __radd__(self, o): return Sym(self._o(o) + self.e, self.ops)
+    def __sub__(self, o): return Sym(self.e - self._o(o), self.ops)
+    def __rsub__(self, o): return Sym(self._o(o) - self.e, self.ops)
+    def __mul__(self, o): return Sym(self.e * self._o(o), self.ops)
+    def __rmul__(self, o): return Sym(self._o(o) * self.e, self.ops)
+    def __truediv__(self, o): return Sym(self.e / self._o(o), self.ops)
+    def __rtruediv__(self, o): return Sym(self._o(o) / self.e, self.ops)
+    def __pow__(self, o): return Sym(self.e ** self._o(o), self.ops)
+    def __rpow__(self, o): return Sym(self._o(o) ** self.e, self.ops)
+    def __neg__(self): return Sym(-self.e, self.ops)
+    def __pos__(self): return self
+    def __abs__(self): return Sym(abs(self.e), self.ops)
+
+    def __eq__(self, o): return self.ops._decide("==", self.e, self._o(o))
+    def __ne__(self, o): return self.ops._decide("!=", self.e, self._o(o))
+    def __lt__(self, o): return self.ops._decide("<", self.e, self._o(o))
+    def __le__(self, o): return self.ops._decide("<=", self.e, self._o(o))
+    def __gt__(self, o): return self.ops._decide(">", self.e, self._o(o))
+    def __ge__(self, o): return self.ops._decide(">=", self.e, self._o(o))
+    def __bool__(self): return self.ops._decide("!=", self.e, sp.S.Zero)
+    def __hash__(self): return hash(self.e)
+
+    def _number(self, kind):
+        e = self.ops.tidy(self.e)
+        if e.is_Number:
+            return e
+        raise SymbolicValueError(f"the rule asks for {kind}({e}) of a symbolic value; "
+                                 "a proof for every point cannot give one number")
+
+    def __float__(self): return float(self._number("float"))
+    def __int__(self): return int(self._number("int"))
+    def __index__(self):
+        n = self._number("index")
+        if not n.is_Integer:
+            raise TypeError(f"{n} is not an integer")
+        return int(n)
+
+    def __repr__(self): return repr(self.e)
+    def __str__(self): return str(self.e)
+
+
+_COMPARE = {"==": lambda d: d == 0, "!=": lambda d: d != 0, "<": lambda d: d < 0, "<=": lambda d: d <= 0,
+            ">": lambda d: d > 0, ">=": lambda d: d >= 0}
+#: the generic answer to an undecided comparison (a difference that is not identically 0 is
+#: non-zero at almost every point); orderings have none, and any choice is recorded anyway
+_GENERIC = {"==": False, "!=": True, "<": False, "<=": False, ">": True, ">=": True}
+
+
 class SymbolicOps(ListOps):
     """sympy scalars; with ``atoms=True`` (default) every sum is hash-consed into an atom."""
 
@@ -93,19 +174,81 @@ class SymbolicOps(ListOps):
         # otherwise push rationals into their denominators and hide common factors.
         self._opaque = atoms and not activation.uninterpreted and not activation.is_polynomial
         self.applications: set[sp.Symbol] = set()  # atoms that stand for f(a) or f'(a)
+        self.value_branches: list[tuple[str, sp.Expr]] = []  # undecided comparisons the code made
+        self.floats: dict[str, str] = {}                     # Python floats met → their exact value
+        self.comparisons = 0                                 # value comparisons the code made
+
+    # -- the boundary between rule code (Sym) and the system's own sympy expressions ---------
+    def _raw_scalar(self, q):
+        """The sympy expression of a scalar rule code handed in (a Sym, a sympy number,
+        an int, a Fraction, or a float taken as its exact binary value)."""
+        if type(q) is Sym:
+            return q.e
+        if isinstance(q, sp.Basic):
+            return q
+        if isinstance(q, int):
+            return sp.Integer(q)
+        if isinstance(q, float):
+            if q != q or q in (float("inf"), float("-inf")):
+                raise SymbolicValueError(f"the rule computes with the float {q!r}, which is not a real number")
+            exact = Fraction(q)
+            if exact.denominator != 1 or abs(exact) >= 2**53:
+                self.floats.setdefault(repr(q), str(exact))
+            return sp.Rational(exact.numerator, exact.denominator)
+        if isinstance(q, Fraction):
+            return sp.Rational(q.numerator, q.denominator)
+        try:
+            exact = Fraction(q)          # Decimal, numpy integers, …
+        except (TypeError, ValueError):
+            raise SymbolicValueError(f"the symbolic system cannot compute with {type(q).__name__} {q!r}") from None
+        return sp.Rational(exact.numerator, exact.denominator)
+
+    def _rv(self, v):
+        return tuple([c.e if type(c) is Sym else self._raw_scalar(c) for c in v])
+
+    def _rm(self, W):
+        return tuple([self._rv(r) for r in W])
+
+    def _wv(self, v):
+        return tuple([Sym(c, self) for c in v])
+
+    def _wm(self, W):
+        return tuple([self._wv(r) for r in W])
+
+    def raw(self, v):
+        """The sympy expressions of a scalar, vector or matrix of this system."""
+        if isinstance(v, (tuple, list)):
+            return tuple(self.raw(c) for c in v)
+        return self._raw_scalar(v)
+
+    def _decide(self, op: str, a, b) -> bool:
+        """A comparison rule code makes: decided when the expanded difference is a
+        number (then it holds at every point), else recorded and answered generically."""
+        self.comparisons += 1
+        d = self.tidy(a - b)
+        if d.is_Number:
+            return bool(_COMPARE[op](d))
+        self.value_branches.append((op, d))
+        return _GENERIC[op]
+
+    def branch_texts(self, limit: int = 3) -> list[str]:
+        """The first undecided comparisons, as ``<difference> op 0`` in the paper's names."""
+        return [f"{self.latex(d)} {op} 0" for op, d in self.value_branches[:limit]]
+
+    def inexact(self) -> bool:
+        """True if a sympy Float (a rounded number) entered the computation anyway
+        (rule code that builds sympy objects itself): such a run proves nothing."""
+        return any(d.has(sp.Float) for d in self.definitions.values())
 
     # -- scalars -----------------------------------------------------------------
     def number(self, q):
-        if isinstance(q, sp.Basic):
-            return q
-        q = Fraction(q)
-        return sp.Rational(q.numerator, q.denominator)
+        return q if type(q) is Sym else Sym(self._raw_scalar(q), self)
 
     def tidy(self, c):
         """Expanded form.  Operands are monomials in atoms, so products stay monomials
         and sums collect like terms by themselves; only a product with a sum factor
         (c·(u + v), from ``scale``) needs sympy's expand."""
-        c = sp.sympify(c)
+        c = c.e if type(c) is Sym else (c if isinstance(c, sp.Basic) else self._raw_scalar(c))
         if _has_sum_factor(c) or (c.is_Add and any(_has_sum_factor(t) for t in c.args)):
             return sp.expand(c)
         return c
@@ -141,10 +284,12 @@ class SymbolicOps(ListOps):
         return self._vec(out)
 
     def f(self, v):
-        return self._memo_call("f", v, lambda: self._apply(self.activation.symbolic_f, v))
+        v = self._rv(v)
+        return self._wv(self._memo_call("f", v, lambda: self._apply(self.activation.symbolic_f, v)))
 
     def df(self, v):
-        return self._memo_call("df", v, lambda: self._apply(self.activation.symbolic_df, v))
+        v = self._rv(v)
+        return self._wv(self._memo_call("df", v, lambda: self._apply(self.activation.symbolic_df, v)))
 
     # -- memoised vector operations ------------------------------------------------
     def _memo_call(self, op, key, thunk):
@@ -155,28 +300,46 @@ class SymbolicOps(ListOps):
         return r
 
     def matvec(self, W, v):
-        return self._memo_call("mv", (W, v), lambda: ListOps.matvec(self, W, v))
+        W, v = self._rm(W), self._rv(v)
+        return self._wv(self._memo_call("mv", (W, v), lambda: ListOps.matvec(self, W, v)))
 
     def rmatvec(self, W, v):
-        return self._memo_call("rmv", (W, v), lambda: ListOps.rmatvec(self, W, v))
+        W, v = self._rm(W), self._rv(v)
+        return self._wv(self._memo_call("rmv", (W, v), lambda: ListOps.rmatvec(self, W, v)))
 
     def add(self, u, v):
-        return self._memo_call("add", (u, v), lambda: ListOps.add(self, u, v))
+        u, v = self._rv(u), self._rv(v)
+        return self._wv(self._memo_call("add", (u, v), lambda: ListOps.add(self, u, v)))
 
     def sub(self, u, v):
-        return self._memo_call("sub", (u, v), lambda: ListOps.sub(self, u, v))
+        u, v = self._rv(u), self._rv(v)
+        return self._wv(self._memo_call("sub", (u, v), lambda: ListOps.sub(self, u, v)))
 
     def mul(self, u, v):
-        return self._memo_call("mul", (u, v), lambda: ListOps.mul(self, u, v))
+        u, v = self._rv(u), self._rv(v)
+        return self._wv(self._memo_call("mul", (u, v), lambda: ListOps.mul(self, u, v)))
 
     def scale(self, c, v):
-        return self._memo_call("scale", (c, v), lambda: ListOps.scale(self, self.atomize(sp.expand(c)), v))
+        c, v = self._raw_scalar(c), self._rv(v)
+        return self._wv(self._memo_call("scale", (c, v), lambda: ListOps.scale(self, self.atomize(sp.expand(c)), v)))
+
+    def sqnorm(self, v):
+        return Sym(ListOps.sqnorm(self, self._rv(v)), self)
+
+    def outer(self, u, v):
+        return self._wm(ListOps.outer(self, self._rv(u), self._rv(v)))
+
+    def mat_add(self, A, B):
+        return self._wm(ListOps.mat_add(self, self._rm(A), self._rm(B)))
+
+    def mat_scale(self, c, A):
+        return self._wm(ListOps.mat_scale(self, self._raw_scalar(c), self._rm(A)))
 
     # -- names and display -----------------------------------------------------------
     def name(self, v, stem, *index):
         """Name ``v`` as ``stem^{l}_{t,i}`` (index = (l,) or (l, t)) for display."""
         sup, sub = (str(index[0]), [str(i) for i in index[1:]]) if index else ("", [])
-        for i, c in enumerate(v):
+        for i, c in enumerate(self._rv(v)):
             tex = stem + (f"^{{{sup}}}" if sup else "") + "_{" + ",".join(sub + [str(i)]) + "}"
             if not (c.is_Add or c.is_Mul) or c in self.rewrites:
                 continue

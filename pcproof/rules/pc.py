@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import equations as eq
-from .base import Rule, Updates
+from .base import Rule, RuleError, Updates
 
 
 class PCN:
@@ -26,9 +26,10 @@ class PCN:
     def __init__(self, arch, params, ops, rule: "PCRule", alpha, steps: int):
         self.arch, self.params, self.ops, self.rule = arch, params, ops, rule
         self.alpha = alpha
-        self.gamma = ops.number(rule.gamma) if not hasattr(rule.gamma, "free_symbols") else rule.gamma
+        self.gamma = ops.number(rule.gamma)
         self.steps = steps          # inference runs for t = 0 … steps-1
         self._memo: dict = {}
+        self._busy: set = set()     # states being computed: asked for again means circular
         self.x0 = rule.initial_values(self)
         # demand-driven recursion goes about (depth + steps) frames deep
         need = 30 * (arch.L + steps) + 500
@@ -38,7 +39,16 @@ class PCN:
     def _cached(self, key, compute):
         v = self._memo.get(key)
         if v is None:
-            v = self._memo[key] = compute()
+            if key in self._busy:
+                raise RuleError(f"the rule's definition of {_state_text(key)} needs {_state_text(key)} "
+                                "itself: it is circular")
+            if key[-1] < 0:
+                raise RuleError(f"the rule reads {_state_text(key)}, before the run starts at t = 0")
+            self._busy.add(key)
+            try:
+                v = self._memo[key] = compute()
+            finally:
+                self._busy.discard(key)
         return v
 
     # -- state ---------------------------------------------------------------
@@ -51,6 +61,8 @@ class PCN:
             return self.params.s_out
         if t == 0:
             return self.x0[l]
+        if t < 0:
+            raise RuleError(f"the rule reads x^{l}_{t}, before the run starts at t = 0")
         return self._cached(("x", l, t), lambda: self.ops.name(
             self.rule.inference_step(self, l, t - 1), "x", l, t))
 
@@ -124,6 +136,12 @@ class PCN:
                 made = [d for t in range(self.steps) if (d := fn(l, t)) is not None]
                 out[key] = _sum(self.ops, made, key, self)
         return out
+
+
+def _state_text(key) -> str:
+    kind, i, t = key
+    stem = {"x": "x", "mu": "μ", "eps": "ε", "dtheta": "Δθ", "db": "Δb", "theta": "θ", "b": "b"}.get(kind, kind)
+    return f"{stem}^{i + 1 if kind == 'dtheta' else i}_{t}"
 
 
 def _updated(prev, update, add):
