@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import click
 
+from ..numbers import NotExact
 from ..numbers.compare import DIFFERENT, EQUAL, UNDECIDED, Comparison, compare_equations, comparator
 from ..strategies import ACTIVATIONS, Case, Space, cases as case_strategy
 from ..theorem import get as get_theorem
@@ -99,7 +100,14 @@ def evaluate(case: Case, system: str = "auto", digits: int = 50, theorem=None, e
     work = digits
     while True:
         ops = make_ops(system, case.arch.activation, work)
-        equations = thm.claim(case.instance(ops))
+        try:
+            equations = thm.claim(case.instance(ops))
+        except NotExact:
+            if system != "auto" or ops.system != "rational":
+                raise
+            # a float in the rule's code: exact rationals cannot hold it, balls take its exact value
+            system = "arb"
+            continue
         result = compare_equations(ops, equations, _comparator(ops, digits))
         if result.status != UNDECIDED or ops.system != "arb" or escalate <= 0:
             return Outcome(case, ops.system, digits, result, work)

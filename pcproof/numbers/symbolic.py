@@ -268,9 +268,22 @@ class SymbolicOps(ListOps):
     def operand(self, v):
         return self._memo_call("atoms", v, lambda: tuple(self.atomize(c) for c in v))
 
+    def _atom(self, e):
+        """The hash-consed atom that stands for ``e`` (made on first sight)."""
+        atom = self._atom_of.get(e)
+        if atom is None:
+            atom = sp.Symbol(f"_a{len(self.definitions)}", real=True)
+            self._atom_of[e] = atom
+            self.definitions[atom] = e
+        return atom
+
     def _apply(self, fn, v):
         out = []
         for a in self.operand(v):
+            if self.atoms and not (a.is_Symbol or a.is_Number):
+                # a product fed to f becomes an atom too: with width 1 nothing is a sum, and
+                # f(θ f(θ f(…))) would otherwise nest as deep as the network (sympy recurses on it)
+                a = self._atom(a)
             e = fn(a)
             if self._opaque and not e.is_Number:
                 atom = self._atom_of.get(e)
