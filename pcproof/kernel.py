@@ -42,6 +42,7 @@ class Verdict:
     bias: bool = False
     gamma: str | None = None
     rule: str | None = None
+    model: str | None = None            # a graph theorem: the graph it was proved on
     hypotheses: list[str] = field(default_factory=list)
     conditions: dict[str, bool] = field(default_factory=dict)
     counterexample: dict | None = None

@@ -52,6 +52,7 @@ class Setting:
     update_offset: int = 0
     init_noise: bool = False
     rule: Callable[..., PCRule] = ZIL
+    shared_updates: str = "immediate"   # graphs: when a shared parameter's updates apply
 
     def rule_name(self) -> str:
         return getattr(self.rule, "name", getattr(self.rule, "__name__", "rule"))
@@ -110,6 +111,41 @@ class Instance:
         return out
 
 
+class GraphInstance:
+    """A graph theorem's world: one graph at one point in one number system, with BP (reverse
+    mode) and the PC rule configured by the setting."""
+
+    def __init__(self, graph, ops, point, setting: "Setting", gamma_value, alpha_value):
+        from .rules.graph import GraphPCRule, GraphZIL
+        self.graph, self.ops, self.point, self.setting = graph, ops, point, setting
+        self.gamma, self.alpha = gamma_value, alpha_value
+        rule = setting.rule if setting.rule is not ZIL else GraphZIL   # Z-IL, on the graph
+        self.rule = (rule if not isinstance(rule, type) or not issubclass(rule, GraphPCRule) else
+                     rule(gamma=gamma_value, init_noise=setting.init_noise, update_offset=setting.update_offset,
+                          shared_updates=setting.shared_updates))
+
+    @cached_property
+    def ann(self):
+        from .rules.graph import GraphANN
+        return GraphANN(self.graph, self.point, self.ops)
+
+    @cached_property
+    def pcn(self):
+        if not hasattr(self.rule, "trajectory"):
+            raise TheoremError(f"rule {self.setting.rule_name()!r} has no error nodes (it is not a PC rule)")
+        self.ann
+        return self.rule.trajectory(self.graph, self.point, self.ops, self.alpha)
+
+    @cached_property
+    def bp_updates(self):
+        return self.ann.updates(self.alpha)
+
+    @cached_property
+    def rule_updates(self):
+        run = self.pcn if hasattr(self.rule, "trajectory") else None
+        return rule_updates(self.rule, self.graph, self.point, self.ops, self.alpha, run)
+
+
 class TheoremError(ValueError):
     """A theorem that cannot be stated for this input (a user error: exit code 2)."""
 
@@ -125,6 +161,7 @@ class Theorem:
     statement: str                      # LaTeX, in the paper's notation
     claim: Callable[[Instance], list[Equation]]
     free_gamma: bool = False            # True: γ is a free symbol unless the user fixes it
+    graph: bool = False                 # True: stated on a computational graph (GraphInstance)
     aliases: tuple[str, ...] = field(default=())
 
     # Jupyter display (the printer lives in pcproof.report.display)

@@ -58,6 +58,19 @@ class Architecture:
         """The depth L (= l_max): number of weight matrices."""
         return len(self.widths) - 1
 
+    def update_shapes(self, params) -> dict:
+        """Each parameter's key and shape: ("theta", l+1) ↦ (n_l, n_{l+1}), ("b", l) ↦ (n_l,)."""
+        n = self.widths
+        out = {("theta", l + 1): (n[l], n[l + 1]) for l in range(self.L)}
+        if params.b is not None:
+            out.update({("b", l): (n[l],) for l in range(self.L)})
+        return out
+
+    @staticmethod
+    def parameter(params, key):
+        kind, i = key
+        return params.theta[i] if kind == "theta" else params.b[i]
+
     def describe(self) -> str:
         return f"L={self.L}, widths={list(self.widths)}, f={self.activation.name}" + (", biases" if self.bias else "")
 

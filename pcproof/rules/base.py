@@ -18,6 +18,47 @@ class RuleError(ValueError):
     starts, or returns updates of the wrong parameters or shapes (a user error: exit code 2)."""
 
 
+def from_trajectory(updates):
+    """Marks a rule class's ``updates`` that is exactly ``trajectory(…).total_updates()``, so
+    the door may reuse a trajectory already built; an override lacks the mark and is run."""
+    updates.from_trajectory = True
+    return updates
+
+
+class Trajectory:
+    """What every inference trajectory shares: states computed on first use and remembered,
+    with exactly the semantics of running from t = 0.  A state asked for while it is being
+    computed (a circular rule) or before t = 0 is a :class:`RuleError`, never a recursion
+    without end.  Keys are ``(kind, where, t)``."""
+
+    def _start_memo(self):
+        self._memo: dict = {}
+        self._busy: set = set()
+
+    def _cached(self, key, compute):
+        v = self._memo.get(key)
+        if v is None:
+            if key in self._busy:
+                raise RuleError(f"the rule's definition of {state_text(key)} needs {state_text(key)} "
+                                "itself: it is circular")
+            if key[-1] < 0:
+                raise RuleError(f"the rule reads {state_text(key)}, before the run starts at t = 0")
+            self._busy.add(key)
+            try:
+                v = self._memo[key] = compute()
+            finally:
+                self._busy.discard(key)
+        return v
+
+
+def state_text(key) -> str:
+    kind, where, t = key
+    stem = {"x": "x", "mu": "μ", "eps": "ε", "dtheta": "Δθ", "db": "Δb", "theta": "θ", "b": "b"}.get(kind, kind)
+    if kind == "dtheta" and isinstance(where, int):
+        where = where + 1
+    return f"{stem}^{where}_{t}"
+
+
 class Rule(ABC):
     """A learning rule.  Subclass it (in your own file if you like) and pcproof can
     prove, fuzz and train with it exactly as with the built-in ones."""
@@ -33,41 +74,37 @@ class Rule(ABC):
         return self.name
 
 
-def rule_updates(rule: Rule, arch, params, ops, alpha, run=None) -> Updates:
+def rule_updates(rule: Rule, model, params, ops, alpha, run=None) -> Updates:
     """The one door to a rule's updates: every prover, the fuzzer, the strategies, the
     trainer and the reports obtain them here.
 
     It runs the rule's own :meth:`Rule.updates` (a user's override included) and checks
-    what came back: every key is a parameter of the network, ``("theta", l+1)`` of shape
-    n_l × n_{l+1} and ``("b", l)`` of width n_l.  A parameter the rule leaves out did not
-    learn: its update is zero (so a forgotten bias update is a wrong update, not a crash).
+    what came back against the model (a layered :class:`~pcproof.model.Architecture` or a
+    :class:`~pcproof.model.graph.Graph`): every key is a parameter of the network and every
+    update has that parameter's shape.  A parameter the rule leaves out did not learn: its
+    update is zero (so a forgotten bias update is a wrong update, not a crash).
 
-    ``run``: the trajectory ``rule.trajectory(arch, params, ops, alpha)`` if the caller has
+    ``run``: the trajectory ``rule.trajectory(model, params, ops, alpha)`` if the caller has
     already built it (a theorem reading both error nodes and updates); it is used only
-    when the rule keeps PCRule's own ``updates`` (which is ``trajectory(…).total_updates()``),
+    when the rule keeps its class's own ``updates`` (which is ``trajectory(…).total_updates()``),
     so an override of ``updates`` always runs."""
-    from .pc import PCRule
-    if run is not None and type(rule).updates is PCRule.updates:
+    if run is not None and getattr(type(rule).updates, "from_trajectory", False):
         out = run.total_updates()
     else:
-        out = rule.updates(arch, params, ops, alpha)
+        out = rule.updates(model, params, ops, alpha)
     if not isinstance(out, dict):
         raise RuleError(f"rule {_rule_name(rule)!r}: updates() returned {type(out).__name__}, "
                         "not a dict of parameter → update")
-    L, n = arch.L, arch.widths
-    expected = {("theta", l + 1): (n[l], n[l + 1]) for l in range(L)}
-    if params.b is not None:
-        expected.update({("b", l): (n[l],) for l in range(L)})
+    expected = model.update_shapes(params)
     for key in out:
         if key not in expected:
             raise RuleError(f"rule {_rule_name(rule)!r} returned an update for {key!r}, which is not a "
-                            f"parameter of this network (expected keys like ('theta', 1) and ('b', 0))")
+                            f"parameter of this network (its parameters: {', '.join(map(repr, expected))})")
     full = {}
     for key, shape in expected.items():
         if key not in out:
-            zero = ops.number(0)
-            full[key] = (ops.mat_scale(zero, params.theta[key[1]]) if key[0] == "theta"
-                         else ops.scale(zero, params.b[key[1]]))
+            value, zero = model.parameter(params, key), ops.number(0)
+            full[key] = ops.mat_scale(zero, value) if len(shape) == 2 else ops.scale(zero, value)
             continue
         got = _shape(out[key], len(shape))
         if got != shape:
@@ -78,6 +115,8 @@ def rule_updates(rule: Rule, arch, params, ops, alpha, run=None) -> Updates:
 
 
 def update_text(key) -> str:
+    if isinstance(key, str):       # a graph's parameter, by name
+        return f"Δ{key}"
     kind, i = key
     return f"Δθ^{i}" if kind == "theta" else f"Δb^{i}"
 

@@ -35,6 +35,11 @@ def weight_update(ops, alpha, err, x_above):
     return ops.mat_scale(alpha, ops.outer(err, ops.f(x_above)))
 
 
+def linear_update(ops, alpha, err, x):
+    """ΔW = α e xᵀ, for a parameter that multiplies its input without f (W x; an RNN's U x_t)."""
+    return ops.mat_scale(alpha, ops.outer(err, x))
+
+
 def bias_update(ops, alpha, err):
     """Δb^l = α e^l."""
     return ops.scale(alpha, err)

@@ -17,10 +17,10 @@ from fractions import Fraction
 from typing import Any
 
 from . import equations as eq
-from .base import Rule, RuleError, Updates
+from .base import Rule, RuleError, Trajectory, from_trajectory, Updates
 
 
-class PCN:
+class PCN(Trajectory):
     """The inference trajectory of a PCN, with learning interleaved as the rule says."""
 
     def __init__(self, arch, params, ops, rule: "PCRule", alpha, steps: int):
@@ -28,28 +28,12 @@ class PCN:
         self.alpha = alpha
         self.gamma = ops.number(rule.gamma)
         self.steps = steps          # inference runs for t = 0 … steps-1
-        self._memo: dict = {}
-        self._busy: set = set()     # states being computed: asked for again means circular
+        self._start_memo()
         self.x0 = rule.initial_values(self)
         # demand-driven recursion goes about (depth + steps) frames deep
         need = 30 * (arch.L + steps) + 500
         if need > sys.getrecursionlimit():
             sys.setrecursionlimit(need)
-
-    def _cached(self, key, compute):
-        v = self._memo.get(key)
-        if v is None:
-            if key in self._busy:
-                raise RuleError(f"the rule's definition of {_state_text(key)} needs {_state_text(key)} "
-                                "itself: it is circular")
-            if key[-1] < 0:
-                raise RuleError(f"the rule reads {_state_text(key)}, before the run starts at t = 0")
-            self._busy.add(key)
-            try:
-                v = self._memo[key] = compute()
-            finally:
-                self._busy.discard(key)
-        return v
 
     # -- state ---------------------------------------------------------------
     def x(self, l, t):
@@ -138,12 +122,6 @@ class PCN:
         return out
 
 
-def _state_text(key) -> str:
-    kind, i, t = key
-    stem = {"x": "x", "mu": "μ", "eps": "ε", "dtheta": "Δθ", "db": "Δb", "theta": "θ", "b": "b"}.get(kind, kind)
-    return f"{stem}^{i + 1 if kind == 'dtheta' else i}_{t}"
-
-
 def _updated(prev, update, add):
     """A parameter after the update made at the previous step (if there was one)."""
     return prev if update is None else add(prev, update)
@@ -209,6 +187,7 @@ class PCRule(Rule):
     def trajectory(self, arch, params, ops, alpha) -> PCN:
         return PCN(arch, params, ops, self, alpha, self.steps(arch.L))
 
+    @from_trajectory
     def updates(self, arch, params, ops, alpha) -> Updates:
         return self.trajectory(arch, params, ops, alpha).total_updates()
 

@@ -1,0 +1,118 @@
+"""Builders of the graph families (``pcproof list --models``).
+
+Each builder returns a :class:`~pcproof.model.graph.Graph`; a user builds any graph in
+their own file with the same API (``--model FILE.py:build``).  Names follow the papers:
+the MLP's vertices are ``x0`` (output) … ``xL`` (input) with parameters ``theta{l+1}``,
+``b{l}``, exactly MATH.md's layered network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .activations import Activation
+from .graph import Graph, GraphError, Vertex
+
+
+def mlp(activation: Activation, depth: int = 3, width: int = 2, widths=None, bias: bool = False) -> Graph:
+    """MATH.md's layered network: x̄^l = θ^{l+1} f(x̄^{l+1}) (+ b^l), layer 0 the output."""
+    n = tuple(widths) if widths is not None else (width,) * (depth + 1)
+    if len(n) < 2 or min(n) < 1:
+        raise GraphError(f"an MLP needs widths n0 … nL with L ≥ 1 and every width ≥ 1, got {list(n)}")
+    L = len(n) - 1
+    vertices = [Vertex(f"x{L}", "input", width=n[L])]
+    shapes = []
+    for l in range(L - 1, -1, -1):
+        params = (f"theta{l + 1}",) + ((f"b{l}",) if bias else ())
+        shapes.append((f"theta{l + 1}", (n[l], n[l + 1])))
+        if bias:
+            shapes.append((f"b{l}", (n[l],)))
+        vertices.append(Vertex(f"x{l}", "dense", (f"x{l + 1}",), params, n[l]))
+    return Graph(tuple(vertices), ("x0",), tuple(shapes), activation, f"mlp L={L}")
+
+
+def residual(activation: Activation, blocks: int = 2, width: int = 2, out: int | None = None) -> Graph:
+    """A chain of residual blocks: h_k = θ_k^a f(x_k), y_k = θ_k^b f(h_k), x_{k+1} = x_k + y_k
+    (its own add vertex, so the skip path is two vertices shorter than the main path), then a
+    dense head x_out = θ_out f(x_n)."""
+    if blocks < 1 or width < 1:
+        raise GraphError("a residual chain needs at least one block and width ≥ 1")
+    out = width if out is None else out
+    vs = [Vertex("x0", "input", width=width)]
+    shapes = []
+    for k in range(blocks):
+        vs += [Vertex(f"h{k}", "dense", (f"x{k}",), (f"theta{k}a",), width),
+               Vertex(f"y{k}", "dense", (f"h{k}",), (f"theta{k}b",), width),
+               Vertex(f"x{k + 1}", "add", (f"x{k}", f"y{k}"), (), width)]
+        shapes += [(f"theta{k}a", (width, width)), (f"theta{k}b", (width, width))]
+    vs.append(Vertex("out", "dense", (f"x{blocks}",), ("theta_out",), out))
+    shapes.append(("theta_out", (out, width)))
+    return Graph(tuple(vs), ("out",), tuple(shapes), activation, f"residual blocks={blocks}")
+
+
+def rnn(activation: Activation, steps: int = 3, width: int = 2, inputs: int | None = None,
+        outputs: str = "last") -> Graph:
+    """An RNN unrolled for ``steps``: h_t = θ f(h_{t-1}) + U x_t with θ, U shared over time,
+    h_0 an input; the output y = V f(h_T) (``outputs="all"``: y_t = V f(h_t) at every step,
+    a graph that is not levelled)."""
+    if steps < 1 or width < 1:
+        raise GraphError("an RNN needs at least one step and width ≥ 1")
+    if outputs not in ("last", "all"):
+        raise GraphError(f"--outputs must be last or all, got {outputs!r}")
+    m = width if inputs is None else inputs
+    vs = [Vertex("h0", "input", width=width)]
+    outs = []
+    for t in range(1, steps + 1):
+        vs += [Vertex(f"u{t}", "input", width=m),
+               Vertex(f"h{t}", "recurrent", (f"h{t - 1}", f"u{t}"), ("theta", "U"), width)]
+        if outputs == "all" or t == steps:
+            vs.append(Vertex(f"y{t}", "dense", (f"h{t}",), ("V",), width))
+            outs.append(f"y{t}")
+    shapes = (("theta", (width, width)), ("U", (width, m)), ("V", (width, width)))
+    return Graph(tuple(vs), tuple(outs), shapes, activation, f"rnn steps={steps}, outputs={outputs}")
+
+
+def cnn(activation: Activation, size: int = 5, kernel: int = 2, channels_out: int = 2, dims: int = 1) -> Graph:
+    """A convolution with one shared kernel (1-D: an input of ``size``; 2-D: ``size``×``size``),
+    'valid' padding, then a dense head to ``channels_out`` outputs.  No pooling."""
+    if dims not in (1, 2) or kernel < 1 or size < kernel:
+        raise GraphError(f"a CNN needs dims 1 or 2 and 1 ≤ kernel ≤ size, got dims={dims}, size={size}, kernel={kernel}")
+    in_shape = (size,) * dims
+    k_shape = (kernel,) * dims
+    index = conv_index(in_shape, k_shape)
+    n_in, n_conv = size ** dims, (size - kernel + 1) ** dims
+    vs = (Vertex("x", "input", width=n_in),
+          Vertex("c", "conv", ("x",), ("k",), n_conv, index),
+          Vertex("out", "dense", ("c",), ("theta_out",), channels_out))
+    shapes = (("k", (kernel ** dims,)), ("theta_out", (channels_out, n_conv)))
+    return Graph(vs, ("out",), shapes, activation, f"cnn {dims}-D size={size} kernel={kernel}")
+
+
+def conv_index(in_shape: tuple[int, ...], kernel_shape: tuple[int, ...]) -> tuple:
+    """The (output, input, kernel) index triples of a 'valid' convolution (cross-correlation)
+    of an input of ``in_shape`` (1-D or 2-D, flattened row-major) with a kernel of
+    ``kernel_shape`` (flattened): T[o][i] = k[j]."""
+    if len(in_shape) == 1:
+        (n,), (K,) = in_shape, kernel_shape
+        return tuple((o, o + j, j) for o in range(n - K + 1) for j in range(K))
+    (h, w), (kh, kw) = in_shape, kernel_shape
+    ow = w - kw + 1
+    return tuple((r * ow + c, (r + a) * w + (c + b), a * kw + b)
+                 for r in range(h - kh + 1) for c in range(ow) for a in range(kh) for b in range(kw))
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    build: Callable
+    text: str
+    options: tuple[str, ...]
+
+
+FAMILIES: dict[str, Family] = {
+    "mlp": Family("mlp", mlp, "the layered network of MATH.md (levelled)", ("depth", "width", "widths", "bias")),
+    "residual": Family("residual", residual, "residual blocks with add vertices (not levelled; --level levels it)",
+                       ("blocks", "width")),
+    "rnn": Family("rnn", rnn, "an unrolled RNN, θ and U shared over time", ("steps", "width", "outputs")),
+    "cnn": Family("cnn", cnn, "a convolution with a shared kernel and a dense head", ("size", "kernel", "dims")),
+}

@@ -1,0 +1,225 @@
+"""BP and predictive coding on a computational graph (Salvatori et al., AAAI 2022;
+docs/notation.md, "Graphs"), derived from the primitives' vector–Jacobian products.
+
+* BP (:class:`GraphANN`): x̄_v = g_v(x̄_parents, θ) in topological order; δ_v = −∂E/∂x̄_v by
+  reverse mode, δ_v = [s_v − x̄_v if v is an output] + Σ_{c ∈ children(v)} (∂g_c/∂x_v)ᵀ δ_c;
+  Δθ = Σ_{v uses θ} α (∂g_v/∂θ)ᵀ δ_v.
+* PC (:class:`GraphPCN`): μ_v = g_v(x_parents, θ), ε_v = x_v − μ_v, F = ½ Σ_v ‖ε_v‖²; inputs
+  and outputs clamped; a hidden vertex moves by x_v ← x_v + γ(−ε_v + Σ_c (∂g_c/∂x_v)ᵀ ε_c)
+  (= x_v − γ ∂F/∂x_v); vertex v's parameters learn by α (∂g_v/∂θ)ᵀ ε_v (= −α ∂F/∂θ, v's term).
+* Z-IL (:class:`GraphZIL`): C1 start at x̄, C3 γ = 1, C2 generalised: vertex v's parameters
+  learn at t = d(v).  A parameter shared by several vertices learns once per vertex; with
+  ``shared_updates="immediate"`` each update is applied at once (later predictions see it),
+  with ``"deferred"`` they are accumulated and applied after the run.
+
+Timing is MATH.md's: an update and the inference step made at t both read the state at t.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Rule, Trajectory, from_trajectory
+from .primitives import PRIMITIVES
+
+SCHEDULES = ("immediate", "deferred")
+
+
+def _prim(v):
+    return PRIMITIVES[v.primitive]
+
+
+class GraphANN:
+    """The feed-forward values x̄_v and BP's error terms δ_v of one graph at one point."""
+
+    def __init__(self, graph, point, ops):
+        self.graph, self.point, self.ops = graph, point, ops
+        x_bar: dict[str, Any] = {}
+        for v in graph.vertices:
+            if v.is_input:
+                x_bar[v.name] = point.inputs[v.name]
+            else:
+                x_bar[v.name] = ops.name(_prim(v).value(ops, [x_bar[p] for p in v.parents],
+                                                      [point.theta[p] for p in v.params], v), r"\bar{x}", v.name)
+        delta: dict[str, Any] = {}
+        outs = set(graph.outputs)
+        for v in reversed(graph.vertices):
+            if v.is_input:
+                continue
+            terms = [ops.sub(point.targets[v.name], x_bar[v.name])] if v.name in outs else []
+            for c in graph.children[v.name]:
+                cv = graph.by_name[c]
+                for i, p in enumerate(cv.parents):
+                    if p == v.name:
+                        terms.append(_prim(cv).vjp(ops, i, [x_bar[q] for q in cv.parents],
+                                                   [point.theta[q] for q in cv.params], cv, delta[c]))
+            total = terms[0]
+            for t in terms[1:]:
+                total = ops.add(total, t)
+            delta[v.name] = ops.name(total, r"\delta", v.name)
+        self.x_bar, self.delta = x_bar, delta
+
+    def updates(self, alpha) -> dict:
+        """BP's update of every parameter, summed over the vertices that share it."""
+        ops, g = self.ops, self.graph
+        out: dict[str, Any] = {}
+        for v in g.vertices:
+            for j, p in enumerate(v.params):
+                d = _prim(v).update(ops, j, [self.x_bar[q] for q in v.parents],
+                                    [self.point.theta[q] for q in v.params], v, self.delta[v.name], alpha)
+                out[p] = d if p not in out else _plus(ops, out[p], d)
+        return out
+
+
+def _plus(ops, a, b):
+    return ops.mat_add(a, b) if isinstance(a[0], (tuple, list)) or getattr(a, "ndim", 1) == 2 else ops.add(a, b)
+
+
+class GraphPCN(Trajectory):
+    """The inference trajectory of PC on a graph, with learning interleaved as the rule says.
+
+    ``x(v, t)``, ``mu(v, t)``, ``eps(v, t)``, ``theta(p, t)`` are computed on first use."""
+
+    def __init__(self, graph, point, ops, rule: "GraphPCRule", alpha, steps: int):
+        self.graph, self.point, self.ops, self.rule = graph, point, ops, rule
+        self.alpha, self.gamma, self.steps = alpha, ops.number(rule.gamma), steps
+        self._start_memo()
+        self.x0 = rule.initial_values(self)
+
+    def x(self, v, t):
+        g = self.graph
+        if v in self.point.inputs:
+            return self.point.inputs[v]
+        if v in self.point.targets:
+            return self.point.targets[v]
+        if t == 0:
+            return self.x0[v]
+        return self._cached(("x", v, t), lambda: self.ops.name(self.rule.inference_step(self, v, t - 1), "x", v, t))
+
+    def _args(self, vx, t):
+        return [self.x(p, t) for p in vx.parents], [self.theta(p, t) for p in vx.params]
+
+    def mu(self, v, t):
+        vx = self.graph.by_name[v]
+        return self._cached(("mu", v, t), lambda: _prim(vx).value(self.ops, *self._args(vx, t), vx))
+
+    def eps(self, v, t):
+        return self._cached(("eps", v, t), lambda: self.ops.name(
+            self.ops.sub(self.x(v, t), self.mu(v, t)), r"\varepsilon", v, t))
+
+    def drive(self, v, t):
+        """−∂F_t/∂x_v: −ε_v + Σ_{c ∈ children(v)} (∂g_c/∂x_v)ᵀ ε_c."""
+        ops, g = self.ops, self.graph
+        total = ops.scale(ops.number(-1), self.eps(v, t))
+        for c in g.children[v]:
+            cv = g.by_name[c]
+            for i, p in enumerate(cv.parents):
+                if p == v:
+                    total = ops.add(total, _prim(cv).vjp(ops, i, *self._args(cv, t), cv, self.eps(c, t)))
+        return total
+
+    # -- parameters over time ------------------------------------------------------------
+    def fires(self, v, t) -> bool:
+        return 0 <= t < self.steps and self.rule.fires(self, v, t)
+
+    def delta(self, v, p, t):
+        """The update vertex v makes to its parameter p at step t (None if it does not learn then)."""
+        if not self.fires(v, t):
+            return None
+        vx = self.graph.by_name[v]
+        j = vx.params.index(p)
+        return self._cached((f"Δ{p}@{v}", j, t), lambda: _prim(vx).update(
+            self.ops, j, *self._args(vx, t), vx, self.eps(v, t), self.alpha))
+
+    def theta(self, p, t):
+        """θ_p in force at step t: updates made before t applied (``immediate``), or none
+        until the run ends (``deferred``)."""
+        if t == 0 or self.rule.shared_updates == "deferred":
+            return self.point.theta[p]
+
+        def compute():
+            cur = self.theta(p, t - 1)
+            for v in self.graph.users(p):
+                d = self.delta(v, p, t - 1)
+                if d is not None:
+                    cur = _plus(self.ops, cur, d)
+            return cur
+        return self._cached(("theta", p, t), compute)
+
+    def total_updates(self) -> dict:
+        """Σ_t Σ_v of every update made during the run, per parameter."""
+        ops, out = self.ops, {}
+        for p, _shape in self.graph.param_shapes:
+            made = [d for t in range(self.steps) for v in self.graph.users(p)
+                    if (d := self.delta(v, p, t)) is not None]
+            if not made:
+                val = self.point.theta[p]
+                zero = ops.number(0)
+                made = [ops.mat_scale(zero, val) if isinstance(val[0], (tuple, list)) else ops.scale(zero, val)]
+            total = made[0]
+            for d in made[1:]:
+                total = _plus(ops, total, d)
+            out[p] = total
+        return out
+
+
+class GraphPCRule(Rule):
+    """Inference learning on a graph.  Subclasses say when each vertex learns (``fires``).
+
+    ``gamma`` the inference step; ``init_noise`` starts hidden vertices at x̄_v + η_v (C1
+    broken); ``update_offset`` k moves learning from t = d(v) to t = d(v) + k (C2 broken);
+    ``shared_updates`` "immediate" or "deferred" (when a shared parameter's updates apply)."""
+
+    name = "graph-pc"
+
+    def __init__(self, gamma: Any = 1, init_noise: bool = False, update_offset: int = 0,
+                 shared_updates: str = "immediate"):
+        if shared_updates not in SCHEDULES:
+            raise ValueError(f"shared_updates must be one of {', '.join(SCHEDULES)}, got {shared_updates!r}")
+        self.gamma, self.init_noise, self.update_offset = gamma, init_noise, update_offset
+        self.shared_updates = shared_updates
+
+    def initial_values(self, pcn: GraphPCN) -> dict:
+        """x_v(0) for hidden v: the feed-forward values (C1), plus η_v if asked."""
+        ann = GraphANN(pcn.graph, pcn.point, pcn.ops)
+        x0 = {v: ann.x_bar[v] for v in pcn.graph.hidden}
+        if self.init_noise:
+            x0 = {v: pcn.ops.add(x, pcn.point.extra[v]) for v, x in x0.items()}
+        return x0
+
+    def inference_step(self, pcn: GraphPCN, v, t):
+        """x_v(t+1) = x_v(t) + γ (−ε_v + Σ_c (∂g_c/∂x_v)ᵀ ε_c), all at t."""
+        return pcn.ops.add(pcn.x(v, t), pcn.ops.scale(pcn.gamma, pcn.drive(v, t)))
+
+    def fires(self, pcn: GraphPCN, v, t) -> bool:
+        raise NotImplementedError
+
+    def steps(self, graph) -> int:
+        raise NotImplementedError
+
+    def trajectory(self, graph, point, ops, alpha) -> GraphPCN:
+        return GraphPCN(graph, point, ops, self, alpha, self.steps(graph))
+
+    @from_trajectory
+    def updates(self, graph, point, ops, alpha) -> dict:
+        return self.trajectory(graph, point, ops, alpha).total_updates()
+
+
+class GraphZIL(GraphPCRule):
+    """Z-IL on a graph: the parameters of vertex v learn at t = d(v) (+ ``update_offset``)."""
+
+    name = "z-il"
+
+    def fires(self, pcn, v, t):
+        return t == pcn.graph.distance[v] + self.update_offset
+
+    def steps(self, graph):
+        return max(graph.distance[v] for v in graph.computed) + self.update_offset + 1
+
+
+class GraphBP(Rule):
+    """Backpropagation on the graph (reverse mode), as a rule."""
+
+    name = "bp"
+
+    def updates(self, graph, point, ops, alpha) -> dict:
+        return GraphANN(graph, point, ops).updates(alpha)
