@@ -1,0 +1,135 @@
+"""Issue 10: PC and Z-IL on computational graphs (Salvatori et al., AAAI 2022).
+
+The provers decide; these tests pin what they found, check the derived BP against
+calculus, and check that the MLP family on the graph engine is MATH.md's network."""
+from fractions import Fraction
+
+import mpmath
+import pytest
+import sympy as sp
+
+from pcproof.check.concrete import prove as prove_layered
+from pcproof.check.graphs import prove, symbolic_instance
+from pcproof.model import Architecture, get_activation
+from pcproof.model.families import cnn, mlp, residual, rnn
+from pcproof.model.graph import Graph, GraphError, GraphPoint, Vertex, level, symbolic_point
+from pcproof.numbers import SymbolicOps
+from pcproof.rules.graph import GraphANN
+from pcproof.theorem import Setting, get
+
+U = get_activation("uninterpreted")
+EPS, UPD = get("graph-eps"), get("graph-updates")
+
+
+def test_distances_and_levelling():
+    g = residual(U, blocks=3, width=2)
+    assert not g.levelled
+    # the skip x1 → x2 is two vertices shorter than x1 → h1 → y1 → x2
+    assert g.distance["x1"] == g.distance["x2"] + 1 and g.longest["x1"] == g.longest["x2"] + 3
+    lg = level(g)
+    assert lg.levelled and all(lg.distance[v] == lg.longest[v] for v in lg.computed)
+    assert sum(v.primitive == "identity" for v in lg.vertices) == 2 * (3 - 1)   # block 0's skip leaves the input
+    assert mlp(U, 4, 2).levelled and rnn(U, 3, 2).levelled and not rnn(U, 3, 2, outputs="all").levelled
+
+
+@pytest.mark.parametrize("graph", [mlp(U, 3, 2, bias=True), level(residual(U, 2, 2)), cnn(U, 5, 2),
+                                   cnn(U, 3, 2, dims=2), rnn(U, 2, 2)], ids=["mlp", "residual", "cnn", "cnn2d", "rnn"])
+def test_bp_on_the_graph_is_minus_alpha_grad_of_the_loss(graph):
+    """Reverse mode, derived from the primitives' VJPs, against sympy's own derivative of E."""
+    act = get_activation("tanh")
+    from dataclasses import replace
+    g = replace(graph, activation=act)
+    ops = SymbolicOps(act, atoms=False)
+    point = symbolic_point(g)
+    ann = GraphANN(g, point, ops)
+    E = sum(sum((sp.sympify(s) - sp.sympify(x)) ** 2 for s, x in zip(point.targets[o], ann.x_bar[o])) / 2
+            for o in g.outputs)
+    alpha = sp.Symbol("alpha")
+    upd = ann.updates(alpha)
+    syms = sorted(E.free_symbols, key=str)
+    at = [mpmath.mpf(sum(map(ord, s.name)) % 17 - 8) / 8 for s in syms]
+    for name, val in point.theta.items():
+        flat_p = [c for r in val for c in (r if isinstance(r, tuple) else (r,))]
+        flat_u = [c for r in upd[name] for c in (r if isinstance(r, tuple) else (r,))]
+        for p, u in zip(flat_p, flat_u):
+            with mpmath.workdps(40):
+                got = sp.lambdify([alpha] + syms, sp.sympify(u), "mpmath")(mpmath.mpf("0.1"), *at)
+                want = sp.lambdify([alpha] + syms, -alpha * sp.diff(E, p), "mpmath")(mpmath.mpf("0.1"), *at)
+                assert abs(got - want) < mpmath.mpf(10) ** -30, (name, p)
+
+
+def test_the_mlp_family_is_maths_network():
+    """BP and Z-IL on the graph MLP make the layered engine's updates, exactly, at random points."""
+    import random
+    from pcproof.model import random_params
+    from pcproof.numbers import RationalOps
+    from pcproof.rules import BP, ZIL, rule_updates
+    from pcproof.rules.graph import GraphZIL
+    act = get_activation("poly")
+    arch = Architecture((2, 3, 1, 2), act, bias=True)
+    g = mlp(act, widths=arch.widths, bias=True)
+    ops = RationalOps(act)
+    for seed in range(3):
+        p = random_params(arch, random.Random(seed))
+        point = GraphPoint({**{f"theta{k}": W for k, W in p.theta.items()}, **{f"b{l}": b for l, b in p.b.items()}},
+                           {f"x{arch.L}": p.s_in}, {"x0": p.s_out})
+        alpha = Fraction(1, 10)
+        for layered, graph_rule in ((BP(), None), (ZIL(), GraphZIL())):
+            a = rule_updates(layered, arch, p, ops, alpha)
+            b = GraphANN(g, point, ops).updates(alpha) if graph_rule is None else \
+                rule_updates(graph_rule, g, point, ops, alpha)
+            for (kind, i), val in a.items():
+                assert b[f"theta{i}" if kind == "theta" else f"b{i}"] == val
+
+
+@pytest.mark.parametrize("graph", [mlp(U, 4, 2), mlp(U, 3, 2, bias=True), level(residual(U, 3, 2)),
+                                   cnn(U, 5, 2), cnn(U, 3, 2, dims=2)],
+                         ids=["mlp", "mlp-bias", "residual-levelled", "cnn", "cnn2d"])
+@pytest.mark.parametrize("theorem", [EPS, UPD], ids=lambda t: t.name)
+def test_levelled_graphs_are_proved(graph, theorem):
+    v = prove(theorem, graph)
+    assert v.verdict == "proved", v
+    assert v.conditions["levelled"]
+
+
+@pytest.mark.parametrize("theorem", [EPS, UPD], ids=lambda t: t.name)
+def test_a_skip_connection_is_refuted_and_levelling_restores_it(theorem):
+    g = residual(U, blocks=4, width=2)
+    v = prove(theorem, g)
+    assert v.verdict == "refuted" and not v.conditions["levelled"]
+    assert v.counterexample["system"] in ("rational", "arb")
+    assert prove(theorem, level(g)).verdict == "proved"
+
+
+@pytest.mark.parametrize("schedule,verdict", [("immediate", "refuted"), ("deferred", "proved")])
+def test_shared_rnn_weights_depend_on_when_updates_apply(schedule, verdict):
+    """θ and U are used at every step, at distances 1 … T: applied at once, the updates made at
+    t = 1 change the predictions the later errors are measured against."""
+    g = rnn(U, steps=3, width=2)
+    assert prove(UPD, g, Setting(shared_updates=schedule)).verdict == verdict
+
+
+def test_an_rnn_with_a_loss_at_every_step_is_not_levelled_and_is_refuted():
+    g = rnn(U, steps=3, width=2, outputs="all")
+    for schedule in ("immediate", "deferred"):
+        assert prove(UPD, g, Setting(shared_updates=schedule)).verdict == "refuted"
+
+
+@pytest.mark.parametrize("setting", [Setting(update_offset=1), Setting(init_noise=True),
+                                     Setting(gamma=Fraction(1, 2))], ids=["C2", "C1", "C3"])
+def test_each_broken_condition_is_refuted_on_a_levelled_graph(setting):
+    assert prove(UPD, level(residual(U, 2, 2)), setting).verdict == "refuted"
+
+
+@pytest.mark.parametrize("make,text", [
+    (lambda: Graph((Vertex("a", "input"), Vertex("b", "identity", ("c",)), Vertex("c", "identity", ("b",))),
+                   ("c",), (), U), "cycle"),
+    (lambda: Graph((Vertex("a", "input"), Vertex("b", "identity", ("a",)), Vertex("c", "identity", ("a",))),
+                   ("c",), (), U), "no path"),
+    (lambda: Graph((Vertex("a", "input", width=2), Vertex("b", "dense", ("a",), ("W",), 3)),
+                   ("b",), (("W", (3, 3)),), U), "shape"),
+    (lambda: Graph((Vertex("a", "input"), Vertex("b", "softsign", ("a",))), ("b",), (), U), "unknown primitive"),
+])
+def test_bad_graphs_are_one_clear_error(make, text):
+    with pytest.raises(GraphError, match=text):
+        make()
