@@ -16,8 +16,8 @@ def _pcn_rule(base, pcn_class, name, doc):
     """A ``base`` rule whose trajectory is ``pcn_class`` (how a user plugs in a PCN subclass)."""
     def trajectory(self, arch, params, ops, alpha):
         return pcn_class(arch, params, ops, self, alpha, self.steps(arch.L))
-    return type(pcn_class.__name__.replace("PCN", ""), (base,), {"name": name, "__doc__": doc,
-                                                                  "trajectory": trajectory})
+    return type(pcn_class.__name__.replace("PCN", ""), (base,), {
+        "name": name, "__doc__": doc, "trajectory": trajectory, "__module__": pcn_class.__module__})
 
 
 # -- signs ---------------------------------------------------------------------------
