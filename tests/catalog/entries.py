@@ -157,7 +157,7 @@ MUTANTS = [
     E("presyn-after-step", M.PresynapticAfterStep,
       "x^{l+1}_{l+1} = x̄^{l+1} + δ^{l+1} for l + 1 < L: Δθ^{l+1} = α δ^l f(x̄^{l+1} + δ^{l+1})ᵀ (holds only at L = 1)."),
     E("update-before-inference", M.UpdateBeforeInference,
-      "x^l_l = x̄^l + δ^l + α f'(x̄^l) ⊙ f(x̄^l) ‖δ^{l-1}‖² (θ^l already moved), so ε^l_l ≠ δ^l for L ≥ 2."),
+      "x^1_1 = x̄^1 + δ^1 + α f'(x̄^1) ⊙ f(x̄^1) ‖δ^0‖² (θ^1 already moved), so ε^1_1 ≠ δ^1 for L ≥ 2."),
     E("mu-new-weights", M.PredictionWithNewWeights,
       "μ^l_l needs θ^{l+1}_{l+1}, i.e. Δθ^{l+1}_l, which needs ε^l_l = x^l_l − μ^l_l: circular.",
       ragged=ILL, deep=ILL, every=ILL),
@@ -193,7 +193,7 @@ MUTANTS = [
     E("bias-sign", M.BiasSign, "Δb^l = −α δ^l ≠ α δ^l.", bias=True),
     E("mu-without-bias", M.UnbiasedPrediction,
       "ε^0_0 = s_out − θ^1 f(x̄^1) = δ^0 + b^0, so Δθ^1 = α(δ^0 + b^0) f(x̄^1)ᵀ.", bias=True),
-    E("start-without-bias", M.UnbiasedStart, "x^l_0 = x̄^l − b^l: C1 broken, ε^l_0 = −b^l.", bias=True),
+    E("start-without-bias", M.UnbiasedStart, "x^{L−1}_0 = θ^L f(s_in) = x̄^{L−1} − b^{L−1}: C1 broken, ε^{L−1}_0 = −b^{L−1} (L ≥ 2).", bias=True),
     E("perturbed-start", M.PerturbedStart,
       "x^l_0 = x̄^l + 1/1000 breaks C1: ε^0_0 = s_out − θ^1 f(x̄^1 + 1/1000) ≠ δ^0 (holds only at L = 1)."),
     # -- γ ----------------------------------------------------------------------------------------------
