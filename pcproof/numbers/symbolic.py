@@ -235,6 +235,22 @@ class SymbolicOps(ListOps):
         """The first undecided comparisons, as ``<difference> op 0`` in the paper's names."""
         return [f"{self.latex(d)} {op} 0" for op, d in self.value_branches[:limit]]
 
+    def vanishes(self, d, max_ops: int = 20000) -> bool:
+        """Whether ``d`` expands to 0 once every atom is replaced by its definition (sound:
+        an atom only stands for its definition).  Atoms hide structure when two computations
+        group the same sum differently; unfolding is exponential in depth, so it stops (False,
+        "not shown") as soon as the expression grows past ``max_ops`` operations."""
+        e = sp.sympify(d)
+        for _ in range(len(self.definitions) + 1):
+            atoms = [a for a in e.free_symbols if a in self.definitions]
+            if not atoms:
+                break
+            e = e.xreplace({a: self.definitions[a] for a in atoms})
+            if sp.count_ops(e) > max_ops:
+                return False
+        e = sp.expand(e)
+        return e == 0
+
     def inexact(self) -> bool:
         """True if a sympy Float (a rounded number) entered the computation anyway
         (rule code that builds sympy objects itself): such a run proves nothing."""
@@ -281,9 +297,12 @@ class SymbolicOps(ListOps):
         out = []
         for a in self.operand(v):
             if self.atoms and not (a.is_Symbol or a.is_Number):
-                # a product fed to f becomes an atom too: with width 1 nothing is a sum, and
-                # f(θ f(θ f(…))) would otherwise nest as deep as the network (sympy recurses on it)
-                a = self._atom(a)
+                # a product fed to f becomes an atom too (its numeric coefficient stays outside, so
+                # tanh(−a) is still −tanh(a)): with width 1 nothing is a sum, and f(θ f(θ f(…)))
+                # would otherwise nest as deep as the network (sympy recurses on it)
+                c, m = a.as_coeff_Mul()
+                if not m.is_Symbol:
+                    a = c * self._atom(m)
             e = fn(a)
             if self._opaque and not e.is_Number:
                 atom = self._atom_of.get(e)
