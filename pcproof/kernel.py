@@ -191,7 +191,8 @@ def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Ve
     done = lambda **kw: _verdict(seconds=round(time.perf_counter() - start, 4), **{**meta, **kw})
     method = "induction over layers; base cases and steps unsat in z3 (uninterpreted Vec, Mat, f, f')"
     hyps = meta["hypotheses"] + info.get("hypotheses", [])
-    ran = f"ran symbolically: {info['ran']}" if info.get("ran") else ""
+    ran = "; ".join(x for x in (f"ran symbolically: {info['ran']}" if info.get("ran") else "",
+                                info.get("note", "")) if x)
     lemmas = list(proof.groups.values()) if proof is not None else []
     checked = proof.ran if proof is not None else 0
     if proof is not None and proof.failure is None and theorem is not None:
@@ -211,7 +212,7 @@ def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Ve
             induction["assumes"] = [info["c1"]] if info.get("c1") else []
             return done(verdict=PROVED, method=method, lemmas=rest, axioms=_used(info.get("axioms", []), cores),
                         unsat_core=cores, induction=induction, hypotheses=hyps, checked=checked,
-                        note="; ".join(x for x in (ran, info.get("note", ""), _unshown(proof)) if x))
+                        note="; ".join(x for x in (ran, _unshown(proof)) if x))
     note = why
     if proof is not None and proof.failure:
         note = proof.failure
@@ -439,7 +440,7 @@ class Proof:
         an unsat answer there calls them inconsistent."""
         import z3
         said = []
-        for label, formulas, ms in (("collapsed to one vector and one matrix", _collapsed(facts), self.timeout_ms),
+        for label, formulas, ms in (("with each uninterpreted sort of one element", _collapsed(facts), self.timeout_ms),
                                     ("as they are", [f.formula for f in facts], min(self.timeout_ms, 2000))):
             s = z3.Solver(ctx=self.ctx)
             s.set("timeout", ms)

@@ -950,7 +950,7 @@ def prove_all_depths(theorem: Theorem, setting: Setting = Setting(), activation=
         w = World(setting, _gamma(theorem, setting), activation, bias)
         proof, lemma, eps_text = build_proof(theorem, w, timeout_ms=int(1000 * min(timeout or 20, 20)))
     except HorizonError as exc:
-        info.update(ran=w.ran_text(), found_by="the concrete prover at the depth z3's model of the failed "
+        info.update(ran=w.ran_text(), note=_floats_note(w), found_by="the concrete prover at the depth z3's model of the failed "
                                                "horizon lemma names")
         return kernel.decide_induction(meta, None, refuter(theorem, setting, activation, bias, max_refute_depth,
                                                            deadline, first=exc.depth),
@@ -960,7 +960,7 @@ def prove_all_depths(theorem: Theorem, setting: Setting = Setting(), activation=
         what = (str(exc) if isinstance(exc, SymbolicIndexError)
                 else f"{type(exc).__name__}: {exc}".rstrip(": "))
         if w is not None:
-            info["ran"] = w.ran_text()
+            info.update(ran=w.ran_text(), note=_floats_note(w))
         return kernel.decide_induction(meta, None, refute, start=start, info=info,
                                        why=f"the rule's code cannot run at a generic index: {what}{where}")
     info.update(eps_claim=eps_text, ran=w.ran_text(),
