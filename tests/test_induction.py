@@ -312,3 +312,38 @@ def test_floats_mean_their_exact_binary_value():
     from pcproof.numbers.z3terms import Z3Ops
     ops = Z3Ops()
     assert ops.number(0.1).as_fraction() == Fraction(0.1) != Fraction(1, 10) and ops.floats == [0.1]
+
+
+class SkipsOutputLayer(ZIL):
+    """θ^1 never learns: ``and l`` is false at l = 0, as for a Python int."""
+    name = "skips-layer-0"
+
+    def gate(self, pcn, l, t):
+        return 1 if t == l and l else None
+
+
+class FloatTimeBug(ZIL):
+    """A wrong first step, guarded by a float comparison (t == 0.0 holds at t = 0)."""
+    name = "float-time-bug"
+
+    def inference_step(self, pcn, l, t):
+        x = super().inference_step(pcn, l, t)
+        return pcn.ops.scale(2, x) if t == 0.0 else x
+
+
+class TypeSniffingBug(ZIL):
+    """A bug only where the index is a Python int: the generic run must not skip it."""
+    name = "type-sniffing-bug"
+
+    def inference_step(self, pcn, l, t):
+        x = super().inference_step(pcn, l, t)
+        return pcn.ops.scale(2, x) if isinstance(t, int) else x
+
+
+@pytest.mark.parametrize("rule", [SkipsOutputLayer, FloatTimeBug, TypeSniffingBug], ids=lambda r: r.name)
+def test_an_index_behaves_as_the_python_int_it_stands_for(rule):
+    """Truth, float comparison and type tests of an index: each either means what it means for the
+    concrete int or stops the generic run — never a proof of a rule the concrete prover refutes."""
+    v = prove_all_depths(get("thm-3.2"), Setting(rule=rule), activation=U, max_refute_depth=2)
+    assert v.verdict != "proved", v.note
+    assert prove_concrete(get("thm-3.2"), Architecture((1, 1, 1), U), Setting(rule=rule)).verdict == "refuted"

@@ -34,12 +34,16 @@ prover at depths 1 … 12 in the tests).
 """
 from __future__ import annotations
 
+import builtins
+import numbers
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
+import numpy as np
+import sympy as sp
 import z3
 
 from .. import kernel
@@ -128,8 +132,9 @@ def _rule_code(space: "IndexSpace"):
       terms happen to be written;
     * a Python float means its exact binary value (as in the ball system), not the
       decimal z3 would read from its repr (0.3 would become 3/10); each is recorded;
-    * ``γ ** l`` at a symbolic l is the uninterpreted γ^l (``space.power``)."""
-    truth, real_val, power = z3.AstRef.__bool__, z3.z3.RealVal, z3.ArithRef.__pow__
+    * ``γ ** l`` at a symbolic l is the uninterpreted γ^l (``space.power``);
+    * ``isinstance(index, …)`` cannot be answered as for the concrete int, so it refuses."""
+    truth, real_val, power, is_instance = z3.AstRef.__bool__, z3.z3.RealVal, z3.ArithRef.__pow__, builtins.isinstance
 
     def strict(self):
         if z3.is_true(self):
@@ -146,17 +151,24 @@ def _rule_code(space: "IndexSpace"):
         return real_val(val, ctx)
 
     def pow_(self, other):
-        if isinstance(other, Idx):
+        if type(other) is Idx:
             if space.power is None:
                 raise SymbolicIndexError(f"cannot raise {self} to the symbolic power {other}")
             return space.power(self, other)
         return power(self, other)
 
-    z3.AstRef.__bool__, z3.z3.RealVal, z3.ArithRef.__pow__ = strict, exact, pow_
+    def typed(obj, cls):
+        # ``isinstance(t, int)`` is True for the concrete index and would be False here:
+        # code that asks cannot be run generically
+        if type(obj) is Idx and cls is not Idx:
+            raise SymbolicIndexError(f"the rule inspects the type of the symbolic index {obj}")
+        return is_instance(obj, cls)
+
+    z3.AstRef.__bool__, z3.z3.RealVal, z3.ArithRef.__pow__, builtins.isinstance = strict, exact, pow_, typed
     try:
         yield
     finally:
-        z3.AstRef.__bool__, z3.z3.RealVal, z3.ArithRef.__pow__ = truth, real_val, power
+        z3.AstRef.__bool__, z3.z3.RealVal, z3.ArithRef.__pow__, builtins.isinstance = truth, real_val, power, is_instance
 
 
 class Idx:
@@ -169,10 +181,23 @@ class Idx:
         self.term, self.space = term, space
 
     def _lift(self, o):
-        if isinstance(o, Idx):
+        if type(o) is Idx:
             return o.term
-        if isinstance(o, int):
-            return z3.IntVal(o, self.space.ctx)
+        if isinstance(o, (int, np.integer)):
+            return z3.IntVal(int(o), self.space.ctx)
+        return None
+
+    def _lift_number(self, o):
+        """A comparison operand: also exact rationals and floats (3.0 == t holds at t = 3, as in
+        Python; without this Python would fall back on identity and call it False)."""
+        other = self._lift(o)
+        if other is not None:
+            return other
+        if isinstance(o, float):
+            self.space.floats.append(o)
+        if isinstance(o, (float, numbers.Rational, sp.Rational)):
+            q = Fraction(int(o.p), int(o.q)) if isinstance(o, sp.Rational) else Fraction(o)
+            return z3.RealVal(f"{q.numerator}/{q.denominator}", self.space.ctx)
         return None
 
     def _arith(self, o, fn):
@@ -186,7 +211,7 @@ class Idx:
     def __neg__(self): return Idx(-self.term, self.space)
 
     def _cmp(self, o, fn):
-        other = self._lift(o)
+        other = self._lift_number(o)
         return NotImplemented if other is None else self.space.decide(fn(self.term, other))
 
     def __eq__(self, o): return self._cmp(o, lambda a, b: a == b)
@@ -201,6 +226,10 @@ class Idx:
         raise SymbolicIndexError(f"the symbolic index {self} cannot be used as a Python integer")
 
     __int__ = __index__
+
+    def __bool__(self):
+        """``if l:`` is ``l != 0``, as for a Python int (not always true, as for an object)."""
+        return self.space.decide(self.term != 0)
 
     def __repr__(self):
         return str(z3.simplify(self.term))
