@@ -802,6 +802,16 @@ def build_proof(theorem: Theorem, w: World, timeout_ms: int):
                            statement="P(t): " + WAVEFRONT_TEXT, use=wavefront_all(w))
     if lemma_w is None:
         return proof, None, None
+    pow_lemma = []
+    if theorem.name == "thm-3.2" and z3.is_rational_value(w.gamma) and w.gamma.as_fraction() != 0:
+        # γ^n = 1 (γ = 1) or γ^n ≠ 0, for a rule that divides by γ^l (a learning rate α / γ^l)
+        n = z3.Int("n", ctx)
+        G = (lambda m: w.Pow(m) == 1) if _gamma_is_one(w) else (lambda m: w.Pow(m) != 0)
+        pow_lemma.append(proof.induct("pow-one" if _gamma_is_one(w) else "pow-nonzero", G, facts, var="n", pred="G",
+                                       statement="G(n): γ^n = 1" if _gamma_is_one(w) else "G(n): γ^n ≠ 0",
+                                       use=z3.ForAll([n], z3.Implies(n >= 0, G(n)), patterns=[w.Pow(n)])))
+        if pow_lemma[-1] is None:
+            return proof, None, None
     # ε^l_l, by induction on l.
     claim, claim_text = eps_claim(w, theorem.name)
     eps_name = "eps-lemma" if theorem.name == "thm-3.2" else theorem.name
@@ -812,7 +822,7 @@ def build_proof(theorem: Theorem, w: World, timeout_ms: int):
                                          patterns=[w.E(li, li)]))
     if theorem.name != "thm-3.2" or lemma_q is None:
         return proof, lemma_q, claim_text
-    return proof, update_lemma(w, proof, facts, lemma_w, lemma_q), claim_text
+    return proof, update_lemma(w, proof, facts, lemma_w, *pow_lemma, lemma_q), claim_text
 
 
 def firing_time(w: World, proof: kernel.Proof, facts: list):
@@ -861,14 +871,14 @@ def horizon_lemma(w: World, proof: kernel.Proof, facts: list, tstar):
                        statement="for every L ≥ 1: the run lasts past the last update (t* < rule.steps(L))")
 
 
-def update_lemma(w: World, proof: kernel.Proof, facts: list, lemma_w, lemma_q):
+def update_lemma(w: World, proof: kernel.Proof, facts: list, *lemmas):
     """Theorem 3.2's direct step: the total update of θ^{l+1} (and b^l) the run makes equals BP's."""
     ops, ctx = w.ops, w.ctx
     l0 = z3.FreshInt("l", ctx)
     l = Idx(l0, w.space)
     in_range = z3.And(l0 >= 0, l0 <= w.L - 1, w.L >= 1)
     tstar, gate_lemma = firing_time(w, proof, facts)
-    used = [*facts, lemma_w, lemma_q]
+    used = [*facts, *lemmas]
     goals = []
     bp_theta = eq.weight_update(ops, w.alpha, w.Delta(l0), w.Xbar(l0 + 1))
     zero_theta = ops.mat_scale(ops.number(0), w.Theta0(l0 + 1))   # as PCN's _sum: a zero of θ's shape
