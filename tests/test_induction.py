@@ -348,3 +348,18 @@ def test_an_index_behaves_as_the_python_int_it_stands_for(rule):
     v = prove_all_depths(get("thm-3.2"), Setting(rule=rule), activation=U, max_refute_depth=2)
     assert v.verdict != "proved", v.note
     assert prove_concrete(get("thm-3.2"), Architecture((1, 1, 1), U), Setting(rule=rule)).verdict == "refuted"
+
+
+class OwnStart(ZIL):
+    """The same start as PCRule, but through an override the prover does not run."""
+    name = "own-start"
+
+    def initial_values(self, pcn):
+        return super().initial_values(pcn)
+
+
+def test_an_overridden_initial_values_is_not_assumed_to_be_c1():
+    """x^l_0 is then arbitrary: Theorem 3.2 needs C1, so no proof (and no false refutation)."""
+    v = prove_all_depths(get("thm-3.2"), Setting(rule=OwnStart), activation=U, max_refute_depth=2)
+    assert v.verdict == "unknown" and "OwnStart.initial_values not run" in v.note, v.note
+    assert prove_concrete(get("thm-3.2"), Architecture((1, 2, 1), U), Setting(rule=OwnStart)).verdict == "proved"

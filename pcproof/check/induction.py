@@ -1010,8 +1010,12 @@ def prove_all_depths(theorem: Theorem, setting: Setting = Setting(), activation=
 
 
 def _floats_note(w: World) -> str:
+    """What the verdict must say about how the rule's code was read: floats met, initial values not run."""
+    out = []
+    if w.own_initial:
+        out.append(f"{type(w.rule).__qualname__}.initial_values not run: x^l_0 taken as arbitrary (C1 not assumed)")
     met = w.space.floats + w.ops.floats
-    if not met:
-        return ""
-    shown = ", ".join(repr(f) for f in list(dict.fromkeys(met))[:4])
-    return f"floats met in the rule's code ({shown}): each taken as its exact binary value"
+    if met:
+        shown = ", ".join(repr(f) for f in list(dict.fromkeys(met))[:4])
+        out.append(f"floats met in the rule's code ({shown}): each taken as its exact binary value")
+    return "; ".join(out)
