@@ -353,7 +353,8 @@ class Proof:
             return None
         ih = [Fact("hypothesis", f"{var} ≥ {lo}", n >= lo, "the induction variable"),
               Fact("hypothesis", f"IH {pred}({var})", P(n), "induction hypothesis")]
-        if not self._check(name, "step", f"{pred}({var}) → {pred}({var}+1)", [*facts, *ih], P(n + 1), statement, by):
+        if not self._check(name, "step", f"{pred}({var}) → {pred}({var}+1)", [*facts, *ih], P(n + 1), statement, by,
+                           local=ih):
             return None
         m = z3.FreshInt(var, self.ctx)
         conclusion = z3.ForAll([m], z3.Implies(m >= lo, P(m)))
@@ -391,7 +392,7 @@ class Proof:
         self.lemmas.append(lem)
         return lem
 
-    def _check(self, lemma, part, claim, facts, goal, statement, by, mbqi=False) -> bool:
+    def _check(self, lemma, part, claim, facts, goal, statement, by, mbqi=False, local=()) -> bool:
         import z3
         for f in facts:
             if not isinstance(f, Fact):
@@ -404,6 +405,8 @@ class Proof:
         s.set("smt.mbqi", mbqi)
         by_name = {}
         for f in facts:
+            if f.name in by_name:   # the unsat core names facts: a name must mean one fact
+                raise ValueError(f"{lemma}: two facts are named {f.name!r}")
             by_name[f.name] = f
             s.assert_and_track(f.formula, z3.Bool(f.name, self.ctx))
         s.add(z3.Not(goal))
@@ -415,7 +418,9 @@ class Proof:
         if result == z3.unsat:
             core = sorted(str(c) for c in s.unsat_core())
             entry["unsat_core"] = core
-            used = [by_name[c] for c in core if by_name[c].kind != "hypothesis" or not c.startswith("IH ")]
+            # the induction hypothesis is not a fact of the world: a step whose IH contradicts
+            # the facts is vacuous only if the base case fails too, which is checked apart
+            used = [by_name[c] for c in core if not any(by_name[c] is f for f in local)]
             sat, how = self._satisfiable(used)
             entry["facts_satisfiable"] = how
             if sat is False:

@@ -105,3 +105,12 @@ def test_the_theorem_must_be_a_lemma_of_this_run():
     meta = dict(theorem="t", depth=None, widths=None, hypotheses=[])
     v = kernel.decide_induction(meta, kernel.Proof(ctx, 5000), lambda: None, theorem=lemma)
     assert v.verdict == "unknown" and "not a lemma this kernel proved in this run" in v.note
+
+
+def test_a_fact_name_means_one_fact():
+    """The unsat core reports names: two facts under one name would let one hide behind the other."""
+    ctx = z3.Context()
+    x = z3.Int("x", ctx)
+    with pytest.raises(ValueError):
+        kernel.Proof(ctx, 2000).prove("p", x >= 0, [kernel.fact("hypothesis", "h", x >= 1),
+                                                    kernel.fact("hypothesis", "h", x <= 0)])
