@@ -567,6 +567,7 @@ class World:
         self.params = _Params(theta=_Lazy(self.Theta0, ctx), b=_Lazy(self.b0, ctx) if bias else None,
                               s_in=self.s_in, s_out=self.s_out)
         self.ran: set = set()
+        self.proof = None
         with _rule_code(self.space):
             self.rule = setting.rule(gamma=self.gamma, init_noise=setting.init_noise,
                                      update_offset=setting.update_offset)
@@ -794,7 +795,7 @@ def common_facts(w: World) -> list:
 def build_proof(theorem: Theorem, w: World, timeout_ms: int):
     """Run the all-depth proof of ``theorem`` through the kernel; return (proof, theorem's lemma, eps text)."""
     ctx, L = w.ctx, w.L
-    proof = kernel.Proof(ctx, timeout_ms, label=theorem.name)
+    proof = w.proof = kernel.Proof(ctx, timeout_ms, label=theorem.name)   # kept for a verdict if code raises later
     facts = common_facts(w)
 
     # Lemma (wavefront), by induction on t.
@@ -991,8 +992,8 @@ def prove_all_depths(theorem: Theorem, setting: Setting = Setting(), activation=
     except HorizonError as exc:
         info.update(ran=w.ran_text(), note=_floats_note(w), found_by="the concrete prover at the depth z3's model of the failed "
                                                "horizon lemma names")
-        return kernel.decide_induction(meta, None, refuter(theorem, setting, activation, bias, max_refute_depth,
-                                                           deadline, first=exc.depth),
+        return kernel.decide_induction(meta, w.proof, refuter(theorem, setting, activation, bias, max_refute_depth,
+                                                              deadline, first=exc.depth),
                                        start=start, info=info, why=f"the horizon fails: {exc}")
     except Exception as exc:  # the rule's code (or what it asked of a symbolic index) cannot run generically
         where = _where(exc)
@@ -1000,7 +1001,7 @@ def prove_all_depths(theorem: Theorem, setting: Setting = Setting(), activation=
                 else f"{type(exc).__name__}: {exc}".rstrip(": "))
         if w is not None:
             info.update(ran=w.ran_text(), note=_floats_note(w))
-        return kernel.decide_induction(meta, None, refute, start=start, info=info,
+        return kernel.decide_induction(meta, getattr(w, "proof", None), refute, start=start, info=info,
                                        why=f"the rule's code cannot run at a generic index: {what}{where}")
     info.update(eps_claim=eps_text, ran=w.ran_text(),
                 c1=("C1: x^l_0 = x̄^l (the rule starts from the feed-forward values)" if w.c1 else
