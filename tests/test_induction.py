@@ -179,7 +179,6 @@ def test_all_depth_verdict_is_consistent_with_concrete_depths(name, gamma, offse
 # ---------------------------------------------------------------------------------
 # the prover runs the rule, or says it cannot (issue 9)
 # ---------------------------------------------------------------------------------
-from pcproof.rules import PCRule  # noqa: E402
 from pcproof.rules.pc import PCN  # noqa: E402
 
 
