@@ -246,96 +246,332 @@ def _search_counterexample(candidates, digits: int) -> tuple[dict | None, str]:
     return None, text
 
 
-def decide_induction(meta: dict, queries, refute: Callable[[], "Verdict | None"], start: float | None = None,
-                     info: dict | None = None, why: str = "") -> Verdict:
-    """Turn z3's answers into a verdict (the all-depth prover, pcproof.check.induction).
+def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Verdict | None"],
+                     start: float | None = None, info: dict | None = None, why: str = "",
+                     theorem: "Fact | None" = None) -> Verdict:
+    """Turn an all-depth proof run by this kernel (pcproof.check.induction) into a verdict.
 
-    Each query (base case, inductive step or direct step) is checked *here*: its
-    named facts go in with ``assert_and_track``, its goal negated.  ``proved`` iff
-    every query is unsat; the induction principle (P(0) ∧ ∀n (P(n) → P(n+1)) ⟹ ∀n P(n))
-    is then applied by this function and written into the verdict.  Otherwise the
-    concrete prover searches small depths (``refute()``, whose verdict is a kernel
-    verdict re-checked in mpmath): ``refuted`` with the smallest failing depth, else
-    ``unknown`` with the SMT-LIB text of the undecided query saved to a file."""
-    import os
-    import tempfile
-    import z3
+    ``proof`` is a :class:`Proof`: every obligation in it was formed and checked *here*
+    (:meth:`Proof.induct` forms P(0) and P(n) → P(n+1) from the predicate itself,
+    :meth:`Proof.prove` a direct step), each unsat answer accepted only after the facts it
+    used were found satisfiable.  ``proved`` iff nothing failed and ``theorem`` is a
+    lemma this kernel proved in this run.  Otherwise the concrete prover searches small
+    depths (``refute()``, whose verdict is a kernel verdict): ``refuted`` with the
+    smallest failing depth, else ``unknown`` with the reason (and the SMT-LIB text of an
+    undecided query saved to a file)."""
     start = time.perf_counter() if start is None else start
     info = info or {}
     done = lambda **kw: _verdict(seconds=round(time.perf_counter() - start, 4), **{**meta, **kw})
     method = "induction over layers; base cases and steps unsat in z3 (uninterpreted Vec, Mat, f, f')"
-    groups: dict[str, dict] = {}
-    failed, ran = None, 0
-    for q in queries or []:
-        ran += 1
-        s = z3.Solver(ctx=q.ctx)
-        s.set("timeout", int(q.timeout_ms))
-        s.set("smt.mbqi", False)
-        for name, formula, _text in q.facts:
-            s.assert_and_track(formula, z3.Bool(name, q.ctx))
-        s.add(z3.Not(q.goal))
-        t0 = time.perf_counter()
-        result = s.check()
-        entry = {"claim": q.claim, "z3": str(result), "seconds": round(time.perf_counter() - t0, 4)}
-        g = groups.setdefault(q.lemma, {"name": q.lemma, "statement": q.statement,
-                                        "by": f"induction on {q.variable}" if q.variable else "direct"})
-        g[q.part] = entry
-        if result == z3.unsat:
-            entry["unsat_core"] = sorted(str(c) for c in s.unsat_core())
-            continue
-        d = os.environ.get("PCPROOF_SMT_DIR") or os.path.join(tempfile.gettempdir(), "pcproof-smt")
-        os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, f"{meta['theorem']}-{q.lemma}-{q.part}-{os.getpid()}-{int(time.time() * 1e3)}.smt2")
-        with open(path, "w") as fh:
-            fh.write(f"; {meta['theorem']}: {q.lemma}, {q.part}: {q.claim} (z3 answered {result})\n")
-            fh.write(s.sexpr() + "(check-sat)\n(get-unsat-core)\n")
-        entry["smt2"] = path
-        failed = (q, result, path)
-        break
-    lemmas = list(groups.values())
-    principle = "P(0) ∧ ∀n ≥ 0 (P(n) → P(n+1)) ⟹ ∀n ≥ 0 P(n), applied by pcproof.kernel"
-    for g in lemmas:
-        if all(p in g and g[p]["z3"] == "unsat" for p in ("base", "step")):
-            g["principle"] = principle
-    # the principle needs both halves: a lemma with a base case but no step (or the
-    # reverse) is not proved, however many of its queries were unsat
-    incomplete = [g["name"] for g in lemmas
-                  if ("base" in g) != ("step" in g) or not any(p in g for p in ("base", "direct"))]
-    if queries and failed is None and incomplete:
-        why = f"induction incomplete for {', '.join(incomplete)} (a base case or a step is missing)"
-    if queries and failed is None and not incomplete:
-        cores = sorted({c for g in lemmas for part in ("base", "step", "direct") if part in g
-                        for c in g[part]["unsat_core"]})
-        own = groups.get(meta["theorem"])
-        if own is not None and "base" in own:   # the theorem is itself the induction
-            rest, induction = [g for g in lemmas if g is not own], dict(own)
-        else:                                    # a direct step from the last inductive lemma
+    hyps = meta["hypotheses"] + info.get("hypotheses", [])
+    ran = "; ".join(x for x in (f"ran symbolically: {info['ran']}" if info.get("ran") else "",
+                                info.get("note", "")) if x)
+    lemmas = list(proof.groups.values()) if proof is not None else []
+    checked = proof.ran if proof is not None else 0
+    if proof is not None and proof.failure is None and theorem is not None:
+        if theorem.kind != "lemma" or theorem._token is not _TOKEN or theorem not in proof.lemmas:
+            why = "the theorem is not a lemma this kernel proved in this run"
+        else:
+            own = proof.groups[theorem.name]
+            cores = sorted({c for g in lemmas for part in ("base", "step", "direct") if part in g
+                            for c in g[part]["unsat_core"]})
             rest = [g for g in lemmas if g is not own]
-            main = next((g for g in reversed(rest) if "base" in g), {})
-            induction = dict(main, then=own) if own else dict(main)
-        induction["theorem"] = info.get("statement", "")
-        induction["assumes"] = [info["c1"]] if info.get("c1") else []
-        return done(verdict=PROVED, method=method, lemmas=rest, axioms=_used(info.get("axioms", []), cores),
-                    unsat_core=cores, induction=induction, hypotheses=meta["hypotheses"] + info.get("hypotheses", []),
-                    checked=len(queries))
+            if "base" in own:       # the theorem is itself the induction
+                induction = dict(own)
+            else:                   # a direct step from the last inductive lemma
+                main = next((g for g in reversed(rest) if "base" in g), {})
+                induction = dict(main, then=own)
+            induction["theorem"] = info.get("statement", "")
+            induction["assumes"] = [info["c1"]] if info.get("c1") else []
+            return done(verdict=PROVED, method=method, lemmas=rest, axioms=_used(info.get("axioms", []), cores),
+                        unsat_core=cores, induction=induction, hypotheses=hyps, checked=checked,
+                        note="; ".join(x for x in (ran, _unshown(proof)) if x))
     note = why
-    if failed is not None:
-        q, result, path = failed
-        note = (f"z3 answered {result} for {q.lemma} ({q.part}: {q.claim}); "
-                f"the undecided query is saved in {path}")
+    if proof is not None and proof.failure:
+        note = proof.failure
     cex = refute()
     if isinstance(cex, Verdict) and cex.verdict == REFUTED:
         counterexample = dict(cex.counterexample, depth=cex.depth, widths=cex.widths,
-                              found_by="concrete prover at increasing depths (smallest failing depth first)")
+                              found_by=info.get("found_by", "concrete prover at increasing depths "
+                                                              "(smallest failing depth first)"))
         return done(verdict=REFUTED, method="induction over layers in z3 (not discharged); counterexample from "
-                                            "the concrete prover at the smallest depth, re-checked in mpmath",
+                                            "the concrete prover at a concrete depth, re-checked by it",
                     lemmas=lemmas, axioms=info.get("axioms", []), counterexample=counterexample,
-                    note=f"fails first at depth L = {cex.depth}, widths {cex.widths}. {note}".strip(),
-                    hypotheses=meta["hypotheses"] + info.get("hypotheses", []), checked=ran)
-    return done(verdict=UNKNOWN, method="induction over layers in z3 (not discharged)", lemmas=lemmas, axioms=info.get("axioms", []),
-                hypotheses=meta["hypotheses"] + info.get("hypotheses", []), checked=ran,
-                note=(note + "; no concrete counterexample at small depths").strip("; "))
+                    note="; ".join(x for x in (f"fails at depth L = {cex.depth}, widths {cex.widths}. {note}".strip(),
+                                               ran) if x),
+                    hypotheses=hyps, checked=checked)
+    return done(verdict=UNKNOWN, method="induction over layers in z3 (not discharged)", lemmas=lemmas,
+                axioms=info.get("axioms", []), hypotheses=hyps, checked=checked,
+                note="; ".join(x for x in ((note + "; no concrete counterexample at small depths").strip("; "), ran)
+                               if x))
+
+
+def _unshown(proof) -> str:
+    if not proof.unshown:
+        return ""
+    return (f"z3 could not show the facts of {', '.join(proof.unshown)} satisfiable; accepted because every "
+            "definition was checked to read only earlier states (docs/verdicts.md, vacuity)")
 
 
 def _used(axioms: list[dict], core: list[str]) -> list[dict]:
     return [dict(a, used=a["name"] in core) for a in axioms]
+
+
+# ---------------------------------------------------------------------------------
+# the all-depth kernel: typed facts, obligations formed here, vacuity checked here
+# ---------------------------------------------------------------------------------
+FACT_KINDS = ("definition", "axiom", "hypothesis", "lemma")
+
+
+@dataclass(frozen=True, eq=False)
+class Fact:
+    """A named z3 formula an obligation may use.  ``definition``, ``axiom`` and
+    ``hypothesis`` are taken on trust (and listed in the verdict); a ``lemma`` is made
+    only by :class:`Proof` once it has proved it, so none can be forged."""
+
+    kind: str
+    name: str
+    formula: Any
+    text: str = ""
+    _token: Any = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.kind not in FACT_KINDS:
+            raise ValueError(f"not a kind of fact: {self.kind!r} (one of {', '.join(FACT_KINDS)})")
+        if self.kind == "lemma" and self._token is not _TOKEN:
+            raise PermissionError("a lemma is made by the kernel, after it has proved it")
+
+
+def fact(kind: str, name: str, formula, text: str = "") -> Fact:
+    return Fact(kind, name, formula, text)
+
+
+def _constants(e, seen: set, out: set) -> None:
+    """The uninterpreted constants of a z3 term (bound variables are not constants)."""
+    import z3
+    todo = [e]
+    while todo:
+        a = todo.pop()
+        if a.get_id() in seen:
+            continue
+        seen.add(a.get_id())
+        if z3.is_quantifier(a):
+            todo.append(a.body())
+        elif z3.is_app(a):
+            if a.num_args() == 0 and a.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+                out.add(a.decl().name())
+            todo.extend(a.children())
+
+
+def _collapsed(facts: list) -> list:
+    """The facts with every uninterpreted sort collapsed to one element (see Proof._satisfiable)."""
+    import z3
+    decls, todo, seen = {}, [f.formula for f in facts], set()
+    while todo:
+        a = todo.pop()
+        if a.get_id() in seen:
+            continue
+        seen.add(a.get_id())
+        if z3.is_quantifier(a):
+            todo.append(a.body())
+        elif z3.is_app(a):
+            if a.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+                decls[a.decl().name(), a.decl().arity()] = a.decl()
+            todo.extend(a.children())
+    one, subst = {}, []
+    for d in decls.values():
+        rng = d.range()
+        args = [d.domain(i) for i in range(d.arity())]
+        if rng.kind() == z3.Z3_UNINTERPRETED_SORT:
+            if rng.name() not in one:
+                one[rng.name()] = z3.FreshConst(rng, "the_" + rng.name())
+            subst.append((d, one[rng.name()]))
+        elif any(srt.kind() == z3.Z3_UNINTERPRETED_SORT for srt in args) and rng.kind() in (z3.Z3_INT_SORT, z3.Z3_REAL_SORT):
+            subst.append((d, z3.IntVal(0, d.ctx) if rng.kind() == z3.Z3_INT_SORT else z3.RealVal(0, d.ctx)))
+    return [z3.simplify(z3.substitute_funs(f.formula, *subst)) if subst else f.formula for f in facts]
+
+
+class Proof:
+    """One all-depth proof, every obligation of which this kernel forms and checks.
+
+    The prover hands over *predicates* and typed facts, never ready-made queries:
+    :meth:`induct` forms P(lo) and ∀n ≥ lo (P(n) → P(n+1)) from the one Python function
+    P, :meth:`prove` a direct step.  An unsat answer is accepted only when the facts of
+    its unsat core are satisfiable on their own (else the proof is vacuous); the first
+    failure stops the run (``failure`` says why) and every later call returns None."""
+
+    SAT_MS = 1500   # the time the satisfiability check may take (the collapsed try; sat comes in < 0.1 s)
+
+    def __init__(self, ctx, timeout_ms: int = 20000, label: str = "proof"):
+        self.ctx, self.timeout_ms, self.label = ctx, int(timeout_ms), label
+        self.groups: dict[str, dict] = {}
+        self.lemmas: list[Fact] = []
+        self.failure: str | None = None
+        self.ran = 0
+        self.unshown: list[str] = []    # obligations whose facts z3 could not show satisfiable
+        self._sat_memo: dict = {}
+        self._sat_sets: list[frozenset] = []    # fact sets shown satisfiable (their subsets are too)
+        self._unshown_sets: list[frozenset] = []    # fact sets z3 could not show satisfiable
+
+    # -- the two ways to prove -----------------------------------------------------
+    def induct(self, name: str, P: Callable, facts: list, var: str = "n", pred: str = "P", lo: int = 0,
+               statement: str = "", use=None) -> Fact | None:
+        """∀n ≥ lo. P(n), by checking P(lo) and P(n) → P(n+1) for a fresh n.  ``use``, if
+        given, is the form in which later proofs will use the lemma (triggers z3 can
+        match); the kernel proves it follows from ∀n ≥ lo. P(n) before handing it out."""
+        import z3
+        if self.failure:
+            return None
+        n = z3.FreshInt(var, self.ctx)
+        by = f"induction on {var}"
+        if not self._check(name, "base", f"{pred}({lo})", facts, P(z3.IntVal(lo, self.ctx)), statement, by):
+            return None
+        ih = [Fact("hypothesis", f"{var} ≥ {lo}", n >= lo, "the induction variable"),
+              Fact("hypothesis", f"IH {pred}({var})", P(n), "induction hypothesis")]
+        if not self._check(name, "step", f"{pred}({var}) → {pred}({var}+1)", [*facts, *ih], P(n + 1), statement, by,
+                           local=ih):
+            return None
+        m = z3.FreshInt(var, self.ctx)
+        conclusion = z3.ForAll([m], z3.Implies(m >= lo, P(m)))
+        self.groups[name]["principle"] = ("P(0) ∧ ∀n ≥ 0 (P(n) → P(n+1)) ⟹ ∀n ≥ 0 P(n), "
+                                          "obligations formed and applied by pcproof.kernel")
+        if use is not None:
+            stated = Fact("hypothesis", f"∀{var} ≥ {lo} {pred}({var})", conclusion, "the induction's conclusion")
+            if not self._check(name, "use", f"∀{var} ≥ {lo} {pred}({var}) ⟹ the form used later", [stated], use,
+                               statement, by, mbqi=True):
+                return None
+            conclusion = use
+        return self._lemma(name, conclusion, statement)
+
+    def prove(self, name: str, goal, facts: list, over: tuple = (), statement: str = "", claim: str = "") -> Fact | None:
+        """A direct step: facts ⊢ goal, generalised over the constants ``over`` (which must
+        not occur in any fact, so the step holds for every value of them)."""
+        import z3
+        if self.failure:
+            return None
+        if over:
+            names, seen = set(), set()
+            for f in facts:
+                _constants(f.formula, seen, names)
+            clash = sorted({str(v) for v in over} & names)
+            if clash:
+                self.failure = f"{name}: cannot generalise over {', '.join(clash)}, which the facts mention"
+                return None
+        if not self._check(name, "direct", claim or name, facts, goal, statement, "direct"):
+            return None
+        return self._lemma(name, z3.ForAll(list(over), goal) if over else goal, statement)
+
+    # -- one obligation --------------------------------------------------------------
+    def _lemma(self, name, formula, statement) -> Fact:
+        lem = Fact("lemma", name, formula, statement, _token=_TOKEN)
+        self.lemmas.append(lem)
+        return lem
+
+    def _check(self, lemma, part, claim, facts, goal, statement, by, mbqi=False, local=()) -> bool:
+        import z3
+        for f in facts:
+            if not isinstance(f, Fact):
+                raise TypeError(f"{lemma}: a fact must be a kernel.Fact, got {type(f).__name__}")
+            if f.kind == "lemma" and (f._token is not _TOKEN or f not in self.lemmas):
+                raise PermissionError(f"{lemma}: lemma {f.name!r} was not proved in this run")
+        self.ran += 1
+        s = z3.Solver(ctx=self.ctx)
+        s.set("timeout", self.timeout_ms)
+        s.set("smt.mbqi", mbqi)
+        by_name = {}
+        for f in facts:
+            if f.name in by_name:   # the unsat core names facts: a name must mean one fact
+                raise ValueError(f"{lemma}: two facts are named {f.name!r}")
+            by_name[f.name] = f
+            s.assert_and_track(f.formula, z3.Bool(f.name, self.ctx))
+        s.add(z3.Not(goal))
+        t0 = time.perf_counter()
+        result = s.check()
+        entry = {"claim": claim, "z3": str(result), "seconds": round(time.perf_counter() - t0, 4)}
+        g = self.groups.setdefault(lemma, {"name": lemma, "statement": statement, "by": by})
+        g[part] = entry
+        if result == z3.unsat:
+            core = sorted(str(c) for c in s.unsat_core())
+            entry["unsat_core"] = core
+            # the induction hypothesis is not a fact of the world: a step whose IH contradicts
+            # the facts is vacuous only if the base case fails too, which is checked apart
+            used = [by_name[c] for c in core if not any(by_name[c] is f for f in local)]
+            sat, how = self._consistent(used, [f for f in facts if not any(f is g for g in local)])
+            entry["facts_satisfiable"] = how
+            if sat is False:
+                entry["z3"] = "unsat, vacuous"
+                self.failure = (f"{lemma} ({part}: {claim}): the facts are inconsistent: "
+                                f"{', '.join(f.name for f in used)} have no model, so unsat proves nothing")
+                return False
+            if sat is None:     # accepted, and said: the definitions are well-founded (docs/verdicts.md)
+                entry["z3"] = "unsat (facts not shown satisfiable)"
+                self.unshown.append(f"{lemma} ({part})")
+            return True
+        path = self._save(s, lemma, part, claim, result)
+        entry["smt2"] = path
+        self.failure = (f"z3 answered {result} for {lemma} ({part}: {claim}); "
+                        f"the undecided query is saved in {path}")
+        return False
+
+    def _consistent(self, used: list, given: list) -> tuple[bool | None, str]:
+        """Are the facts an unsat core ``used`` satisfiable?  Shown at once if all the facts
+        ``given`` to the obligation (a superset) are, or were earlier in this run."""
+        ids = frozenset(id(f) for f in used)
+        if any(ids <= shown for shown in self._sat_sets):
+            return True, "sat (a superset was shown satisfiable earlier in this run)"
+        whole = frozenset(id(f) for f in given)
+        how = "a subset was not shown satisfiable earlier in this run"
+        if not any(failed <= whole for failed in self._unshown_sets):   # a superset is no easier
+            sat, how = self._satisfiable(given)
+            if sat:
+                self._sat_sets.append(whole)
+                return sat, how + ", all the facts given"
+            self._unshown_sets.append(whole)
+        sat, how_core = self._satisfiable(used)
+        if sat:
+            self._sat_sets.append(ids)
+        return sat, how_core if sat is not None else f"all facts: {how}; the core's: {how_core}"
+
+    def _satisfiable(self, facts: list) -> tuple[bool | None, str]:
+        """Are these facts consistent?  z3 with model-based quantifier instantiation, first
+        on the facts in a *collapsed* interpretation: every uninterpreted sort (Vec,
+        Mat) of one element, so every function into it is that element and every
+        function from it to a number (dim, rows …) is 0.  A model of the collapsed facts
+        is a model of the facts, and z3 needs only to find the index and scalar
+        functions (widths n_l, γ^n).  Then on the facts as they are (a short try): only
+        an unsat answer there calls them inconsistent."""
+        import z3
+        key = frozenset(id(f) for f in facts)
+        if key in self._sat_memo:
+            return self._sat_memo[key]
+        said = []
+        # z3 answers sat in milliseconds when it can (measured on the three theorems); the
+        # time limits only bound what an answer of "unknown" costs
+        for label, formulas, ms in (("with each uninterpreted sort of one element", _collapsed(facts),
+                                     min(self.timeout_ms, self.SAT_MS)),
+                                    ("as they are", [f.formula for f in facts], min(self.timeout_ms, 500))):
+            s = z3.Solver(ctx=self.ctx)
+            s.set("timeout", ms)
+            s.set("smt.mbqi", True)
+            s.add(*formulas)
+            r = s.check()
+            if r == z3.sat:
+                self._sat_memo[key] = (True, f"sat (z3, model-based instantiation, {label})")
+                return self._sat_memo[key]
+            if r == z3.unsat and label == "as they are":
+                self._sat_memo[key] = (False, "unsat")
+                return self._sat_memo[key]
+            said.append(f"{label}: {r}" + (f" ({s.reason_unknown()})" if r == z3.unknown else ""))
+        self._sat_memo[key] = (None, "; ".join(said))
+        return self._sat_memo[key]
+
+    def _save(self, s, lemma, part, claim, result) -> str:
+        import os
+        import tempfile
+        d = os.environ.get("PCPROOF_SMT_DIR") or os.path.join(tempfile.gettempdir(), "pcproof-smt")
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, f"{self.label}-{lemma}-{part}-{os.getpid()}-{int(time.time() * 1e3)}.smt2")
+        with open(path, "w") as fh:
+            fh.write(f"; {self.label}: {lemma}, {part}: {claim} (z3 answered {result})\n")
+            fh.write(s.sexpr() + "(check-sat)\n(get-unsat-core)\n")
+        return path

@@ -115,3 +115,54 @@ def test_the_correct_rule_is_proved_by_the_same_path():
     """Control: the unbugged Z-IL through Setting(rule=…) is proved (so the tests above can fail)."""
     for name in ("thm-3.1", "thm-3.2", "cor-gamma"):
         assert prove_all_depths(get(name), Setting(rule=ZIL), activation=U).verdict == "proved"
+
+
+# ---------------------------------------------------------------------------------
+# bugs the all-depth prover used to prove (issue 9): it must now never say "proved"
+# ---------------------------------------------------------------------------------
+class DoubledUpdates(ZIL):
+    """Z-IL's updates doubled, through the documented Rule.updates contract."""
+    name = "bug-doubled-updates"
+
+    def updates(self, arch, params, ops, alpha):
+        u = super().updates(arch, params, ops, alpha)
+        return {k: ops.mat_scale(2, v) if k[0] == "theta" else ops.scale(2, v) for k, v in u.items()}
+
+
+class WeightDecay(ZIL):
+    """A weight-decay term added to every update: Δθ − θ/100."""
+    name = "bug-weight-decay"
+
+    def updates(self, arch, params, ops, alpha):
+        u = super().updates(arch, params, ops, alpha)
+        return {k: ops.mat_add(v, ops.mat_scale(ops.number(-1) / 100, params.theta[k[1]])) if k[0] == "theta" else v
+                for k, v in u.items()}
+
+
+class CappedSteps(ZIL):
+    """The run is cut at 7 steps: θ^8 never learns from depth 8 on (beyond a small search)."""
+    name = "bug-step-cap"
+
+    def steps(self, L):
+        return min(L, 7)
+
+
+class ReadsNewPresynaptic(ZIL):
+    """The inference step reads the layer above *after* its step: x^{l+1}_{t+1}."""
+    name = "bug-new-presynaptic"
+
+    def inference_step(self, pcn, l, t):
+        return eq.inference_step(pcn.ops, pcn.gamma, pcn.x(l, t), pcn.eps(l, t), pcn.eps(l - 1, t),
+                                 pcn.theta(l, t)) if l + 1 == pcn.arch.L else \
+            pcn.ops.add(super().inference_step(pcn, l, t), pcn.ops.sub(pcn.x(l + 1, t + 1), pcn.x(l + 1, t)))
+
+
+NEVER_PROVED = [DoubledUpdates, WeightDecay, CappedSteps, ReadsNewPresynaptic, UpdateOneStepLate]
+
+
+@pytest.mark.parametrize("rule", NEVER_PROVED, ids=lambda r: r.name)
+def test_the_all_depth_prover_never_proves_a_bug(rule):
+    v = prove_all_depths(get("thm-3.2"), Setting(rule=rule), activation=U, timeout=60, max_refute_depth=2)
+    assert v.verdict in ("refuted", "unknown"), v.note
+    if rule is CappedSteps:     # the horizon lemma's model names depth 8, where it is refuted
+        assert v.verdict == "refuted" and v.counterexample["depth"] == 8

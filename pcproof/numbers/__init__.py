@@ -1,11 +1,11 @@
 """Stage 3: number systems.  Each implements the algebra of :mod:`pcproof.numbers.ops`."""
-from .ops import Ops, ListOps
+from .ops import Ops, ListOps, ShapeError
 from .symbolic import SymbolicOps
 from .exact import RationalOps, NotExact
 from .mp import MpmathOps
 from .floats import NumpyOps
 
-__all__ = ["Ops", "ListOps", "SymbolicOps", "RationalOps", "NotExact", "MpmathOps", "NumpyOps", "ArbOps"]
+__all__ = ["Ops", "ListOps", "ShapeError", "SymbolicOps", "RationalOps", "NotExact", "MpmathOps", "NumpyOps", "ArbOps"]
 
 
 def __getattr__(name):  # python-flint is imported only when balls are asked for

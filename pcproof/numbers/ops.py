@@ -54,10 +54,71 @@ class Ops:
         return v
 
 
+class ShapeError(ValueError):
+    """Two operands whose shapes do not fit (u + v with dim u ≠ dim v, W v with v not
+    of W's column count, a ragged matrix): the op is undefined, so it refuses."""
+
+
+def _width_of_matrix(W, op):
+    """W's column count, after checking every row has it (a ragged W is no matrix)."""
+    if not len(W):
+        return 0
+    cols = len(W[0])
+    if any(len(r) != cols for r in W):
+        raise ShapeError(f"{op}: ragged matrix (row lengths {sorted({len(r) for r in W})})")
+    return cols
+
+
+def _check_shapes(op, args):
+    """Raise :class:`ShapeError` unless ``op``'s operands fit (no silent ``zip`` truncation)."""
+    if op in ("add", "sub", "mul"):
+        u, v = args
+        if len(u) != len(v):
+            raise ShapeError(f"{op}: vectors of widths {len(u)} and {len(v)}")
+    elif op == "matvec":
+        W, v = args
+        if _width_of_matrix(W, op) != len(v) and len(W):
+            raise ShapeError(f"matvec: a {len(W)}×{len(W[0])} matrix times a vector of width {len(v)}")
+    elif op == "rmatvec":
+        W, v = args
+        _width_of_matrix(W, op)
+        if len(W) != len(v):
+            raise ShapeError(f"rmatvec: the transpose of a {len(W)}-row matrix times a vector of width {len(v)}")
+    elif op == "mat_add":
+        A, B = args
+        if len(A) != len(B) or _width_of_matrix(A, op) != _width_of_matrix(B, op):
+            raise ShapeError(f"mat_add: matrices of shapes {len(A)}×{len(A[0]) if len(A) else 0} "
+                             f"and {len(B)}×{len(B[0]) if len(B) else 0}")
+
+
+#: the operations of two operands whose shapes must agree
+_SHAPED = ("add", "sub", "mul", "matvec", "rmatvec", "mat_add")
+
+
+def _shape_checked(op, fn):
+    def checked(self, a, b):
+        _check_shapes(op, (a, b))
+        return fn(self, a, b)
+    checked.__name__, checked.__doc__, checked.__wrapped__ = fn.__name__, fn.__doc__, fn
+    checked._shape_checked = True
+    return checked
+
+
 class ListOps(Ops):
-    """The algebra over tuples of scalars; matrices are tuples of rows."""
+    """The algebra over tuples of scalars; matrices are tuples of rows.
+
+    Operands of mismatched shapes raise :class:`ShapeError`, in this class and in
+    every subclass that overrides an operation (the check is wrapped around the
+    override here, so a faster ``add`` cannot bring ``zip``'s truncation back)."""
 
     system = "list"
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        for op in _SHAPED:
+            fn = cls.__dict__.get(op)
+            if fn is not None and not getattr(fn, "_shape_checked", False):
+                setattr(cls, op, _shape_checked(op, fn))
 
     def __init__(self, activation: Activation, namespace: dict | None = None):
         super().__init__(activation)
@@ -123,3 +184,7 @@ class ListOps(Ops):
 
     def mat_scale(self, c, A):
         return tuple(self._vec(c * a for a in r) for r in A)
+
+
+for _op in _SHAPED:
+    setattr(ListOps, _op, _shape_checked(_op, getattr(ListOps, _op)))

@@ -53,14 +53,20 @@ class Z3Ops(Ops):
         self.MatAdd = fn("mat_add", M, M, M)
         self.MatScale = fn("mat_scale", R, M, M)
         self.Dim = fn("dim", V, z3.IntSort(c))  # the width of a vector
+        self.Rows = fn("rows", M, z3.IntSort(c))  # a matrix's shape
+        self.Cols = fn("cols", M, z3.IntSort(c))
+        self.floats: list = []                  # Python floats met (each taken as its exact binary value)
         self.Zero = fn("zero", V, V)            # the zero vector of the argument's width
         self.MatZero = fn("mat_zero", M, M)     # the zero matrix of the argument's shape
 
     # -- scalars ----------------------------------------------------------------
     def number(self, q):
-        """A z3 real for an exact number; a sympy symbol (the free γ, α) becomes a z3 real constant."""
+        """A z3 real for an exact number; a sympy symbol (the free γ, α) becomes a z3 real constant;
+        a Python float is its exact binary value (``Fraction(0.3)``, not 3/10), and is recorded."""
         if isinstance(q, z3.ExprRef):
             return q
+        if isinstance(q, float):
+            self.floats.append(q)
         if isinstance(q, sp.Symbol):
             return z3.Real(q.name, self.ctx)
         if isinstance(q, sp.Rational):

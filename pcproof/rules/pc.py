@@ -206,7 +206,7 @@ class ZIL(PCRule):
         return 1 if t == self.update_step(l) else None
 
     def steps(self, L):
-        return max(self.update_step(l) for l in range(L)) + 1
+        return L + self.update_offset     # = max(update_step(l) for l < L) + 1, also at a symbolic L
 
 
 class IL(PCRule):
