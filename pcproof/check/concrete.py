@@ -27,7 +27,7 @@ WITNESS_ACTIVATIONS = ("tanh", "softplus", "poly", "sigmoid", "identity")
 #: exact rationals blow up with depth for a non-linear polynomial (its values square each layer)
 EXACT_POLY_MAX_DEPTH = 10
 #: points per activation: random ones and special ones (see :func:`witness_point`)
-WITNESS_POINTS = 6
+WITNESS_POINTS = 7
 
 
 def gamma_for(theorem: Theorem, setting: Setting):
@@ -56,22 +56,31 @@ def symbolic_instance(theorem: Theorem, arch: Architecture, setting: Setting) ->
 
 
 def witness_point(arch: Architecture, setting: Setting, seed: int):
-    """An exact rational point and the generator that drew it.  ``seed`` mod 6 picks its kind —
-    0, 1 random; 2 one layer's weights zero; 3 every weight zero (biases and target
-    random); 4 about half of all scalars zero; 5 every scalar in {0, 1}."""
+    """An exact rational point for the layered network, and the generator that drew it
+    (its kind: :func:`special_point`)."""
     rng = random.Random(seed)
-    p = random_params(arch, rng, _extra(setting))
-    kind = seed % WITNESS_POINTS
-    if kind == 2:
-        k = rng.randint(1, arch.L)
-        p.theta[k] = tuple(tuple(Fraction(0) for _ in row) for row in p.theta[k])
-    elif kind == 3:
-        p.theta = {k: tuple(tuple(Fraction(0) for _ in row) for row in W) for k, W in p.theta.items()}
+    return special_point(random_params(arch, rng, _extra(setting)), seed % WITNESS_POINTS, rng), rng
+
+
+def special_point(p, kind: int, rng: random.Random):
+    """Shape a random point (anything with a ``theta`` dict of parameters and ``map``) into a
+    kind: 0–2 generic (no scalar zero: a zero weight hides whatever lies beyond it);
+    3 one parameter zero; 4 every parameter zero (biases, inputs and targets random);
+    5 about half of all scalars zero; 6 every scalar 0 or 1."""
+    def zero(val):
+        return tuple(zero(r) for r in val) if isinstance(val, tuple) else Fraction(0)
+    if kind <= 2:
+        return p.map(lambda q: q if q != 0 else Fraction(rng.choice([-1, 1]) * rng.randint(1, 16), 8))
+    if kind == 3:
+        name = rng.choice(sorted(p.theta, key=str))
+        p.theta[name] = zero(p.theta[name])
     elif kind == 4:
-        p = p.map(lambda q: Fraction(0) if rng.random() < 0.5 else q)
+        p.theta = {k: zero(v) for k, v in p.theta.items()}
     elif kind == 5:
+        p = p.map(lambda q: Fraction(0) if rng.random() < 0.5 else q)
+    elif kind == 6:
         p = p.map(lambda q: Fraction(rng.randint(0, 1)))
-    return p, rng
+    return p
 
 
 def _gamma_at(theorem: Theorem, setting: Setting, rng: random.Random):
@@ -108,14 +117,14 @@ def witness_candidates(theorem: Theorem, arch: Architecture, setting: Setting, e
     from ..numbers.arb import ArbOps
     acts = ([get_activation(n) for n in WITNESS_ACTIVATIONS] if arch.activation.uninterpreted
             else [arch.activation])
-    for act in acts:
+    for a, act in enumerate(acts):
         exact = act.is_polynomial
         if exact_only and not exact:
             continue
         if exact and act.expr.as_poly().degree() > 1 and arch.L > EXACT_POLY_MAX_DEPTH:
             continue
         concrete = Architecture(arch.widths, act, arch.bias)
-        for seed in range(WITNESS_POINTS):
+        for seed in range(a * WITNESS_POINTS, (a + 1) * WITNESS_POINTS):   # other points for each f
             def make(digits, seed=seed, act=act, concrete=concrete, exact=exact):
                 params, rng = witness_point(concrete, setting, seed)
                 g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)

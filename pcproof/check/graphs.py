@@ -14,7 +14,8 @@ from ..model import get_activation
 from ..model.graph import Graph, random_point, symbolic_point
 from ..numbers import RationalOps, SymbolicOps
 from ..theorem import GraphInstance, Setting, Theorem, alpha as ALPHA
-from .concrete import EXACT_POLY_MAX_DEPTH, WITNESS_ACTIVATIONS, WITNESS_POINTS, _gamma_at, gamma_for
+from .concrete import (EXACT_POLY_MAX_DEPTH, WITNESS_ACTIVATIONS, WITNESS_POINTS, _gamma_at, gamma_for,
+                       special_point)
 
 
 def meta_for(theorem: Theorem, graph: Graph, setting: Setting) -> dict:
@@ -40,25 +41,9 @@ def symbolic_instance(theorem: Theorem, graph: Graph, setting: Setting) -> Graph
 
 
 def witness_point(graph: Graph, setting: Setting, seed: int):
-    """As :func:`pcproof.check.concrete.witness_point`: random points, then special ones."""
+    """As :func:`pcproof.check.concrete.witness_point`: generic points, then special ones."""
     rng = random.Random(seed)
-    p = random_point(graph, rng, setting.init_noise)
-    kind = seed % WITNESS_POINTS
-    zero = lambda q: Fraction(0)  # noqa: E731
-    if kind == 2:
-        name = rng.choice([n for n, _ in graph.param_shapes])
-        p.theta[name] = GraphPoint_map(p.theta[name], zero)
-    elif kind == 3:
-        p.theta = {n: GraphPoint_map(v, zero) for n, v in p.theta.items()}
-    elif kind == 4:
-        p = p.map(lambda q: Fraction(0) if rng.random() < 0.5 else q)
-    elif kind == 5:
-        p = p.map(lambda q: Fraction(rng.randint(0, 1)))
-    return p, rng
-
-
-def GraphPoint_map(val, fn):
-    return tuple(GraphPoint_map(r, fn) for r in val) if isinstance(val, tuple) else fn(val)
+    return special_point(random_point(graph, rng, setting.init_noise), seed % WITNESS_POINTS, rng), rng
 
 
 def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_only: bool = False):
@@ -66,14 +51,14 @@ def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_o
     from ..numbers.arb import ArbOps
     acts = ([get_activation(n) for n in WITNESS_ACTIVATIONS] if graph.activation.uninterpreted
             else [graph.activation])
-    for act in acts:
+    for a, act in enumerate(acts):
         exact = act.is_polynomial
         if exact_only and not exact:
             continue
         if exact and act.expr.as_poly().degree() > 1 and graph.depth > EXACT_POLY_MAX_DEPTH:
             continue
         concrete = replace(graph, activation=act)
-        for seed in range(WITNESS_POINTS):
+        for seed in range(a * WITNESS_POINTS, (a + 1) * WITNESS_POINTS):
             def make(digits, seed=seed, act=act, concrete=concrete, exact=exact):
                 point, rng = witness_point(concrete, setting, seed)
                 g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
