@@ -34,6 +34,7 @@ from ..strategies import ACTIVATIONS, Case, Space, cases as case_strategy
 from ..theorem import get as get_theorem
 
 SYSTEMS = ("arb", "mpmath", "rational", "auto")
+MAX_DIGITS, MAX_JOBS = 100_000, 256   # bounds of --digits and --jobs (beyond them a typo, not a plan)
 
 
 @lru_cache(maxsize=64)
@@ -191,7 +192,15 @@ _SHARED: tuple = ()  # what every forked worker needs (set before the fork: a us
 
 def _worker(share):
     theorem, digits, seed, system, space, rule = _SHARED
-    rep, _case, index = _run(theorem, share[0], share[1], digits, seed, system, space, rule)
+    try:
+        rep, _case, index = _run(theorem, share[0], share[1], digits, seed, system, space, rule)
+    except Exception as exc:
+        # the traceback stays in this process: say here whether the user's rule raised
+        from ..userfile import UserError, user_error_message
+        msg = user_error_message(exc)
+        if msg is None:
+            raise
+        raise UserError(msg) from None
     return rep, index
 
 
@@ -365,20 +374,25 @@ def render(rep: FuzzReport) -> str:
 def command(theorem, n_cases, digits, seed, system, max_depth, max_width, activation_names, bias, rule_spec,
             jobs, load_files, as_json):
     """Check THEOREM's claim numerically on random networks; shrink a failure to a minimal network."""
-    from ..cli import UserError, load_rule
-    from ..report.cli import _load  # the one loader of a user's theorem file (as `pcproof report --load`)
+    from ..cli import UserError, get_activation, get_theorem, load_rule
+    from ..userfile import load
     for file in load_files:
-        _load(file)
+        load(file, "--load")
     get_theorem(theorem)
     if n_cases < 1:
         raise UserError(f"--cases must be at least 1, got {n_cases}")
-    if digits < 15:
-        raise UserError(f"--digits must be at least 15 (equality is judged at digits − 10), got {digits}")
-    if jobs < 0:
-        raise UserError(f"--jobs must be 0 (automatic) or more, got {jobs}")
+    if not 15 <= digits <= MAX_DIGITS:
+        raise UserError(f"--digits must be between 15 (equality is judged at digits − 10) and {MAX_DIGITS}, "
+                        f"got {digits}")
+    if not 0 <= jobs <= MAX_JOBS:
+        raise UserError(f"--jobs must be 0 (automatic) up to {MAX_JOBS}, got {jobs}")
+    for name, v in (("--max-depth", max_depth), ("--max-width", max_width)):
+        if v < 1:
+            raise UserError(f"{name} must be at least 1, got {v}")
     names = tuple(activation_names) or ACTIVATIONS
+    for name in names:
+        get_activation(name)  # a misspelt name is a one-line error with a suggestion
     if system == "rational":
-        from ..model import get_activation
         bad = [n for n in names if not get_activation(n).concrete().is_polynomial]
         if bad:
             raise UserError(f"--system rational needs polynomial activations; {', '.join(bad)} is not "
