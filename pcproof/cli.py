@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
-import math
+import os
 import sys
+import time
 from fractions import Fraction
 
 import click
@@ -37,6 +38,22 @@ EXIT_CODES_HELP = ("Exit codes: 0 proved / passed, 1 refuted (a counterexample),
 
 #: Longest --timeout accepted (the POSIX interval timer overflows near 1e10 s).
 MAX_TIMEOUT = 1e8
+
+
+_IMPORTED = time.perf_counter()
+
+
+def process_started() -> float:
+    """The ``time.perf_counter()`` reading when this process started: from /proc on Linux,
+    so the interpreter's start-up and every import count; elsewhere when this module loaded."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as up:
+            ticks = int(stat.read().rpartition(")")[2].split()[19])  # field 22, starttime
+            uptime = float(up.read().split()[0])
+        elapsed = uptime - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return _IMPORTED
+    return time.perf_counter() - max(elapsed, time.perf_counter() - _IMPORTED)
 
 
 def user_error_types() -> tuple[type, ...]:
@@ -111,17 +128,26 @@ def parse_gamma(text: str | None):
 
 
 def load_rule(spec: str | None):
-    """``FILE.py:NAME`` → the PC rule class (or factory) NAME defined in the user's file."""
+    """``FILE.py:NAME`` → the PC rule class (or factory) NAME defined in the user's file;
+    ``MODULE:NAME`` (a dotted module name, e.g. ``pcproof.rules:FaZIL``) → one importable."""
     if spec is None:
         from .rules import ZIL
         return ZIL
     path, _, name = spec.rpartition(":")
     if not path or not name:
-        raise UserError(f"--rule must look like FILE.py:NAME, got {spec!r}")
-    module = load_user_file(path, "--rule")
+        raise UserError(f"--rule must look like FILE.py:NAME or MODULE:NAME, got {spec!r}")
+    if not path.endswith(".py") and path.replace(".", "").replace("_", "").isalnum():
+        try:
+            module = importlib.import_module(path)
+        except ModuleNotFoundError as exc:
+            if not (exc.name and path.startswith(exc.name)):
+                raise  # the module exists but an import inside it failed: not the user's typo
+            raise UserError(f"--rule: no module named {path!r} (give FILE.py:NAME or MODULE:NAME)") from None
+    else:
+        module = load_user_file(path, "--rule")
     rule = getattr(module, name, None)
     if rule is None or not callable(rule):
-        defined = [k for k, v in vars(module).items() if isinstance(v, type) and v.__module__ == module.__name__]
+        defined = [k for k, v in vars(module).items() if callable(v) and not k.startswith("_")]
         raise UserError(f"--rule: {path!r} defines no rule named {name!r}{did_you_mean(name, defined)}")
     return rule
 

@@ -121,6 +121,7 @@ class FuzzReport:
     per_case: list = field(default_factory=list)          # each case's largest difference
     failure: dict | None = None
     jobs: int = 1
+    end_to_end_seconds: float | None = None   # from process start to the last case (the CLI measures it)
 
     @property
     def status(self) -> str:
@@ -153,6 +154,9 @@ class FuzzReport:
                     max_difference_by_equation=dict(sorted(self.max_difference.items())),
                     seconds=round(self.seconds, 4), jobs=self.jobs,
                     cases_per_second=round(self.cases / self.seconds, 1) if self.seconds else None,
+                    end_to_end_seconds=None if self.end_to_end_seconds is None else round(self.end_to_end_seconds, 4),
+                    end_to_end_cases_per_second=round(self.cases / self.end_to_end_seconds, 1)
+                    if self.end_to_end_seconds else None,
                     counterexample=self.failure)
 
 
@@ -280,12 +284,14 @@ def delete_units(case: Case, differs) -> Case:
 
 
 def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None = None, system: str = "arb",
-         space: Space | None = None, rule=None, jobs: int = 0, shrink_examples: int = 2000) -> FuzzReport:
+         space: Space | None = None, rule=None, jobs: int = 0, shrink_examples: int = 2000,
+         started: float | None = None) -> FuzzReport:
     """Fuzz ``theorem`` on ``n_cases`` random cases; shrink the first failure with hypothesis.
 
     ``jobs`` processes share the cases (0: one per available core when there are at
     least 200 cases each).  Case i is drawn from :func:`case_rng` (seed, i), so a seed
-    names the same cases for any number of processes."""
+    names the same cases for any number of processes.  ``started``, a ``time.perf_counter()``
+    reading (the command's process start), gives the end-to-end rate beside the case loop's."""
     thm = get_theorem(theorem)
     space = space or Space()
     seed = random.SystemRandom().randrange(2**32) if seed is None else seed
@@ -312,6 +318,8 @@ def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None =
         rep, failing, _index = _run(thm.name, 0, n_cases, digits, seed, system, space, rule)
     rep.jobs = jobs
     rep.seconds = time.perf_counter() - start
+    if started is not None:
+        rep.end_to_end_seconds = time.perf_counter() - started
     if failing is not None:
         minimal, shrunk = shrink(failing, system, digits, rule, shrink_examples, seed)
         out = evaluate(minimal, system, digits)
@@ -329,7 +337,11 @@ def render(rep: FuzzReport) -> str:
         f"{rep.theorem}: {rep.status.upper()}  ({rep.cases} cases in {rep.system} at {rep.digits} digits, seed {rep.seed})",
         f"  cases       {rep.counts[EQUAL]} equal, {rep.counts[UNDECIDED]} undecided, {rep.counts[DIFFERENT]} different"
         + (f" ({rep.escalated} recomputed with more working digits)" if rep.escalated else ""),
-        f"  speed       {d['cases_per_second']} cases/s ({d['seconds']} s, {rep.jobs} process{'es' if rep.jobs > 1 else ''})",
+        f"  speed       {d['cases_per_second']} cases/s in the case loop ({d['seconds']} s, {rep.jobs} "
+        f"process{'es' if rep.jobs > 1 else ''}, pool set-up included)",
+    ] + ([
+        f"  end to end  {d['end_to_end_cases_per_second']} cases/s ({d['end_to_end_seconds']} s from process "
+        f"start to the last case: start-up, imports and pool included)"] if rep.end_to_end_seconds else []) + [
         "  per case    largest difference: median {median:.3g}, 90 % {p90:.3g}, 99 % {p99:.3g}, max {max:.3g}".format(
             **d["per_case_difference"]) if rep.per_case else "  per case    —",
         f"  largest difference |lhs − rhs| / max(1, |lhs|, |rhs|), per equation:",
@@ -374,7 +386,8 @@ def render(rep: FuzzReport) -> str:
 def command(theorem, n_cases, digits, seed, system, max_depth, max_width, activation_names, bias, rule_spec,
             jobs, load_files, as_json):
     """Check THEOREM's claim numerically on random networks; shrink a failure to a minimal network."""
-    from ..cli import UserError, get_activation, get_theorem, load_rule
+    from ..cli import UserError, get_activation, get_theorem, load_rule, process_started
+    started = process_started()
     from ..userfile import load
     for file in load_files:
         load(file, "--load")
@@ -398,6 +411,6 @@ def command(theorem, n_cases, digits, seed, system, max_depth, max_width, activa
             raise UserError(f"--system rational needs polynomial activations; {', '.join(bad)} is not "
                             f"(pass -f identity -f poly, or use --system arb)")
     space = Space(max_depth=max_depth, max_width=max_width, activations=names, bias=bias)
-    rep = fuzz(theorem, n_cases, digits, seed, system, space, load_rule(rule_spec), jobs)
+    rep = fuzz(theorem, n_cases, digits, seed, system, space, load_rule(rule_spec), jobs, started=started)
     click.echo(json.dumps(rep.to_dict(), indent=2) if as_json else render(rep))
     return rep.exit_code
