@@ -16,8 +16,8 @@ minimal network (DESIGN.md, "strategies that shrink"):
   t = l, no noise);
 * about one case in four (``Space.special``) is a *special point*, where rules that
   branch on values go wrong (a gate that tests whether an error moved, a division):
-  one of :data:`SPECIAL` — a whole weight matrix zero, half the weights and biases
-  zero, zero output error (s_out = x̄^0), zero biases, equal values, zero input.
+  one of :data:`SPECIAL` — a whole weight matrix zero, every weight zero, half the
+  weights and biases zero, zero output error (s_out = x̄^0), zero biases, equal values, zero input.
   Shrinking goes toward an ordinary point, then toward the first structure.
 
 A :class:`Space` holds the ranges.  The same space gives the hypothesis strategy
@@ -62,7 +62,7 @@ GAMMAS = (Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 10), Fraction(3,
 #: Learning rates α, simplest first.
 ALPHAS = (Fraction(1), Fraction(1, 10), Fraction(1, 1000))
 #: Special points (see :func:`special_point`), simplest first.
-SPECIAL = ("zero-matrix", "sparse", "zero-error", "zero-bias", "equal", "zero-input")
+SPECIAL = ("zero-matrix", "zero-weights", "sparse", "zero-error", "zero-bias", "equal", "zero-input")
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,7 @@ def special_point(kind: str, arch: Architecture, p: Params, scalar, index, coin)
     seeded sampler and the hypothesis strategy pass their own, so both shrink alike):
 
     * ``zero-matrix``: one whole θ^k is 0 (layer k−1 gets no signal, its δ may vanish);
+    * ``zero-weights``: every θ is 0 (x̄^l = b^l: errors vanish or stand still);
     * ``sparse``: each weight and bias is 0 on a coin flip (e.g. θ = 0 everywhere);
     * ``zero-error``: s_out = x̄^0, so δ^0 = 0 (for a non-polynomial f, x̄^0 is exact
       only when θ^1 = 0: then θ^1 is 0 and s_out = b^0, or 0);
@@ -203,6 +204,8 @@ def special_point(kind: str, arch: Architecture, p: Params, scalar, index, coin)
     if kind == "zero-matrix":
         k = index(arch.L)
         theta[k] = tuple(zeros(row) for row in theta[k])
+    elif kind == "zero-weights":
+        theta = {k: tuple(zeros(row) for row in W) for k, W in theta.items()}
     elif kind == "sparse":
         theta = {k: tuple(tuple(zero if coin() else w for w in row) for row in W) for k, W in theta.items()}
         if b is not None:
