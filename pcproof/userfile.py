@@ -85,6 +85,17 @@ def _arguments(frame) -> tuple:
     return tuple(v if isinstance(v, (int, str, type(None))) else id(v) for v in values)
 
 
+def _function(code) -> str:
+    """The qualified name of the function a frame runs, a comprehension or lambda in it
+    named by the function (``R.inference_step``, not ``R.inference_step.<locals>.<genexpr>``)."""
+    parts = getattr(code, "co_qualname", code.co_name).split(".")
+    while len(parts) > 1 and parts[-1].startswith("<"):
+        parts.pop()
+        if parts[-1] == "<locals>":
+            parts.pop()
+    return ".".join(parts)
+
+
 def user_error_message(exc: BaseException) -> str | None:
     """One line saying where in a user's file ``exc`` was raised, or None if no frame of
     a user's file is in its traceback (then the error is pcproof's).
@@ -97,16 +108,15 @@ def user_error_message(exc: BaseException) -> str | None:
     inner = frames[-1]
     shown, role = _LOADED[os.path.realpath(inner.tb_frame.f_code.co_filename)]
     where = f"{Path(shown).name}:{inner.tb_lineno}"
-    qualname = getattr(inner.tb_frame.f_code, "co_qualname", inner.tb_frame.f_code.co_name)
+    qualname = _function(inner.tb_frame.f_code)
     if isinstance(exc, RecursionError):
         seen: dict = {}
         for tb in frames:
             key = (tb.tb_frame.f_code, tb.tb_lineno, _arguments(tb.tb_frame))
             seen[key] = seen.get(key, 0) + 1
             if seen[key] >= _CYCLE:
-                code = tb.tb_frame.f_code
                 return (f"the {role} is circular: {Path(shown).name}:{tb.tb_lineno} "
-                        f"({getattr(code, 'co_qualname', code.co_name)}) calls itself with the same "
+                        f"({_function(tb.tb_frame.f_code)}) calls itself with the same "
                         f"arguments (a value that depends on itself)")
         return None  # deep but not circular: pcproof's recursion limit, not the user's error
     if role == "rule":
