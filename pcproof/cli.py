@@ -10,7 +10,7 @@ Exit codes (the same for every command):
 * 3 — unknown: undecided or timed out;
 * 4 — internal error (a bug in pcproof): one line on stderr naming the saved log,
   which holds the traceback (in ``$PCPROOF_LOG_DIR``, else the temporary directory);
-* 130 — interrupted (Ctrl-C).
+* 130 — interrupted (Ctrl-C); 141 — the output pipe was closed (``| head``).
 
 No command prints a traceback.  Subcommands are imported only when they run, so
 ``pcproof --help``, ``--version`` and ``list`` start quickly.
@@ -30,11 +30,11 @@ from . import __version__
 from .userfile import UserError, user_error_message
 from .userfile import load as load_user_file
 
-EXIT_REFUTED, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+EXIT_REFUTED, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 3, 4, 130, 141
 
 EXIT_CODES_HELP = ("Exit codes: 0 proved / passed, 1 refuted (a counterexample), 2 bad input (one line on "
                    "stderr), 3 unknown / undecided / timeout, 4 internal error (one line naming a log file "
-                   "with the traceback; set PCPROOF_LOG_DIR to choose its folder), 130 interrupted.")
+                   "with the traceback; set PCPROOF_LOG_DIR to choose its folder), 130 interrupted, 141 output pipe closed.")
 
 #: Longest --timeout accepted (the POSIX interval timer overflows near 1e10 s).
 MAX_TIMEOUT = 1e8
@@ -190,6 +190,10 @@ COMMANDS = {
 }
 
 
+class PipeClosed(Exception):
+    """The reader of our output went away (``pcproof list | head -1``)."""
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use (see :data:`COMMANDS`)."""
 
@@ -208,6 +212,12 @@ class LazyGroup(click.Group):
             raise click.UsageError(f"no such command {name!r}{did_you_mean(name, COMMANDS)} "
                                    f"(commands: {', '.join(COMMANDS)})", ctx)
         return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:  # before click's own handler, which exits 1 (our "refuted")
+            raise PipeClosed() from exc
 
     def format_commands(self, ctx, formatter):
         # the static one-line helps: listing the commands imports none of them
@@ -251,6 +261,9 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
                       rule=load_rule(rule_spec))
     if all_depths:
+        given = [name for name, v in (("--depth", depth), ("--width", width), ("--widths", widths)) if v is not None]
+        if given:
+            raise UserError(f"--all-depths proves every depth and width: drop {' and '.join(given)}")
         from .check.induction import prove_all_depths
         verdict = prove_all_depths(thm, setting, activation=get_activation(activation), bias=bias, timeout=timeout)
     else:
@@ -379,6 +392,9 @@ def main(argv=None) -> int:
     except click.exceptions.Abort:
         click.echo("pcproof: interrupted", err=True)
         return sys.exit(EXIT_INTERRUPTED)
+    except PipeClosed:  # not an error, and not a verdict
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail
+        return sys.exit(EXIT_BROKEN_PIPE)
     except Exception as exc:  # noqa: BLE001 — every failure becomes an exit code, never a traceback
         sys.exit(report_failure(exc, argv))
     return sys.exit(code if isinstance(code, int) else 0)

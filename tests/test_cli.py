@@ -132,6 +132,7 @@ USER_ERRORS = [
     (["report", "--timeout", "0", "--quick"], "--timeout must be a number of seconds > 0"),
     (["prove", "thm-3.2", "--widths", "2,3,2", "--width", "7"], "give --width or --widths, not both"),
     (["trajectory", "--widths", "2,3,2", "--width", "7"], "give --width or --widths, not both"),
+    (["prove", "thm-3.2", "--all-depths", "--depth", "5"], "--all-depths proves every depth and width: drop --depth"),
     (["prove", "thm-3.3"], "unknown theorem 'thm-3.3' (did you mean 'thm-3.2'?)"),
     (["fuzz", "thm-32"], "unknown theorem 'thm-32' (did you mean 'thm-3.2'?)"),
     (["prove", "thm-3.2", "-f", "tahn"], "unknown activation 'tahn' (did you mean 'tanh'?)"),
@@ -219,3 +220,12 @@ def test_help_and_version_import_nothing_heavy(argv):
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_closed_output_pipe_is_not_a_verdict():
+    """`pcproof list | head -1`: click would exit 1 (our "refuted"); pcproof exits 141, silently."""
+    p = subprocess.Popen([sys.executable, "-m", "pcproof", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read()
+    p.stderr.close()
+    assert p.wait() == 141 and err == b""
