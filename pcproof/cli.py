@@ -136,7 +136,8 @@ def load_rule(spec: str | None):
     path, _, name = spec.rpartition(":")
     if not path or not name:
         raise UserError(f"--rule must look like FILE.py:NAME or MODULE:NAME, got {spec!r}")
-    if not path.endswith(".py") and path.replace(".", "").replace("_", "").isalnum():
+    dotted = all(part.isidentifier() for part in path.split("."))
+    if dotted and not path.endswith(".py") and not os.path.isfile(path):
         try:
             module = importlib.import_module(path)
         except ModuleNotFoundError as exc:
@@ -402,6 +403,10 @@ def main(argv=None) -> int:
 
 def report_failure(exc: Exception, argv) -> int:
     """One line on stderr for a failed command; its exit code (2 the user's error, 4 pcproof's)."""
+    no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    if isinstance(exc, no_args) and exc.ctx is not None:  # bare `pcproof`: the help, as --help prints it
+        click.echo(exc.ctx.get_help())
+        return 0
     if isinstance(exc, user_error_types()):
         msg = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
         click.echo(f"pcproof: error: {' '.join(msg.split())}", err=True)

@@ -40,10 +40,16 @@ def load(path: str, role: str = "--load"):
     _LOADED[os.path.realpath(file)] = (path, "rule" if role == "--rule" else "file")
     name = f"pcproof_user_{file.stem}_{len(_LOADED)}"
     spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None:  # importlib recognises no Python source by this name
+        raise UserError(f"{role}: {path!r} is not a Python file (FILE.py)")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look their module up here
     try:
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
     except SyntaxError as exc:  # raised by the compiler: no frame of the file in the traceback
         where = f"{path}:{exc.lineno}" if exc.lineno else path
         raise UserError(f"{role}: cannot load {where}: SyntaxError: {exc.msg}") from None

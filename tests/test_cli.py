@@ -104,6 +104,7 @@ def test_user_rule_file_errors_are_one_line(capsys, tmp_path):
 
 # -- issue 9 item 7: a user's error is one line naming file:line (exit 2); ours is exit 4 ---------
 USER_RULES = {
+    "notes.txt": "not a rule\n",
     "raises_at_import.py": "from pcproof.rules import ZIL\n\nscale = 1 / 0\n",
     "raises_in_step.py": ("from pcproof.rules import ZIL\n\n\nclass Bad(ZIL):\n"
                           "    def inference_step(self, pcn, l, t):\n        return 1 / 0\n"),
@@ -127,6 +128,8 @@ USER_ERRORS = [
     (["prove", "thm-3.2", "--widths", "2,3,2", "--rule", "wrong_shape.py:Swapped"],
      "rule wrong_shape.py:7 (Swapped.inference_step) raised IndexError: tuple index out of range"),
     (["prove", "thm-3.2", "--rule", "raises_in_step.py:Bda"], "defines no rule named 'Bda' (did you mean 'Bad'?)"),
+    (["prove", "thm-3.2", "--rule", "notes.txt:X"], "--rule: 'notes.txt' is not a Python file"),
+    (["prove", "thm-3.2", "--rule", "pcproof.rulez:ZIL"], "--rule: no module named 'pcproof.rulez'"),
     (["prove", "thm-3.2", "--timeout", "-1"], "--timeout must be a number of seconds > 0"),
     (["prove", "thm-3.2", "--timeout", "nan"], "--timeout must be a number of seconds > 0"),
     (["report", "--timeout", "0", "--quick"], "--timeout must be a number of seconds > 0"),
@@ -229,3 +232,8 @@ def test_closed_output_pipe_is_not_a_verdict():
     err = p.stderr.read()
     p.stderr.close()
     assert p.wait() == 141 and err == b""
+
+
+def test_bare_command_prints_the_help(capsys):
+    code, out, err = run(capsys)
+    assert code == 0 and out.startswith("Usage: pcproof") and "4 internal error" in " ".join(out.split())
