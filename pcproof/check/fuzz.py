@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import click
 
+from ..cli import EXIT_CODES_HELP
 from ..numbers.compare import DIFFERENT, EQUAL, UNDECIDED, Comparison, compare_equations, comparator
 from ..strategies import ACTIVATIONS, Case, Space, cases as case_strategy
 from ..theorem import get as get_theorem
@@ -364,7 +365,7 @@ def render(rep: FuzzReport) -> str:
     return "\n".join(lines)
 
 
-@click.command("fuzz")
+@click.command("fuzz", epilog=EXIT_CODES_HELP)
 @click.argument("theorem")
 @click.option("--cases", "n_cases", type=int, default=1000, show_default=True, help="Number of random cases.")
 @click.option("--digits", type=int, default=50, show_default=True, help="Working precision (decimal digits).")
