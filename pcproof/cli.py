@@ -396,6 +396,12 @@ def main(argv=None) -> int:
     except PipeClosed:  # not an error, and not a verdict
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail
         return sys.exit(EXIT_BROKEN_PIPE)
+    except SystemExit as exc:  # a user's file calling sys.exit(1) must not read as "refuted"
+        users = user_error_message(exc)
+        if users is None:
+            raise
+        click.echo(f"pcproof: error: {users}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     except Exception as exc:  # noqa: BLE001 — every failure becomes an exit code, never a traceback
         sys.exit(report_failure(exc, argv))
     return sys.exit(code if isinstance(code, int) else 0)
