@@ -125,6 +125,8 @@ def user_error_message(exc: BaseException) -> str | None:
                         f"({_function(tb.tb_frame.f_code)}) calls itself with the same "
                         f"arguments (a value that depends on itself)")
         return None  # deep but not circular: pcproof's recursion limit, not the user's error
-    if role == "rule":
-        return f"rule {where} ({qualname}) raised {_one_line(exc)}"
-    return f"{where} ({qualname}) raised {_one_line(exc)}"
+    raised = f"raised {_one_line(exc)}"
+    deepest = _frames(exc)[-1]
+    if deepest is not inner:  # raised in code the user's line called: name that module too
+        raised += f" (in {deepest.tb_frame.f_globals.get('__name__', '?')}, called from this line)"
+    return f"rule {where} ({qualname}) {raised}" if role == "rule" else f"{where} ({qualname}) {raised}"

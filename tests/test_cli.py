@@ -105,6 +105,8 @@ def test_user_rule_file_errors_are_one_line(capsys, tmp_path):
 # -- issue 9 item 7: a user's error is one line naming file:line (exit 2); ours is exit 4 ---------
 USER_RULES = {
     "notes.txt": "not a rule\n",
+    "bad_call.py": ("from pcproof.rules import ZIL\n\n\nclass BadCall(ZIL):\n"
+                    "    def inference_step(self, pcn, l, t):\n        return pcn.ops.add(pcn.x(l, t), 5)\n"),
     "exits.py": ("import sys\nfrom pcproof.rules import ZIL\n\n\nclass Quit(ZIL):\n"
                  "    def gate(self, pcn, l, t):\n        sys.exit(1)\n"),
     "raises_at_import.py": "from pcproof.rules import ZIL\n\nscale = 1 / 0\n",
@@ -131,6 +133,8 @@ USER_ERRORS = [
      "rule wrong_shape.py:7 (Swapped.inference_step) raised IndexError: tuple index out of range"),
     (["prove", "thm-3.2", "--rule", "raises_in_step.py:Bda"], "defines no rule named 'Bda' (did you mean 'Bad'?)"),
     (["prove", "thm-3.2", "--rule", "exits.py:Quit"], "rule exits.py:7 (Quit.gate) raised SystemExit: 1"),
+    (["prove", "thm-3.2", "--rule", "bad_call.py:BadCall"], "rule bad_call.py:6 (BadCall.inference_step) raised "
+     "TypeError: 'int' object is not iterable (in pcproof.numbers"),
     (["prove", "thm-3.2", "--rule", "notes.txt:X"], "--rule: 'notes.txt' is not a Python file"),
     (["prove", "thm-3.2", "--rule", "pcproof.rulez:ZIL"], "--rule: no module named 'pcproof.rulez'"),
     (["prove", "thm-3.2", "--timeout", "-1"], "--timeout must be a number of seconds > 0"),
