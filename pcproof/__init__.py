@@ -3,10 +3,24 @@
 The pipeline (DESIGN.md): model → rule → number system → check → verdict → report,
 as the subpackages ``model``, ``rules``, ``numbers``, ``check``, ``kernel`` and ``report``.
 """
-from .model import Architecture, Params, get_activation
-from .rules import ANN, BP, IL, PCN, PCRule, Rule, ZIL
-from .theorem import C1, C2, C3, Equation, Instance, Setting, Theorem, register
+import importlib
 
 __version__ = "0.1.0"
 __all__ = ["Architecture", "Params", "get_activation", "ANN", "BP", "IL", "PCN", "PCRule", "Rule", "ZIL",
            "C1", "C2", "C3", "Equation", "Instance", "Setting", "Theorem", "register"]
+# The public names load on first use (PEP 562): `pcproof --help` must not pay for sympy.
+_HOME = dict.fromkeys(["Architecture", "Params", "get_activation"], ".model")
+_HOME.update(dict.fromkeys(["ANN", "BP", "IL", "PCN", "PCRule", "Rule", "ZIL"], ".rules"))
+_HOME.update(dict.fromkeys(["C1", "C2", "C3", "Equation", "Instance", "Setting", "Theorem", "register"], ".theorem"))
+
+
+def __getattr__(name):
+    if name not in _HOME:
+        raise AttributeError(f"module 'pcproof' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -1,30 +1,105 @@
-"""Command line: ``pcproof list | prove | report …``.
+"""Command line: ``pcproof list | prove | trajectory | fuzz | ablate | report``.
 
-Exit codes: 0 proved (or success), 1 refuted (a counterexample was found),
-2 bad input (one line on stderr, never a traceback), 3 unknown or timeout.
+Exit codes (the same for every command):
+
+* 0 — proved, or the command succeeded (fuzz: every case equal);
+* 1 — refuted: a counterexample was found (never anything else);
+* 2 — bad input: one line on stderr (an option out of range, an unknown name, a user's
+  rule or theorem file that raises, is circular or has the wrong shapes — named by
+  file and line);
+* 3 — unknown: undecided or timed out;
+* 4 — internal error (a bug in pcproof): one line on stderr naming the saved log,
+  which holds the traceback (in ``$PCPROOF_LOG_DIR``, else the temporary directory);
+* 130 — interrupted (Ctrl-C); 141 — the output pipe was closed (``| head``).
+
+No command prints a traceback.  Subcommands are imported only when they run, so
+``pcproof --help``, ``--version`` and ``list`` start quickly.
 """
 from __future__ import annotations
 
-import importlib.util
+import difflib
+import importlib
+import os
 import sys
+import time
 from fractions import Fraction
-from pathlib import Path
 
 import click
 
-from . import kernel
-from .model import ActivationError, Architecture, ArchitectureError, get_activation
-from .numbers import NotExact
-from .theorem import Setting, TheoremError
+from . import __version__
+from .userfile import UserError, user_error_message
+from .userfile import load as load_user_file
 
-EXIT_BAD_INPUT = 2
+EXIT_REFUTED, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 3, 4, 130, 141
 
-#: Errors a user can cause; each becomes one line on stderr and exit code 2.
-USER_ERRORS = (ActivationError, ArchitectureError, TheoremError, NotExact, click.ClickException)
+EXIT_CODES_HELP = ("Exit codes: 0 proved / passed, 1 refuted (a counterexample), 2 bad input (one line on "
+                   "stderr), 3 unknown / undecided / timeout, 4 internal error (one line naming a log file "
+                   "with the traceback; set PCPROOF_LOG_DIR to choose its folder), 130 interrupted, 141 output pipe closed.")
+
+#: Longest --timeout accepted (the POSIX interval timer overflows near 1e10 s).
+MAX_TIMEOUT = 1e8
 
 
-class UserError(click.ClickException):
-    """Any other bad input found by a command."""
+_IMPORTED = time.perf_counter()
+
+
+def process_started() -> float:
+    """The ``time.perf_counter()`` reading when this process started: from /proc on Linux,
+    so the interpreter's start-up and every import count; elsewhere when this module loaded."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as up:
+            ticks = int(stat.read().rpartition(")")[2].split()[19])  # field 22, starttime
+            uptime = float(up.read().split()[0])
+        elapsed = uptime - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return _IMPORTED
+    return time.perf_counter() - max(elapsed, time.perf_counter() - _IMPORTED)
+
+
+def user_error_types() -> tuple[type, ...]:
+    """Errors a user can cause, from the modules that define them (imported only if loaded:
+    an error of a module never imported cannot have been raised)."""
+    found = [click.ClickException]
+    for module, name in (("pcproof.model.activations", "ActivationError"), ("pcproof.model.network", "ArchitectureError"),
+                         ("pcproof.theorem", "TheoremError"), ("pcproof.numbers.exact", "NotExact"),
+                         ("pcproof.numbers", "ShapeError"), ("pcproof.kernel", "ShapeError")):
+        cls = getattr(sys.modules.get(module), name, None)
+        if cls is not None:
+            found.append(cls)
+    return tuple(found)
+
+
+def did_you_mean(name: str, known) -> str:
+    """`` (did you mean 'x'?)`` when a known name is close to ``name``, else ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def get_theorem(name: str):
+    """The registered theorem ``name``; a misspelt name gets a suggestion."""
+    from .theorem import REGISTRY, TheoremError, all_theorems, get
+    all_theorems()  # the library registers itself on first use
+    if name not in REGISTRY:
+        names = sorted({t.name for t in REGISTRY.values()})
+        raise TheoremError(f"unknown theorem {name!r}{did_you_mean(name, REGISTRY)} (known: {', '.join(names)})")
+    return get(name)
+
+
+def get_activation(name: str):
+    """The activation ``name``; a misspelt name gets a suggestion."""
+    from .model import ActivationError, get_activation as get
+    from .model.activations import BUILTIN
+    if name not in BUILTIN and not name.startswith("expr:"):
+        raise ActivationError(f"unknown activation {name!r}{did_you_mean(name, BUILTIN)} "
+                              f"(choose from {', '.join(BUILTIN)}, or expr:<expression in x>)")
+    return get(name)
+
+
+def check_timeout(ctx, param, value):
+    """--timeout: a finite number of seconds > 0 (the interval timer refuses the rest)."""
+    if value is not None and not (0 < value <= MAX_TIMEOUT):
+        raise UserError(f"--timeout must be a number of seconds > 0 and ≤ {MAX_TIMEOUT:g}, got {value}")
+    return value
 
 
 def parse_widths(text: str | None):
@@ -37,7 +112,10 @@ def parse_widths(text: str | None):
 
 
 def parse_gamma(text: str | None):
-    """A rational γ ("1", "0.5", "1/2", "1e-2"), or "symbolic" for a free γ."""
+    """A rational γ ("1", "0.5", "1/2", "1e-2"), or "symbolic" for a free γ.
+
+    γ = 0 is accepted: a legal, degenerate inference step (the state never moves).  A
+    rule that divides by γ then raises in its own code, which is reported as its error."""
     if text is None:
         return None
     if text.strip().lower() in ("symbolic", "gamma", "γ"):
@@ -50,29 +128,36 @@ def parse_gamma(text: str | None):
 
 
 def load_rule(spec: str | None):
-    """``FILE.py:NAME`` → the PC rule class (or factory) NAME defined in the user's file."""
-    from .rules import ZIL
+    """``FILE.py:NAME`` → the PC rule class (or factory) NAME defined in the user's file;
+    ``MODULE:NAME`` (a dotted module name, e.g. ``pcproof.rules:FaZIL``) → one importable."""
     if spec is None:
+        from .rules import ZIL
         return ZIL
     path, _, name = spec.rpartition(":")
     if not path or not name:
-        raise UserError(f"--rule must look like FILE.py:NAME, got {spec!r}")
-    file = Path(path)
-    if not file.is_file():
-        raise UserError(f"--rule: no such file {path!r}")
-    try:
-        module_spec = importlib.util.spec_from_file_location(f"pcproof_user_rule_{file.stem}", file)
-        module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-    except Exception as exc:  # the user's file may fail in any way; report it in one line
-        raise UserError(f"--rule: cannot load {path!r}: {type(exc).__name__}: {exc}") from None
+        raise UserError(f"--rule must look like FILE.py:NAME or MODULE:NAME, got {spec!r}")
+    dotted = all(part.isidentifier() for part in path.split("."))
+    if dotted and not path.endswith(".py") and not os.path.isfile(path):
+        try:
+            module = importlib.import_module(path)
+        except ModuleNotFoundError as exc:
+            if not (exc.name and path.startswith(exc.name)):
+                raise  # the module exists but an import inside it failed: not the user's typo
+            raise UserError(f"--rule: no module named {path!r} (give FILE.py:NAME or MODULE:NAME)") from None
+    else:
+        module = load_user_file(path, "--rule")
     rule = getattr(module, name, None)
     if rule is None or not callable(rule):
-        raise UserError(f"--rule: {path!r} defines no rule named {name!r}")
+        defined = [k for k, v in vars(module).items() if callable(v) and not k.startswith("_")]
+        raise UserError(f"--rule: {path!r} defines no rule named {name!r}{did_you_mean(name, defined)}")
     return rule
 
 
-def architecture(depth, width, widths, activation, bias) -> Architecture:
+def architecture(depth, width, widths, activation, bias):
+    """The network the options describe (--width and --widths exclude each other)."""
+    from .model import Architecture
+    if widths is not None and width is not None:
+        raise UserError(f"give --width or --widths, not both (--widths {widths} already fixes every width)")
     act = get_activation(activation)
     widths = parse_widths(widths)
     if widths is None and depth is None:
@@ -85,7 +170,7 @@ def network_options(f):
     for opt in reversed([
         click.option("--depth", "-L", type=int, default=None, help="Depth L ≥ 1 (number of weight matrices). Default 3."),
         click.option("--width", "-n", type=int, default=None, help="Width of every layer (default 2)."),
-        click.option("--widths", default=None, help="Widths n0,…,nL, output first."),
+        click.option("--widths", default=None, help="Widths n0,…,nL, output first (instead of --width)."),
         click.option("--activation", "-f", default="uninterpreted", show_default=True,
                      help="uninterpreted, sigmoid, tanh, identity, softplus, poly, or expr:<expression in x>."),
         click.option("--bias/--no-bias", default=False, help="Give every layer a bias b^l."),
@@ -94,13 +179,60 @@ def network_options(f):
     return f
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="pcproof")
+#: Every subcommand: name → (module, attribute, one-line help).  The module is imported
+#: only when the command runs (or its own --help is asked for): start-up stays light.
+COMMANDS = {
+    "list": ("pcproof.cli", "list_cmd", "Name the theorems pcproof can prove."),
+    "prove": ("pcproof.cli", "prove", "Prove a theorem at one depth and widths, or at all depths."),
+    "trajectory": ("pcproof.cli", "trajectory", "Print the PCN state x^l_t, ε^l_t in closed form."),
+    "fuzz": ("pcproof.check.fuzz", "command", "Check a theorem numerically on random networks."),
+    "ablate": ("pcproof.check.ablate", "command", "Break C1, C2, C3 one at a time; measure how far Z-IL moves from BP."),
+    "report": ("pcproof.report.cli", "command", "Write derivation reports (Markdown, LaTeX, HTML) and an index."),
+}
+
+
+class PipeClosed(Exception):
+    """The reader of our output went away (``pcproof list | head -1``)."""
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (see :data:`COMMANDS`)."""
+
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name not in COMMANDS and not name.startswith("-") and not ctx.resilient_parsing:
+            raise click.UsageError(f"no such command {name!r}{did_you_mean(name, COMMANDS)} "
+                                   f"(commands: {', '.join(COMMANDS)})", ctx)
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:  # before click's own handler, which exits 1 (our "refuted")
+            raise PipeClosed() from exc
+
+    def format_commands(self, ctx, formatter):
+        # the static one-line helps: listing the commands imports none of them
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, text) for name, (_m, _a, text) in COMMANDS.items()])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="pcproof")
 def cli():
     """pcproof: prove when predictive coding reproduces backpropagation exactly."""
 
 
-@cli.command("list")
+@click.command("list", epilog=EXIT_CODES_HELP)
 def list_cmd():
     """Name the theorems pcproof can prove."""
     from .theorem import all_theorems
@@ -110,7 +242,7 @@ def list_cmd():
     return 0
 
 
-@cli.command()
+@click.command(epilog=EXIT_CODES_HELP)
 @click.argument("theorem")
 @network_options
 @click.option("--gamma", "gamma_text", default=None, help="Inference step γ (rational, or 'symbolic'). Default: the theorem's.")
@@ -118,17 +250,21 @@ def list_cmd():
               help="C2 ablation: θ^{l+1} learns at t = l + OFFSET.")
 @click.option("--init-noise", is_flag=True, help="C1 ablation: start hidden layers at x̄^l + η^l (η symbolic).")
 @click.option("--rule", "rule_spec", default=None, help="Check your own PC rule, FILE.py:NAME, instead of Z-IL.")
-@click.option("--timeout", type=float, default=600, show_default=True, help="Seconds before the verdict is 'unknown'.")
+@click.option("--timeout", type=float, default=600, show_default=True, callback=check_timeout,
+              help="Seconds (> 0) before the verdict is 'unknown'.")
 @click.option("--all-depths", is_flag=True, help="Prove for every depth L ≥ 1 and all widths, by induction (z3).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_offset, init_noise, rule_spec,
           timeout, all_depths, as_json):
     """Prove THEOREM (thm-3.1, thm-3.2, cor-gamma) at one depth and widths, or at all depths."""
-    from .theorem import get
-    thm = get(theorem)
+    from .theorem import Setting
+    thm = get_theorem(theorem)
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
                       rule=load_rule(rule_spec))
     if all_depths:
+        given = [name for name, v in (("--depth", depth), ("--width", width), ("--widths", widths)) if v is not None]
+        if given:
+            raise UserError(f"--all-depths proves every depth and width: drop {' and '.join(given)}")
         from .check.induction import prove_all_depths
         verdict = prove_all_depths(thm, setting, activation=get_activation(activation), bias=bias, timeout=timeout)
     else:
@@ -142,7 +278,7 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
     return verdict.exit_code
 
 
-@cli.command()
+@click.command(epilog=EXIT_CODES_HELP)
 @network_options
 @click.option("--steps", type=int, default=None, help="Show t = 0 … STEPS-1 (default L+1).")
 @click.option("--gamma", "gamma_text", default=None, help="Inference step γ (default: free symbol γ).")
@@ -150,6 +286,7 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
 @click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX arrays instead of text.")
 def trajectory(depth, width, widths, activation, bias, steps, gamma_text, init_noise, as_latex):
     """Print the PCN state x^l_t, ε^l_t in closed form (Z-IL, C1 unless --init-noise)."""
+    from .theorem import Setting
     from .trajectory import closed_form
     arch = architecture(depth, width, widths, activation, bias)
     if steps is not None and steps < 1:
@@ -165,7 +302,7 @@ def _widths_text(widths) -> str:
     return str(widths)
 
 
-def render_verdict(v: kernel.Verdict) -> str:
+def render_verdict(v) -> str:
     """The verdict as a short proof a person reads."""
     held = [c for c, ok in v.conditions.items() if ok]
     broken = [c for c, ok in v.conditions.items() if not ok]
@@ -197,7 +334,7 @@ def render_verdict(v: kernel.Verdict) -> str:
     return "\n".join(lines)
 
 
-def render_induction(v: kernel.Verdict) -> list[str]:
+def render_induction(v) -> list[str]:
     """The lemmas and the induction of an all-depth verdict, one line per z3 query."""
     def part(name, q):
         core = f"; uses {', '.join(q['unsat_core'])}" if q.get("unsat_core") else ""
@@ -231,26 +368,66 @@ def render_induction(v: kernel.Verdict) -> list[str]:
     return lines
 
 
-# Commands that live beside the stage they belong to; each module defines ``command``.
-for _module in ("pcproof.check.fuzz", "pcproof.check.ablate", "pcproof.report.cli"):
-    try:
-        cli.add_command(importlib.import_module(_module).command)
-    except ModuleNotFoundError as _exc:  # a stage not built yet; any other import error is a bug
-        if _exc.name != _module:
-            raise
+def log_internal_error(exc: BaseException, argv) -> str:
+    """Save ``exc``'s traceback (and what was run) to a new log file; return its path."""
+    import os
+    import platform
+    import tempfile
+    import time
+    import traceback
+    folder = os.environ.get("PCPROOF_LOG_DIR") or tempfile.gettempdir()
+    os.makedirs(folder, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix=time.strftime("pcproof-error-%Y%m%d-%H%M%S-"), suffix=".log", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as log:
+        log.write(f"pcproof {__version__}, Python {platform.python_version()} on {platform.platform()}\n")
+        log.write(f"command: pcproof {' '.join(argv)}\n\n")
+        log.write("".join(traceback.format_exception(exc)))
+    return path
 
 
 def main(argv=None) -> int:
+    """Run the command line and exit with the code of the module docstring; never a traceback."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         code = cli.main(args=argv, prog_name="pcproof", standalone_mode=False)
-    except USER_ERRORS as exc:
-        msg = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-        click.echo(f"pcproof: error: {msg}", err=True)
-        return sys.exit(EXIT_BAD_INPUT)
     except click.exceptions.Abort:
-        click.echo("pcproof: aborted", err=True)
-        return sys.exit(EXIT_BAD_INPUT)
+        click.echo("pcproof: interrupted", err=True)
+        return sys.exit(EXIT_INTERRUPTED)
+    except PipeClosed:  # not an error, and not a verdict
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail
+        return sys.exit(EXIT_BROKEN_PIPE)
+    except SystemExit as exc:  # a user's file calling sys.exit(1) must not read as "refuted"
+        users = user_error_message(exc)
+        if users is None:
+            raise
+        click.echo(f"pcproof: error: {users}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:  # noqa: BLE001 — every failure becomes an exit code, never a traceback
+        sys.exit(report_failure(exc, argv))
     return sys.exit(code if isinstance(code, int) else 0)
+
+
+def report_failure(exc: Exception, argv) -> int:
+    """One line on stderr for a failed command; its exit code (2 the user's error, 4 pcproof's)."""
+    no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    if isinstance(exc, no_args) and exc.ctx is not None:  # bare `pcproof`: the help, as --help prints it
+        click.echo(exc.ctx.get_help())
+        return 0
+    if isinstance(exc, user_error_types()):
+        msg = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+        click.echo(f"pcproof: error: {' '.join(msg.split())}", err=True)
+        return EXIT_BAD_INPUT
+    users = user_error_message(exc)
+    if users is not None:
+        click.echo(f"pcproof: error: {users}", err=True)
+        return EXIT_BAD_INPUT
+    try:
+        where = f"log: {log_internal_error(exc, argv)}"
+    except OSError as log_error:  # the log cannot be written: say so, still in one line
+        where = f"no log: {log_error}"
+    msg = " ".join(str(exc).split())
+    click.echo(f"pcproof: internal error: {type(exc).__name__}: {msg[:300]} ({where})", err=True)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -13,7 +13,12 @@ minimal network (DESIGN.md, "strategies that shrink"):
   for the largest network of the space and cut to size), so shrinking the widths
   or the depth keeps the weights that matter;
 * conditions shrink to the ones the paper's theorems assume (γ = 1, update at
-  t = l, no noise).
+  t = l, no noise);
+* about one case in four (``Space.special``) is a *special point*, where rules that
+  branch on values go wrong (a gate that tests whether an error moved, a division):
+  one of :data:`SPECIAL` — a whole weight matrix zero, every weight zero, half the
+  weights and biases zero, zero output error (s_out = x̄^0), zero biases, equal values, zero input.
+  Shrinking goes toward an ordinary point, then toward the first structure.
 
 A :class:`Space` holds the ranges.  The same space gives the hypothesis strategy
 (:func:`cases`) and a seeded sampler (:meth:`Space.sample`) with the same
@@ -56,6 +61,8 @@ ACTIVATIONS = ("identity", "poly", "tanh", "sigmoid", "softplus")
 GAMMAS = (Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 10), Fraction(3, 2), Fraction(5))
 #: Learning rates α, simplest first.
 ALPHAS = (Fraction(1), Fraction(1, 10), Fraction(1, 1000))
+#: Special points (see :func:`special_point`), simplest first.
+SPECIAL = ("zero-matrix", "zero-weights", "sparse", "zero-error", "zero-bias", "equal", "zero-input")
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class Space:
     gammas: tuple[Fraction, ...] = GAMMAS
     alphas: tuple[Fraction, ...] = ALPHAS
     max_offset: int = 2                   # C2 ablation: update at t = l + k, 0 ≤ k ≤ max_offset
+    special: float = 0.25                 # chance that a case is a special point (SPECIAL)
 
     def __post_init__(self):
         if self.max_depth < 1 or self.max_width < 1:
@@ -104,6 +112,11 @@ class Space:
         alpha = rng.choice(self.alphas)
         values, rand, n = self._values, rng.random, len(self._values)  # sample_scalar, inlined
         params = _build(arch, lambda _name: values[int(rand() * n)], ("eta",) if init_noise else ())
+        if rand() < self.special:  # drawn last: an ordinary case is the same as without special points
+            kinds = special_kinds(arch)
+            params = special_point(kinds[int(rand() * len(kinds))], arch, params,
+                                   scalar=lambda: values[int(rand() * n)], index=lambda k: 1 + int(rand() * k),
+                                   coin=lambda: rand() < 0.5)
         setting = Setting(gamma=gamma, update_offset=offset, init_noise=init_noise, rule=rule or ZIL)
         return Case(thm.name, arch, params, setting, gamma, alpha)
 
@@ -156,6 +169,70 @@ def _convert(p: Params, num) -> Params:
                   b=None if p.b is None else {l: vec(v) for l, v in p.b.items()},
                   s_in=vec(p.s_in), s_out=vec(p.s_out),
                   extra={n: {l: vec(v) for l, v in d.items()} for n, d in p.extra.items()})
+
+
+# -- special points -------------------------------------------------------------------
+def special_kinds(arch: Architecture) -> tuple[str, ...]:
+    """The special structures that apply to ``arch`` (zero biases only if it has biases)."""
+    return SPECIAL if arch.bias else tuple(k for k in SPECIAL if k != "zero-bias")
+
+
+@lru_cache(maxsize=16)
+def _exact_ops(activation):
+    from .numbers import RationalOps
+    return RationalOps(activation)
+
+
+def special_point(kind: str, arch: Architecture, p: Params, scalar, index, coin) -> Params:
+    """The point ``p`` made special in the way ``kind`` names.
+
+    ``scalar()`` draws a scalar, ``index(k)`` an integer 1 … k, ``coin()`` a bool (the
+    seeded sampler and the hypothesis strategy pass their own, so both shrink alike):
+
+    * ``zero-matrix``: one whole θ^k is 0 (layer k−1 gets no signal, its δ may vanish);
+    * ``zero-weights``: every θ is 0 (x̄^l = b^l: errors vanish or stand still);
+    * ``sparse``: each weight and bias is 0 on a coin flip (e.g. θ = 0 everywhere);
+    * ``zero-error``: s_out = x̄^0, so δ^0 = 0 (for a non-polynomial f, x̄^0 is exact
+      only when θ^1 = 0: then θ^1 is 0 and s_out = b^0, or 0);
+    * ``zero-bias``: every b^l is 0;
+    * ``equal``: one θ^k has every entry equal, and so has s_out;
+    * ``zero-input``: s_in = 0."""
+    zero = Fraction(0)
+    zeros = lambda v: tuple(zero for _ in v)  # noqa: E731
+    theta, b = dict(p.theta), None if p.b is None else dict(p.b)
+    s_in, s_out = p.s_in, p.s_out
+    if kind == "zero-matrix":
+        k = index(arch.L)
+        theta[k] = tuple(zeros(row) for row in theta[k])
+    elif kind == "zero-weights":
+        theta = {k: tuple(zeros(row) for row in W) for k, W in theta.items()}
+    elif kind == "sparse":
+        theta = {k: tuple(tuple(zero if coin() else w for w in row) for row in W) for k, W in theta.items()}
+        if b is not None:
+            b = {l: tuple(zero if coin() else c for c in v) for l, v in b.items()}
+    elif kind == "zero-error":
+        if not arch.activation.is_polynomial:
+            theta[1] = tuple(zeros(row) for row in theta[1])
+        point = Params(theta, b, s_in, s_out, p.extra)
+        from .rules import ANN  # the one forward pass (exact: rationals through a polynomial f)
+        s_out = tuple(ANN(arch, point, _exact_ops(_poly_or_identity(arch.activation))).x_bar(0))
+    elif kind == "zero-bias":
+        b = None if b is None else {l: zeros(v) for l, v in b.items()}
+    elif kind == "equal":
+        k, c, d = index(arch.L), scalar(), scalar()
+        theta[k] = tuple(tuple(c for _ in row) for row in theta[k])
+        s_out = tuple(d for _ in s_out)
+    elif kind == "zero-input":
+        s_in = zeros(s_in)
+    else:
+        raise ValueError(f"unknown special point {kind!r} (choose from {', '.join(SPECIAL)})")
+    return Params(theta, b, s_in, s_out, p.extra)
+
+
+def _poly_or_identity(activation):
+    """The activation itself if polynomial; else identity, which gives the same x̄^0 once
+    θ^1 = 0 (x̄^0 = b^0 or 0 whatever f is)."""
+    return activation if activation.is_polynomial else get_activation("identity")
 
 
 # -- hypothesis strategies --------------------------------------------------------------
@@ -241,8 +318,14 @@ def cases(draw, theorem: Theorem | str = "thm-3.2", rule=None, space: Space = DE
     arch = draw(architectures(space.max_depth, space.max_width, space.activations, space.bias))
     setting = draw(conditions(thm, space, rule))
     alpha = draw(st.sampled_from(space.alphas))
-    point = draw(params(arch, ("eta",) if setting.init_noise else (),
-                        rationals(space.denominators, space.bound), (space.max_depth, space.max_width)))
+    scalars = rationals(space.denominators, space.bound)
+    point = draw(params(arch, ("eta",) if setting.init_noise else (), scalars, (space.max_depth, space.max_width)))
+    # a special point about once in 1/space.special cases; shrinks toward an ordinary one
+    last = round(1 / space.special) - 1 if space.special > 0 else None
+    if last is not None and draw(st.integers(0, last)) == last:
+        kind = draw(st.sampled_from(special_kinds(arch)))
+        point = special_point(kind, arch, point, scalar=lambda: draw(scalars),
+                              index=lambda k: draw(st.integers(1, k)), coin=lambda: draw(st.booleans()))
     return Case(thm.name, arch, point, setting, setting.gamma, alpha)
 
 
@@ -250,5 +333,5 @@ def _theorem(theorem):
     return get_theorem(theorem) if isinstance(theorem, str) else theorem
 
 
-__all__ = ["Space", "Case", "DEFAULT", "ACTIVATIONS", "GAMMAS", "ALPHAS", "widths", "activations",
+__all__ = ["Space", "Case", "DEFAULT", "ACTIVATIONS", "GAMMAS", "ALPHAS", "SPECIAL", "special_point", "widths", "activations",
            "architectures", "rational_values", "rationals", "params", "conditions", "cases"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pcproof.rules import PCRule, ZIL
 from pcproof.numbers.compare import DIFFERENT, EQUAL
-from pcproof.strategies import (ACTIVATIONS, Space, architectures, cases, rational_values, rationals,
+from pcproof.strategies import (ACTIVATIONS, SPECIAL, Space, architectures, cases, rational_values, rationals,
                                 widths)
 from pcproof.theorem import all_theorems, get
 
@@ -55,11 +55,63 @@ def test_sampler_and_strategy_draw_from_the_same_space(data):
         for case in (SMALL.sample(random.Random(seed), thm), data.draw(cases(name, space=SMALL))):
             assert 1 <= case.arch.L <= 4 and all(1 <= n <= 4 for n in case.arch.widths)
             assert case.arch.activation.name in SMALL.activations
-            assert set(case.params.scalars().values()) <= set(rational_values())
+            point = case.params.scalars()
+            # s_out may be the network's own output x̄^0 (the zero-error special point)
+            assert {v for k, v in point.items() if not k.startswith("s_out")} <= set(rational_values())
+            assert all(isinstance(v, Fraction) for v in point.values())
             if name == "thm-3.2":  # C1, C2, C3 all hold
                 assert case.gamma == 1 and case.setting.update_offset == 0 and not case.setting.init_noise
             else:                  # only C1 is assumed; γ and the update step are drawn
                 assert not case.setting.init_noise and case.gamma in SMALL.gammas
+
+
+# -- special points (issue 9 item 3) ----------------------------------------------------
+def special_structures(case) -> set:
+    """Which of SPECIAL's structures a case's point has, read off the point itself."""
+    from pcproof.model import get_activation
+    from pcproof.numbers import RationalOps
+    from pcproof.rules import ANN
+    p, arch, found = case.params, case.arch, set()
+    zero = lambda v: all(c == 0 for c in v)  # noqa: E731
+    zero_mats = [all(zero(row) for row in W) for W in p.theta.values()]
+    found |= {"zero-matrix"} if any(zero_mats) else set()
+    found |= {"zero-weights"} if all(zero_mats) else set()
+    weights = [c for W in p.theta.values() for row in W for c in row] + [c for v in (p.b or {}).values() for c in v]
+    found |= {"sparse"} if len(weights) >= 4 and 0 < weights.count(0) >= 0.4 * len(weights) else set()
+    found |= {"zero-bias"} if p.b is not None and all(zero(v) for v in p.b.values()) else set()
+    found |= {"zero-input"} if zero(p.s_in) else set()
+    if len(set(p.s_out)) == 1 < len(p.s_out) and any(
+            len({c for row in W for c in row}) == 1 < len(W) * len(W[0]) for W in p.theta.values()):
+        found.add("equal")
+    if arch.activation.is_polynomial or zero_mats[0]:  # then x̄^0 is exact (θ^1 = 0: f plays no part)
+        f = arch.activation if arch.activation.is_polynomial else get_activation("identity")
+        if tuple(ANN(arch, p, RationalOps(f)).x_bar(0)) == tuple(p.s_out):
+            found.add("zero-error")
+    return found
+
+
+def test_sampler_draws_every_special_point_often():
+    """About a quarter of the cases are special, spread over the structures: each shows up
+    in at least 2 % of the draws (by chance alone, at most 0.3 %)."""
+    import random
+    space, thm = Space(max_depth=4, max_width=4, bias=True), get("thm-3.2")
+    counts = dict.fromkeys(SPECIAL, 0)
+    for seed in range(1000):
+        for kind in special_structures(space.sample(random.Random(seed), thm)):
+            counts[kind] += 1
+    assert all(n >= 20 for n in counts.values()), counts
+
+
+def test_strategy_finds_fazil_counterexample_and_shrinks_it():
+    """Fa-Z-IL (t_d = 4) with biases: hypothesis reaches the point of issue 9 — depth 3,
+    width 1, θ = 0, b¹ = 1 — where Δb¹ = −1 against BP's 0 (ordinary draws never do)."""
+    from pcproof.rules import FaZIL
+    space = Space(max_depth=3, max_width=1, activations=("identity",), bias=True)
+    case = find(cases("thm-3.2", rule=FaZIL, space=space), lambda c: c.check().status == DIFFERENT,
+                settings=settings(FIND, max_examples=300, derandomize=True))
+    point = case.params.scalars()
+    assert case.arch.widths == (1, 1, 1, 1) and all(v == 0 for k, v in point.items() if k.startswith("theta"))
+    assert point["b1_0"] != 0 and case.check().comparison.failure.label.startswith(r"\Delta b^{1}")
 
 
 # -- a property test per theorem (CI profile: a few hundred cases in all) ----------------

@@ -34,6 +34,8 @@ from pathlib import Path
 import click
 import numpy as np
 
+from ..cli import EXIT_CODES_HELP
+
 SIGMAS = (0.0, 1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0)
 STEPS = ("l", 0, 1, 2, 3, 4, 16, 64)
 GAMMAS = (0.01, 0.1, 0.5, 1.0, 5.0, 10.0)
@@ -297,7 +299,7 @@ def _ints(text, name):
     return out
 
 
-@click.command("ablate")
+@click.command("ablate", epilog=EXIT_CODES_HELP)
 @click.option("--condition", "conditions", multiple=True, type=click.Choice(["c1", "c2", "c3"]),
               help="Which conditions to break (repeatable). Default: all three.")
 @click.option("--hidden", default="1,2,3", show_default=True, help="Numbers of hidden layers (of 32), comma-separated.")

@@ -29,12 +29,14 @@ from functools import lru_cache
 
 import click
 
+from ..cli import EXIT_CODES_HELP
 from ..numbers import NotExact
 from ..numbers.compare import DIFFERENT, EQUAL, UNDECIDED, Comparison, compare_equations, comparator
 from ..strategies import ACTIVATIONS, Case, Space, cases as case_strategy
 from ..theorem import get as get_theorem
 
 SYSTEMS = ("arb", "mpmath", "rational", "auto")
+MAX_DIGITS, MAX_JOBS = 100_000, 256   # bounds of --digits and --jobs (beyond them a typo, not a plan)
 
 
 @lru_cache(maxsize=64)
@@ -128,6 +130,7 @@ class FuzzReport:
     per_case: list = field(default_factory=list)          # each case's largest difference
     failure: dict | None = None
     jobs: int = 1
+    end_to_end_seconds: float | None = None   # from process start to the last case (the CLI measures it)
 
     @property
     def status(self) -> str:
@@ -160,6 +163,9 @@ class FuzzReport:
                     max_difference_by_equation=dict(sorted(self.max_difference.items())),
                     seconds=round(self.seconds, 4), jobs=self.jobs,
                     cases_per_second=round(self.cases / self.seconds, 1) if self.seconds else None,
+                    end_to_end_seconds=None if self.end_to_end_seconds is None else round(self.end_to_end_seconds, 4),
+                    end_to_end_cases_per_second=round(self.cases / self.end_to_end_seconds, 1)
+                    if self.end_to_end_seconds else None,
                     counterexample=self.failure)
 
 
@@ -199,7 +205,15 @@ _SHARED: tuple = ()  # what every forked worker needs (set before the fork: a us
 
 def _worker(share):
     theorem, digits, seed, system, space, rule = _SHARED
-    rep, _case, index = _run(theorem, share[0], share[1], digits, seed, system, space, rule)
+    try:
+        rep, _case, index = _run(theorem, share[0], share[1], digits, seed, system, space, rule)
+    except Exception as exc:
+        # the traceback stays in this process: say here whether the user's rule raised
+        from ..userfile import UserError, user_error_message
+        msg = user_error_message(exc)
+        if msg is None:
+            raise
+        raise UserError(msg) from None
     return rep, index
 
 
@@ -279,12 +293,14 @@ def delete_units(case: Case, differs) -> Case:
 
 
 def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None = None, system: str = "arb",
-         space: Space | None = None, rule=None, jobs: int = 0, shrink_examples: int = 2000) -> FuzzReport:
+         space: Space | None = None, rule=None, jobs: int = 0, shrink_examples: int = 2000,
+         started: float | None = None) -> FuzzReport:
     """Fuzz ``theorem`` on ``n_cases`` random cases; shrink the first failure with hypothesis.
 
     ``jobs`` processes share the cases (0: one per available core when there are at
     least 200 cases each).  Case i is drawn from :func:`case_rng` (seed, i), so a seed
-    names the same cases for any number of processes."""
+    names the same cases for any number of processes.  ``started``, a ``time.perf_counter()``
+    reading (the command's process start), gives the end-to-end rate beside the case loop's."""
     thm = get_theorem(theorem)
     space = space or Space()
     seed = random.SystemRandom().randrange(2**32) if seed is None else seed
@@ -311,6 +327,8 @@ def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None =
         rep, failing, _index = _run(thm.name, 0, n_cases, digits, seed, system, space, rule)
     rep.jobs = jobs
     rep.seconds = time.perf_counter() - start
+    if started is not None:
+        rep.end_to_end_seconds = time.perf_counter() - started
     if failing is not None:
         minimal, shrunk = shrink(failing, system, digits, rule, shrink_examples, seed)
         out = evaluate(minimal, system, digits)
@@ -328,7 +346,11 @@ def render(rep: FuzzReport) -> str:
         f"{rep.theorem}: {rep.status.upper()}  ({rep.cases} cases in {rep.system} at {rep.digits} digits, seed {rep.seed})",
         f"  cases       {rep.counts[EQUAL]} equal, {rep.counts[UNDECIDED]} undecided, {rep.counts[DIFFERENT]} different"
         + (f" ({rep.escalated} recomputed with more working digits)" if rep.escalated else ""),
-        f"  speed       {d['cases_per_second']} cases/s ({d['seconds']} s, {rep.jobs} process{'es' if rep.jobs > 1 else ''})",
+        f"  speed       {d['cases_per_second']} cases/s in the case loop ({d['seconds']} s, {rep.jobs} "
+        f"process{'es' if rep.jobs > 1 else ''}, pool set-up included)",
+    ] + ([
+        f"  end to end  {d['end_to_end_cases_per_second']} cases/s ({d['end_to_end_seconds']} s from process "
+        f"start to the last case: start-up, imports and pool included)"] if rep.end_to_end_seconds else []) + [
         "  per case    largest difference: median {median:.3g}, 90 % {p90:.3g}, 99 % {p99:.3g}, max {max:.3g}".format(
             **d["per_case_difference"]) if rep.per_case else "  per case    —",
         f"  largest difference |lhs − rhs| / max(1, |lhs|, |rhs|), per equation:",
@@ -351,7 +373,7 @@ def render(rep: FuzzReport) -> str:
     return "\n".join(lines)
 
 
-@click.command("fuzz")
+@click.command("fuzz", epilog=EXIT_CODES_HELP)
 @click.argument("theorem")
 @click.option("--cases", "n_cases", type=int, default=1000, show_default=True, help="Number of random cases.")
 @click.option("--digits", type=int, default=50, show_default=True, help="Working precision (decimal digits).")
@@ -373,25 +395,31 @@ def render(rep: FuzzReport) -> str:
 def command(theorem, n_cases, digits, seed, system, max_depth, max_width, activation_names, bias, rule_spec,
             jobs, load_files, as_json):
     """Check THEOREM's claim numerically on random networks; shrink a failure to a minimal network."""
-    from ..cli import UserError, load_rule
-    from ..report.cli import _load  # the one loader of a user's theorem file (as `pcproof report --load`)
+    from ..cli import UserError, get_activation, get_theorem, load_rule, process_started
+    started = process_started()
+    from ..userfile import load
     for file in load_files:
-        _load(file)
+        load(file, "--load")
     get_theorem(theorem)
     if n_cases < 1:
         raise UserError(f"--cases must be at least 1, got {n_cases}")
-    if digits < 15:
-        raise UserError(f"--digits must be at least 15 (equality is judged at digits − 10), got {digits}")
-    if jobs < 0:
-        raise UserError(f"--jobs must be 0 (automatic) or more, got {jobs}")
+    if not 15 <= digits <= MAX_DIGITS:
+        raise UserError(f"--digits must be between 15 (equality is judged at digits − 10) and {MAX_DIGITS}, "
+                        f"got {digits}")
+    if not 0 <= jobs <= MAX_JOBS:
+        raise UserError(f"--jobs must be 0 (automatic) up to {MAX_JOBS}, got {jobs}")
+    for name, v in (("--max-depth", max_depth), ("--max-width", max_width)):
+        if v < 1:
+            raise UserError(f"{name} must be at least 1, got {v}")
     names = tuple(activation_names) or ACTIVATIONS
+    for name in names:
+        get_activation(name)  # a misspelt name is a one-line error with a suggestion
     if system == "rational":
-        from ..model import get_activation
         bad = [n for n in names if not get_activation(n).concrete().is_polynomial]
         if bad:
             raise UserError(f"--system rational needs polynomial activations; {', '.join(bad)} is not "
                             f"(pass -f identity -f poly, or use --system arb)")
     space = Space(max_depth=max_depth, max_width=max_width, activations=names, bias=bias)
-    rep = fuzz(theorem, n_cases, digits, seed, system, space, load_rule(rule_spec), jobs)
+    rep = fuzz(theorem, n_cases, digits, seed, system, space, load_rule(rule_spec), jobs, started=started)
     click.echo(json.dumps(rep.to_dict(), indent=2) if as_json else render(rep))
     return rep.exit_code

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
+from ..cli import EXIT_CODES_HELP, check_timeout
 from .render import FORMATS
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from ..cli import UserError
+    from ..userfile import UserError
     fmts = tuple(f.strip().lower() for f in text.split(",") if f.strip())
     bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
@@ -22,22 +23,7 @@ def _formats(text: str) -> tuple[str, ...]:
     return fmts
 
 
-def _load(path: str) -> None:
-    """Run a user's file so that its ``register(Theorem(...))`` calls take effect."""
-    import importlib.util
-
-    from ..cli import UserError
-    file = Path(path)
-    if not file.is_file():
-        raise UserError(f"--load: no such file {path!r}")
-    try:
-        spec = importlib.util.spec_from_file_location(f"pcproof_user_theorems_{file.stem}", file)
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
-    except Exception as exc:  # the user's file may fail in any way; one line
-        raise UserError(f"--load: cannot load {path!r}: {type(exc).__name__}: {exc}") from None
-
-
-@click.command("report")
+@click.command("report", epilog=EXIT_CODES_HELP)
 @click.argument("theorems", nargs=-1)
 @click.option("--out", "out", default="reports", show_default=True, type=click.Path(file_okay=False),
               help="Folder to write the reports into (nothing is written outside it).")
@@ -45,7 +31,8 @@ def _load(path: str) -> None:
               help="Comma-separated formats: md, tex, html.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fuzzing stage (output is identical "
               "for a seed, except the timing block).")
-@click.option("--timeout", type=float, default=120, show_default=True, help="Seconds per proof before 'unknown'.")
+@click.option("--timeout", type=float, default=120, show_default=True, callback=check_timeout,
+              help="Seconds (> 0) per proof before 'unknown'.")
 @click.option("--fuzz-cases", type=int, default=200, show_default=True, help="Cases for the fuzzing summary.")
 @click.option("--all-depths/--no-all-depths", default=True, help="Include the all-depth (z3) proof where available.")
 @click.option("--fuzz/--no-fuzz", "fuzz", default=True, help="Include the fuzzing summary where available.")
@@ -56,13 +43,17 @@ def _load(path: str) -> None:
 @click.option("--quick", is_flag=True, help="Only the smallest concrete run and the control (for tests and previews).")
 def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, fuzz, ablation_dir, load_files, quick):
     """Write derivation reports (Markdown, LaTeX, HTML) for THEOREMs (default: all) and an index."""
-    from ..theorem import all_theorems, get
+    from ..cli import get_theorem
+    from ..theorem import all_theorems
+    from ..userfile import UserError, load
     from .build import RUNS, Options
     from .write import write_reports
     fmts = _formats(format_text)
+    if fuzz_cases < 1:
+        raise UserError(f"--fuzz-cases must be at least 1, got {fuzz_cases}")
     for file in load_files:
-        _load(file)
-    thms = [get(t) for t in theorems] if theorems else all_theorems()
+        load(file, "--load")
+    thms = [get_theorem(t) for t in theorems] if theorems else all_theorems()
     opts = Options(seed=seed, timeout=timeout, fuzz_cases=fuzz_cases, all_depths=all_depths, fuzz=fuzz,
                    ablation_dir=Path(ablation_dir) if ablation_dir else None,
                    runs=RUNS[:1] if quick else RUNS)
