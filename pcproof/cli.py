@@ -62,7 +62,8 @@ def user_error_types() -> tuple[type, ...]:
     found = [click.ClickException]
     for module, name in (("pcproof.model.activations", "ActivationError"), ("pcproof.model.network", "ArchitectureError"),
                          ("pcproof.theorem", "TheoremError"), ("pcproof.numbers.exact", "NotExact"),
-                         ("pcproof.numbers", "ShapeError"), ("pcproof.kernel", "ShapeError")):
+                         ("pcproof.numbers", "ShapeError"), ("pcproof.kernel", "ShapeError"),
+                         ("pcproof.rules.base", "RuleError"), ("pcproof.model.graph", "GraphError")):
         cls = getattr(sys.modules.get(module), name, None)
         if cls is not None:
             found.append(cls)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import sysconfig
 from pathlib import Path
 
 import click
@@ -59,8 +60,23 @@ def load(path: str, role: str = "--load"):
     return module
 
 
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
+#: pcproof's own code: the package, and its theorem library in a source checkout
+_OWN = (_PACKAGE + os.sep, os.path.join(os.path.dirname(_PACKAGE), "theorems") + os.sep)
+_SYSTEM = tuple(sorted({os.path.realpath(sysconfig.get_path(k)) + os.sep
+                        for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
+
+
 def is_user_file(filename: str) -> bool:
-    return os.path.realpath(filename) in _LOADED
+    """A file of the user's: one loaded with ``--rule``/``--load``, or (for the Python API)
+    any source file that is neither pcproof's own nor the standard library's or an
+    installed package's (a rule defined in the user's own module or test file)."""
+    if filename.startswith("<"):          # <frozen …>, <string>: not a file anyone wrote
+        return False
+    real = os.path.realpath(filename)
+    if real in _LOADED:
+        return True
+    return not real.startswith(_OWN) and not real.startswith(_SYSTEM)
 
 
 def _frames(exc: BaseException):
@@ -112,7 +128,8 @@ def user_error_message(exc: BaseException) -> str | None:
     if not frames:
         return None
     inner = frames[-1]
-    shown, role = _LOADED[os.path.realpath(inner.tb_frame.f_code.co_filename)]
+    filename = inner.tb_frame.f_code.co_filename
+    shown, role = _LOADED.get(os.path.realpath(filename), (filename, "rule"))
     where = f"{Path(shown).name}:{inner.tb_lineno}"
     qualname = _function(inner.tb_frame.f_code)
     if isinstance(exc, RecursionError):

@@ -19,6 +19,7 @@ import sympy as sp
 from .. import kernel
 from ..model import Architecture, get_activation, random_params, symbolic_params
 from ..numbers import MpmathOps, RationalOps, SymbolicOps
+from ..rules.base import running_rule
 from ..theorem import Instance, Setting, Theorem, alpha as ALPHA, gamma as GAMMA
 
 #: what an uninterpreted f is instantiated with in a counterexample search, in order:
@@ -129,16 +130,19 @@ def witness_candidates(theorem: Theorem, arch: Architecture, setting: Setting, e
                 params, rng = witness_point(concrete, setting, seed)
                 g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
                 ops = RationalOps(act) if exact else ArbOps(act, digits)
-                inst = Instance(concrete, ops, params.map(ops.number), setting, ops.number(g), ops.number(a))
-                return _point_text(params, g, a, act), ops, theorem.claim(inst)
+                with running_rule(passthrough=(kernel.Timeout,)):
+                    inst = Instance(concrete, ops, params.map(ops.number), setting, ops.number(g), ops.number(a))
+                    claim = theorem.claim(inst)
+                return _point_text(params, g, a, act), ops, claim
             yield {"seed": seed}, make
 
 
 def prove(theorem: Theorem, arch: Architecture, setting: Setting = Setting(),
           timeout: float | None = None, digits: int = 50) -> kernel.Verdict:
     def symbolic():
-        inst = symbolic_instance(theorem, arch, setting)
-        return inst.ops, theorem.claim(inst)
+        with running_rule(passthrough=(kernel.Timeout,)):
+            inst = symbolic_instance(theorem, arch, setting)
+            return inst.ops, theorem.claim(inst)
 
     def candidates(exact_only):
         return witness_candidates(theorem, arch, setting, exact_only)

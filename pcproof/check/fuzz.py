@@ -31,6 +31,7 @@ import click
 
 from ..cli import EXIT_CODES_HELP
 from ..numbers import NotExact
+from ..rules.base import running_rule
 from ..numbers.compare import DIFFERENT, EQUAL, UNDECIDED, Comparison, compare_equations, comparator
 from ..strategies import ACTIVATIONS, Case, Space, cases as case_strategy
 from ..theorem import get as get_theorem
@@ -103,7 +104,8 @@ def evaluate(case: Case, system: str = "auto", digits: int = 50, theorem=None, e
     while True:
         ops = make_ops(system, case.arch.activation, work)
         try:
-            equations = thm.claim(case.instance(ops))
+            with running_rule():
+                equations = thm.claim(case.instance(ops))
         except NotExact:
             if system != "auto" or ops.system != "rational":
                 raise

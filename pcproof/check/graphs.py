@@ -13,6 +13,7 @@ from .. import kernel
 from ..model import get_activation
 from ..model.graph import Graph, random_point, symbolic_point
 from ..numbers import RationalOps, SymbolicOps
+from ..rules.base import running_rule
 from ..theorem import GraphInstance, Setting, Theorem, alpha as ALPHA
 from .concrete import (EXACT_POLY_MAX_DEPTH, WITNESS_ACTIVATIONS, WITNESS_POINTS, _gamma_at, gamma_for,
                        special_point)
@@ -63,18 +64,21 @@ def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_o
                 point, rng = witness_point(concrete, setting, seed)
                 g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
                 ops = RationalOps(act) if exact else ArbOps(act, digits)
-                inst = GraphInstance(concrete, ops, point.map(ops.number), setting, ops.number(g), ops.number(a))
+                with running_rule(passthrough=(kernel.Timeout,)):
+                    inst = GraphInstance(concrete, ops, point.map(ops.number), setting, ops.number(g), ops.number(a))
+                    claim = theorem.claim(inst)
                 text = {k: str(v) for k, v in point.scalars().items()}
                 text.update(gamma=str(g), alpha=str(a), f=act.name)
-                return text, ops, theorem.claim(inst)
+                return text, ops, claim
             yield {"seed": seed}, make
 
 
 def prove(theorem: Theorem, graph: Graph, setting: Setting = Setting(), timeout: float | None = None,
           digits: int = 50) -> kernel.Verdict:
     def symbolic():
-        inst = symbolic_instance(theorem, graph, setting)
-        return inst.ops, theorem.claim(inst)
+        with running_rule(passthrough=(kernel.Timeout,)):
+            inst = symbolic_instance(theorem, graph, setting)
+            return inst.ops, theorem.claim(inst)
 
     return kernel.decide_identities(meta_for(theorem, graph, setting), symbolic,
                                     lambda exact_only: witness_candidates(theorem, graph, setting, exact_only),

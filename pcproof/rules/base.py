@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from typing import Any
 
 #: An update set: ("theta", l+1) → Δθ^{l+1} and ("b", l) → Δb^l.
@@ -57,6 +58,25 @@ def state_text(key) -> str:
     if kind == "dtheta" and isinstance(where, int):
         where = where + 1
     return f"{stem}^{where}_{t}"
+
+
+@contextmanager
+def running_rule(passthrough: tuple = ()):
+    """Code that runs a rule: an exception raised in the user's own code (a frame of their
+    file in the traceback below this point) becomes a :class:`RuleError` naming the file and
+    line; pcproof's own errors and ``passthrough`` (a prover's timeout) pass unchanged."""
+    try:
+        yield
+    except RuleError:
+        raise
+    except passthrough:
+        raise
+    except Exception as exc:
+        from ..userfile import user_error_message
+        msg = user_error_message(exc)
+        if msg is None:
+            raise
+        raise RuleError(msg) from exc
 
 
 class Rule(ABC):
