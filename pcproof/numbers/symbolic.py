@@ -195,6 +195,15 @@ _COMPARE = {"==": lambda d: d == 0, "!=": lambda d: d != 0, "<": lambda d: d < 0
 _GENERIC = {"==": False, "!=": True, "<": False, "<=": False, ">": True, ">=": True}
 
 
+class _Vec(tuple):
+    """A vector the symbolic system computed (a tuple of Sym) with its hash-consed id, so
+    that handing it back costs no hashing of its entries."""
+
+
+class _Mat(tuple):
+    """A matrix the symbolic system computed (a tuple of _Vec rows) with its id."""
+
+
 class _Rewrites(dict):
     """sympy expression → display symbol; looked up with a Sym or engine expression too."""
 
@@ -253,11 +262,12 @@ class SymbolicOps(ListOps):
         self._fs_cache: dict = {}
         # memo: vectors and matrices hash-consed to integer ids
         self._vids: dict = {}                                # engine tuple → id
-        self._vraw: list = []                                # id → engine tuple
         self._by_vec: dict = {}                              # id(tuple object) → (object, vector id)
         self._by_mat: dict = {}                              # id(tuple object) → (object, matrix id, rows)
         self._mids: dict = {}                                # tuple of row ids → matrix id
-        self._memo: dict = {}
+        self._atomized: dict = {}                            # vector id → its operand form
+        self._m_f, self._m_df, self._m_mv, self._m_rmv = {}, {}, {}, {}
+        self._m_add, self._m_sub, self._m_mul, self._m_scale = {}, {}, {}, {}
         if self._poly is not None:   # a polynomial f is computed in the engine
             self._x = se.Symbol("_x")
             self._fx = self._from_sympy(activation.expr).xreplace({self._from_sympy(_x): self._x})
@@ -472,70 +482,68 @@ class SymbolicOps(ListOps):
     # -- vectors: hash-consed to integer ids, every operation memoised on them ------------------
     def _vid(self, v):
         """(id, engine tuple) of a vector rule code handed in."""
+        if type(v) is _Vec and v.ops is self:
+            return v.vid, v.raw
         hit = self._by_vec.get(id(v))
         if hit is not None and hit[0] is v:
-            return hit[1], self._vraw[hit[1]]
+            return hit[1], hit[2]
         raw = self._rv(v)
         vid = self._vids.get(raw)
         if vid is None:
-            vid = self._vids[raw] = len(self._vraw)
-            self._vraw.append(raw)
+            vid = self._vids[raw] = len(self._vids)
         if type(v) is tuple:   # immutable: remember the object (kept alive, so its id stays its own)
-            self._by_vec[id(v)] = (v, vid)
+            self._by_vec[id(v)] = (v, vid, raw)
         return vid, raw
 
     def _mid(self, W):
-        """(id, engine rows) of a matrix."""
+        """(id, engine rows, row ids) of a matrix."""
+        if type(W) is _Mat and W.ops is self:
+            return W.mid, W.rows, W.ids
         hit = self._by_mat.get(id(W))
         if hit is not None and hit[0] is W:
-            return hit[1], hit[2]
+            return hit[1], hit[2], hit[3]
         ids, rows = [], []
         for r in W:
             i, raw = self._vid(r)
             ids.append(i)
             rows.append(raw)
-        ids = tuple(ids)
+        ids, rows = tuple(ids), tuple(rows)
         mid = self._mids.get(ids)
         if mid is None:
             mid = self._mids[ids] = len(self._mids)
-        if type(W) is tuple and all(type(r) is tuple for r in W):
-            self._by_mat[id(W)] = (W, mid, tuple(rows))
-        return mid, tuple(rows)
+        if type(W) is tuple and all(type(r) in (tuple, _Vec) for r in W):
+            self._by_mat[id(W)] = (W, mid, rows, ids)
+        return mid, rows, ids
 
     def _out(self, raw):
-        """A computed vector handed to rule code (a tuple of Sym, known by its id when it comes back)."""
-        v = tuple([Sym(c, self) for c in raw])
+        """A computed vector handed to rule code: a tuple of Sym that knows its id."""
         vid = self._vids.get(raw)
         if vid is None:
-            vid = self._vids[raw] = len(self._vraw)
-            self._vraw.append(raw)
-        self._by_vec[id(v)] = (v, vid)
+            vid = self._vids[raw] = len(self._vids)
+        v = _Vec([Sym(c, self) for c in raw])
+        v.ops, v.vid, v.raw = self, vid, raw
         return v
 
     def _out_mat(self, rows):
-        W = tuple(self._out(r) for r in rows)
-        self._mid(W)
+        W = _Mat([self._out(r) for r in rows])
+        ids = tuple([r.vid for r in W])
+        mid = self._mids.get(ids)
+        if mid is None:
+            mid = self._mids[ids] = len(self._mids)
+        W.ops, W.mid, W.rows, W.ids = self, mid, tuple(rows), ids
         return W
-
-    def _memo_call(self, key, thunk):
-        r = self._memo.get(key)
-        if r is None:
-            r = self._memo[key] = thunk()
-        return r
 
     def _operand(self, vid, raw):
         """The vector with its sums replaced by content × atom (what is multiplied or fed to f)."""
         if not self.atoms:
             return raw
-        key = ("atoms", vid)
-        r = self._memo.get(key)
+        r = self._atomized.get(vid)
         if r is None:
-            r = self._memo[key] = tuple([self.atomize(c) for c in raw])
+            r = self._atomized[vid] = tuple([self.atomize(c) for c in raw])
         return r
 
     def operand(self, v):
-        vid, raw = self._vid(v)
-        return self._wv(self._operand(vid, raw))
+        return self._wv(self._operand(*self._vid(v)))
 
     def _app(self, kind, fn, a):
         """f(a) or f'(a) of a non-polynomial f: an atom hash-consed on (kind, a)."""
@@ -570,79 +578,86 @@ class SymbolicOps(ListOps):
                 out.append(self._app(kind, fn, a))
         return tuple(out)
 
+    # Each operation looks its operands' ids up in its own memo first; only a miss computes.
     def f(self, v):
         vid, raw = self._vid(v)
-        return self._memo_call(("f", vid), lambda: self._out(self._apply("f", vid, raw)))
+        r = self._m_f.get(vid)
+        if r is None:
+            r = self._m_f[vid] = self._out(self._apply("f", vid, raw))
+        return r
 
     def df(self, v):
         vid, raw = self._vid(v)
-        return self._memo_call(("df", vid), lambda: self._out(self._apply("df", vid, raw)))
+        r = self._m_df.get(vid)
+        if r is None:
+            r = self._m_df[vid] = self._out(self._apply("df", vid, raw))
+        return r
 
     def matvec(self, W, v):
-        (mid, rows), (vid, raw) = self._mid(W), self._vid(v)
-
-        def compute():
+        (mid, rows, ids), (vid, raw) = self._mid(W), self._vid(v)
+        r = self._m_mv.get((mid, vid))
+        if r is None:
             x = self._operand(vid, raw)
-            rws = [self._operand(i, r) for i, r in zip(self._row_ids(W, rows), rows)]
-            return self._out(tuple(se.expand(se.Add(*[w * c for w, c in zip(r, x)])) for r in rws))
-        return self._memo_call(("mv", mid, vid), compute)
+            r = self._m_mv[(mid, vid)] = self._out(tuple([
+                se.expand(se.Add(*[w * c for w, c in zip(self._operand(i, row), x)])) for i, row in zip(ids, rows)]))
+        return r
 
     def rmatvec(self, W, v):
-        (mid, rows), (vid, raw) = self._mid(W), self._vid(v)
-
-        def compute():
+        (mid, rows, ids), (vid, raw) = self._mid(W), self._vid(v)
+        r = self._m_rmv.get((mid, vid))
+        if r is None:
             x = self._operand(vid, raw)
-            rws = [self._operand(i, r) for i, r in zip(self._row_ids(W, rows), rows)]
-            return self._out(tuple(se.expand(se.Add(*[rws[i][j] * x[i] for i in range(len(rws))]))
-                                   for j in range(len(rws[0]))))
-        return self._memo_call(("rmv", mid, vid), compute)
-
-    def _row_ids(self, W, rows):
-        return [self._vid(r)[0] for r in W]
-
-    def _zip(self, op, u, v, fn, operands=False):
-        (i, a), (j, b) = self._vid(u), self._vid(v)
-
-        def compute():
-            x, y = (self._operand(i, a), self._operand(j, b)) if operands else (a, b)
-            return self._out(tuple([se.expand(fn(p, q)) for p, q in zip(x, y)]))
-        return self._memo_call((op, i, j), compute)
+            rws = [self._operand(i, row) for i, row in zip(ids, rows)]
+            r = self._m_rmv[(mid, vid)] = self._out(tuple([
+                se.expand(se.Add(*[rws[i][j] * x[i] for i in range(len(rws))])) for j in range(len(rws[0]))]))
+        return r
 
     def add(self, u, v):
-        return self._zip("add", u, v, lambda p, q: p + q)
+        (i, a), (j, b) = self._vid(u), self._vid(v)
+        r = self._m_add.get((i, j))
+        if r is None:
+            r = self._m_add[(i, j)] = self._out(tuple([se.expand(p + q) for p, q in zip(a, b)]))
+        return r
 
     def sub(self, u, v):
-        return self._zip("sub", u, v, lambda p, q: p - q)
+        (i, a), (j, b) = self._vid(u), self._vid(v)
+        r = self._m_sub.get((i, j))
+        if r is None:
+            r = self._m_sub[(i, j)] = self._out(tuple([se.expand(p - q) for p, q in zip(a, b)]))
+        return r
 
     def mul(self, u, v):
-        return self._zip("mul", u, v, lambda p, q: p * q, operands=True)
+        (i, a), (j, b) = self._vid(u), self._vid(v)
+        r = self._m_mul.get((i, j))
+        if r is None:
+            r = self._m_mul[(i, j)] = self._out(tuple([
+                se.expand(p * q) for p, q in zip(self._operand(i, a), self._operand(j, b))]))
+        return r
 
     def scale(self, c, v):
         c = self._raw_scalar(c)
         vid, raw = self._vid(v)
-
-        def compute():
+        r = self._m_scale.get((c, vid))
+        if r is None:
             k = self.atomize(se.expand(c))
-            return self._out(tuple([se.expand(k * a) for a in raw]))
-        return self._memo_call(("scale", c, vid), compute)
+            r = self._m_scale[(c, vid)] = self._out(tuple([se.expand(k * a) for a in raw]))
+        return r
 
     def sqnorm(self, v):
-        vid, raw = self._vid(v)
-        x = self._operand(vid, raw)
+        x = self._operand(*self._vid(v))
         return Sym(se.expand(se.Add(*[a * a for a in x])), self)
 
     def outer(self, u, v):
-        (i, a), (j, b) = self._vid(u), self._vid(v)
-        x, y = self._operand(i, a), self._operand(j, b)
+        x, y = self._operand(*self._vid(u)), self._operand(*self._vid(v))
         return self._out_mat(tuple(tuple([se.expand(p * q) for q in y]) for p in x))
 
     def mat_add(self, A, B):
-        (_, ra), (_, rb) = self._mid(A), self._mid(B)
+        ra, rb = self._mid(A)[1], self._mid(B)[1]
         return self._out_mat(tuple(tuple([se.expand(p + q) for p, q in zip(r, s)]) for r, s in zip(ra, rb)))
 
     def mat_scale(self, c, A):
         c = self._raw_scalar(c)
-        _, rows = self._mid(A)
+        rows = self._mid(A)[1]
         return self._out_mat(tuple(tuple([se.expand(c * p) for p in r]) for r in rows))
 
     # -- names and display -----------------------------------------------------------
