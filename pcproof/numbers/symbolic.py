@@ -62,52 +62,62 @@ def _engine_rational(q: Fraction):
     return se.Integer(q.numerator) if q.denominator == 1 else se.Rational(q.numerator, q.denominator)
 
 
+def _powers(m) -> dict:
+    """base → exponent of a monomial (engine)."""
+    if m.is_Mul:
+        out = {}
+        for f in m.args:
+            if f.is_Pow:
+                b, k = f.args
+                out[b] = k
+            else:
+                out[f] = _ONE
+        return out
+    if m.is_Pow:
+        b, k = m.args
+        return {b: k}
+    return {} if m.is_Number else {m: _ONE}
+
+
 def split_content(e):
-    """Write an expanded engine sum as ``(content, primitive)`` with a canonical primitive.
+    """Write an expanded engine sum as ``(content, primitive, (negative, positive))``.
 
     content: gcd of the rational coefficients times every factor b**k (integer k)
-    common to all terms at its lowest power; primitive: the quotient.  The sign is
-    fixed as sympy's ``could_extract_minus_sign`` fixes it (fewer negative terms;
-    on a tie, by ``tie_break``), so the primitive and its negation share one atom."""
-    coeffs, powers = [], []
+    common to all terms at its lowest power; primitive: the quotient, expanded (so
+    equal sums, and sums that differ by such a factor, have equal primitives);
+    (negative, positive): how many of the primitive's coefficients have each sign,
+    from which the caller fixes the sign (so that P and -P share one atom)."""
+    num, den, negative, terms = 0, 1, 0, 0
+    exact = True
+    common = None
     for m, c in e.as_coefficients_dict().items():
-        q = _fraction(c)
-        if q == 0:
+        if c.is_Integer:
+            p, q = int(c), 1
+        elif c.is_Rational:
+            p, q = c.get_num_den()
+            p, q = int(p), int(q)
+        else:   # a coefficient that is not a rational number (sqrt 2): no rational content
+            exact, p, q = False, 1, 1
+        if p == 0 and exact:
             continue
-        d: dict = {}
-        if m != _ONE:
-            for base, k in m.as_powers_dict().items():
-                if type(k) is int or k.is_Integer:
-                    d[base] = d.get(base, 0) + int(k)
-                else:
-                    fac = base ** k
-                    d[fac] = d.get(fac, 0) + 1
-        coeffs.append(q if q is not None else c)
-        powers.append(d)
-    common = {}
-    for base in set(powers[0]).intersection(*powers[1:]):
-        k = min(d[base] for d in powers)
-        if k:
-            common[base] = k
-    exact = all(type(c) is Fraction for c in coeffs)
-    if exact:
-        num, den = 0, 1
-        for c in coeffs:
-            num = gcd(num, c.numerator)
-            den = den * c.denominator // gcd(den, c.denominator)
-        g = Fraction(num, den)
-    else:
-        g = Fraction(1)
-    content = se.Mul(_engine_rational(g), *[b ** k for b, k in common.items()])
-    terms, negative = [], 0
-    for c, d in zip(coeffs, powers):
-        c = c / g if type(c) is Fraction else c
-        if type(c) is Fraction and c < 0:
-            negative += 1
-        terms.append(se.Mul(_engine_rational(c) if type(c) is Fraction else c,
-                            *[b ** (k - common.get(b, 0)) for b, k in d.items() if k != common.get(b, 0)]))
-    prim = se.Add(*terms)
-    return content, prim, (negative, len(terms) - negative)
+        terms += 1
+        negative += p < 0
+        num = gcd(num, p)
+        den = den * q // gcd(den, q)
+        powers = _powers(m)
+        if common is None:
+            common = {b: int(k) for b, k in powers.items() if k.is_Integer}
+        else:
+            for b in list(common):
+                k = powers.get(b)
+                if k is None or not k.is_Integer:
+                    del common[b]
+                elif int(k) < common[b]:
+                    common[b] = int(k)
+    g = (se.Integer(num) if den == 1 else se.Rational(num, den)) if exact else _ONE
+    content = se.Mul(g, *[b ** k for b, k in common.items() if k])
+    prim = se.expand(e * (_ONE / content))
+    return content, prim, (negative, terms - negative)
 
 
 class SymbolicValueError(ValueError):
@@ -468,7 +478,7 @@ class SymbolicOps(ListOps):
             return c
         content, prim, (neg, pos) = split_content(c)
         if neg > pos or (neg == pos and self._negate_on_tie(prim)):
-            prim, content = -prim, -content
+            prim, content = se.expand(-prim), -content   # symengine keeps -(a + b) unexpanded
         atom = self._atom_of.get(prim)
         if atom is None:
             atom = self._atom(prim)
