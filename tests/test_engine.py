@@ -115,16 +115,18 @@ def test_the_memo_never_answers_for_a_changed_vector():
     assert again is first
 
 
-def test_a_product_of_identical_updates_is_proved_and_a_sign_flip_refuted():
-    # end to end on the engine: Z-IL is BP; a rule whose update for the deepest layer has the
-    # wrong sign (written as a user would) is refuted, never proved
-    class FlippedDeepest(ZIL):
+def test_different_sums_are_different_atoms_end_to_end():
+    # Z-IL plus α·(f(Σ_j θ¹_0j) − f(Σ_j θ¹_1j)) on every deepest weight: not BP, since the two
+    # row sums are different sums (one shared atom for both would make it "proved")
+    class PlusRowSumGap(ZIL):
         def updates(self, arch, params, ops, alpha):
             out = super().updates(arch, params, ops, alpha)
+            rows = ops.f(ops.matvec(params.theta[1], tuple(1 for _ in params.theta[1][0])))
+            gap = rows[0] - rows[1]
             k = ("theta", arch.L)
-            out[k] = ops.mat_scale(ops.number(-1), out[k])
+            out[k] = ops.mat_add(out[k], ops.mat_scale(alpha * gap, tuple(tuple(1 for _ in r) for r in out[k])))
             return out
 
     arch = Architecture((2, 3, 1, 2), get_activation("uninterpreted"))
     assert prove(get("thm-3.2"), arch).verdict == "proved"
-    assert prove(get("thm-3.2"), arch, Setting(rule=FlippedDeepest)).verdict == "refuted"
+    assert prove(get("thm-3.2"), arch, Setting(rule=PlusRowSumGap)).verdict == "refuted"
