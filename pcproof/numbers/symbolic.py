@@ -609,7 +609,7 @@ class SymbolicOps(ListOps):
         if r is None:
             x = self._operand(vid, raw)
             r = self._m_mv[(mid, vid)] = self._out(tuple([
-                se.expand(se.Add(*[w * c for w, c in zip(self._operand(i, row), x)])) for i, row in zip(ids, rows)]))
+                self._sum([w * c for w, c in zip(self._operand(i, row), x)]) for i, row in zip(ids, rows)]))
         return r
 
     def rmatvec(self, W, v):
@@ -619,8 +619,16 @@ class SymbolicOps(ListOps):
             x = self._operand(vid, raw)
             rws = [self._operand(i, row) for i, row in zip(ids, rows)]
             r = self._m_rmv[(mid, vid)] = self._out(tuple([
-                se.expand(se.Add(*[rws[i][j] * x[i] for i in range(len(rws))])) for j in range(len(rws[0]))]))
+                self._sum([rws[i][j] * x[i] for i in range(len(rws))]) for j in range(len(rws[0]))]))
         return r
+
+    def _sum(self, products):
+        # operands (atomised) are monomials, so their products are, and a sum of monomials
+        # collects like terms by itself; without atoms a product may hold a sum
+        return se.Add(*products) if self.atoms else se.expand(se.Add(*products))
+
+    def _product(self, p, q):
+        return p * q if self.atoms else se.expand(p * q)
 
     def add(self, u, v):
         (i, a), (j, b) = self._vid(u), self._vid(v)
@@ -641,7 +649,7 @@ class SymbolicOps(ListOps):
         r = self._m_mul.get((i, j))
         if r is None:
             r = self._m_mul[(i, j)] = self._out(tuple([
-                se.expand(p * q) for p, q in zip(self._operand(i, a), self._operand(j, b))]))
+                self._product(p, q) for p, q in zip(self._operand(i, a), self._operand(j, b))]))
         return r
 
     def scale(self, c, v):
@@ -655,11 +663,11 @@ class SymbolicOps(ListOps):
 
     def sqnorm(self, v):
         x = self._operand(*self._vid(v))
-        return Sym(se.expand(se.Add(*[a * a for a in x])), self)
+        return Sym(self._sum([a * a for a in x]), self)
 
     def outer(self, u, v):
         x, y = self._operand(*self._vid(u)), self._operand(*self._vid(v))
-        return self._out_mat(tuple(tuple([se.expand(p * q) for q in y]) for p in x))
+        return self._out_mat(tuple(tuple([self._product(p, q) for q in y]) for p in x))
 
     def mat_add(self, A, B):
         ra, rb = self._mid(A)[1], self._mid(B)[1]
@@ -668,7 +676,9 @@ class SymbolicOps(ListOps):
     def mat_scale(self, c, A):
         c = self._raw_scalar(c)
         rows = self._mid(A)[1]
-        return self._out_mat(tuple(tuple([se.expand(c * p) for p in r]) for r in rows))
+        simple = c.is_Number or c.is_Symbol
+        return self._out_mat(tuple(tuple([c * p if simple and not p.is_Add else se.expand(c * p) for p in r])
+                                   for r in rows))
 
     # -- names and display -----------------------------------------------------------
     def name(self, v, stem, *index):
