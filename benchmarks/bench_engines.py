@@ -17,7 +17,8 @@ the zero test):
   cannot know the atoms in advance).  Its polynomials are not hashable, so hash-consing
   keys on their text.  No Laurent monomials: rules that divide (γ^{-l}) cannot run on it.
 
-Prints a table of median seconds per candidate (and the speed-up over sympy); then the
+Prints a table of median CPU seconds (this process's user + system time: the work done,
+whatever else shares the machine) per candidate (and the speed-up over sympy); then the
 real prover (``pcproof.check.concrete.prove``, the symengine system) on the same shapes.
 Each timing is a median of ``--repeats`` runs; a candidate is skipped at larger shapes
 once one run takes ``--max-seconds``.
@@ -25,6 +26,7 @@ once one run takes ``--max-seconds``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from fractions import Fraction
@@ -206,9 +208,9 @@ def workload(engine, L, n):
 def timed(make, L, n, repeats):
     times, out = [], None
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         out = workload(make(), L, n)
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     return statistics.median(times), out
 
 
@@ -220,6 +222,7 @@ def main():
     args = ap.parse_args()
     f = get_activation("uninterpreted")
     shapes = [tuple(map(int, s.split("x"))) for s in args.shapes.split(",")]
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)\n")
     print("| depth × width | atoms | sympy s | symengine s | flint s (context given) | symengine / sympy | prover s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     slow = set()
@@ -239,15 +242,15 @@ def main():
                 slow.add(name)
         prover = []
         for _ in range(args.repeats):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             v = prove(get("thm-3.2"), Architecture.make(f, depth=L, width=n))
-            prover.append(time.perf_counter() - t0)
+            prover.append(time.process_time() - t0)
             assert v.verdict == "proved"
         show = lambda t: "skipped" if t is None else f"{t:.3f}"
         ratio = "–" if row["sympy"] is None else f"{row['sympy'] / t_se:.0f}×"
         print(f"| {L} × {n} | {atoms} | {show(row['sympy'])} | {t_se:.3f} | {show(row['flint'])} | {ratio} | "
               f"{statistics.median(prover):.3f} |", flush=True)
-    print(f"\nmedians of {args.repeats} runs (sympy: 1 run); in-process seconds after imports")
+    print(f"\nCPU seconds in-process after imports; medians of {args.repeats} runs (sympy: 1 run)")
 
 
 if __name__ == "__main__":

@@ -98,16 +98,16 @@ def split_content(e):
             p, q = int(p), int(q)
         else:   # a coefficient that is not a rational number (sqrt 2): no rational content
             exact, p, q = False, 1, 1
-        if p == 0 and exact:
+        if p == 0:
             continue
         terms += 1
         negative += p < 0
         num = gcd(num, p)
         den = den * q // gcd(den, q)
-        powers = _powers(m)
         if common is None:
-            common = {b: int(k) for b, k in powers.items() if k.is_Integer}
-        else:
+            common = {b: int(k) for b, k in _powers(m).items() if k.is_Integer}
+        elif common:    # (once nothing is common to the terms so far, no term's factors matter)
+            powers = _powers(m)
             for b in list(common):
                 k = powers.get(b)
                 if k is None or not k.is_Integer:
