@@ -21,7 +21,7 @@ Prints a table of median CPU seconds (this process's user + system time: the wor
 whatever else shares the machine) per candidate (and the speed-up over sympy); then the
 real prover (``pcproof.check.concrete.prove``, the symengine system) on the same shapes.
 Each timing is a median of ``--repeats`` runs; a candidate is skipped at larger shapes
-once one run takes ``--max-seconds``.
+once one run takes ``--max-seconds`` (``--flint-max-seconds`` for flint).
 """
 from __future__ import annotations
 
@@ -218,7 +218,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--shapes", default="64x4,256x4,64x16,512x8")
-    ap.add_argument("--max-seconds", type=float, default=30)
+    ap.add_argument("--max-seconds", type=float, default=60, help="skip sympy at larger shapes once a run takes this long")
+    ap.add_argument("--flint-max-seconds", type=float, default=5, help="the same for flint")
+    ap.add_argument("--flint-max-vars", type=int, default=4000,
+                    help="skip flint above this many variables (32 × 16, about 10 000, ran out of memory)")
     args = ap.parse_args()
     f = get_activation("uninterpreted")
     shapes = [tuple(map(int, s.split("x"))) for s in args.shapes.split(",")]
@@ -232,13 +235,13 @@ def main():
         nvars = atoms + sum(1 for _ in symbolic_params(Architecture.make(f, depth=L, width=n)).scalars()) + 2
         row = {}
         for name, make in (("sympy", lambda: SympyEngine(f)), ("flint", lambda: FlintEngine(f, nvars))):
-            if name in slow:
+            if name in slow or (name == "flint" and nvars > args.flint_max_vars):
                 row[name] = None
                 continue
             t, (bad, _) = timed(make, L, n, 1 if name == "sympy" else args.repeats)
             assert bad == 0, name
             row[name] = t
-            if t > args.max_seconds:
+            if t > (args.flint_max_seconds if name == "flint" else args.max_seconds):
                 slow.add(name)
         prover = []
         for _ in range(args.repeats):

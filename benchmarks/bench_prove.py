@@ -2,6 +2,7 @@
 
     python benchmarks/bench_prove.py [--repeats 3] [--depths 8,16,32,64,128,256] [--widths 2,4,8]
                                      [--commands 64x4,256x4,256x8,512x16]
+                                     [--compare-with CHECKOUT --compare 64x4,256x4,256x8,128x16]
 
 Prints a Markdown table of medians (in-process, after imports): wall seconds, CPU
 seconds (this process; on a shared machine the honest figure for the work done) and
@@ -9,7 +10,10 @@ CPU time per layer, so linear growth in depth shows as a flat column; beside the
 previous release's in-process medians (sympy engine, docs/speed.md of 2026-11-23).
 Then the whole command line (`pcproof prove thm-3.2 --depth L --width n --json`,
 process start included) for the shapes of issue 12's targets, with the previous
-release's figures and the targets beside.
+release's figures and the targets beside.  With ``--compare-with`` a checkout of another
+version (e.g. ``git worktree add /tmp/prev <commit>``), the same shapes are timed in
+fresh processes on that version and on this one, one after the other (same load), in
+CPU seconds of the proof alone.
 """
 from __future__ import annotations
 
@@ -39,6 +43,33 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+_ONE_PROOF = ("import time; from pcproof.check.concrete import prove; from pcproof.model import Architecture, "
+              "get_activation; from pcproof.theorem import get; c = time.process_time(); "
+              "v = prove(get('thm-3.2'), Architecture.make(get_activation('uninterpreted'), depth={L}, width={n})); "
+              "assert v.verdict == 'proved'; print(time.process_time() - c)")
+
+
+def _proof_cpu(checkout, L, n) -> float:
+    env = dict(os.environ)
+    if checkout:
+        env["PYTHONPATH"] = checkout
+    out = subprocess.run([sys.executable, "-c", _ONE_PROOF.format(L=L, n=n)], capture_output=True, text=True,
+                         env=env, cwd=checkout or None)
+    if out.returncode:
+        raise RuntimeError(out.stderr)
+    return float(out.stdout.split()[-1])
+
+
+def compare(checkout: str, shapes: str, repeats: int):
+    print(f"\n| depth × width | {checkout} CPU s | this CPU s | speed-up |")
+    print("|---|---:|---:|---:|")
+    for shape in shapes.split(","):
+        L, n = map(int, shape.split("x"))
+        prev = statistics.median(_proof_cpu(checkout, L, n) for _ in range(repeats))
+        this = statistics.median(_proof_cpu(None, L, n) for _ in range(repeats))
+        print(f"| {L} × {n} | {prev:.2f} | {this:.2f} | {prev / this:.1f}× |", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
@@ -46,7 +77,12 @@ def main():
     ap.add_argument("--widths", default="2,4,8")
     ap.add_argument("--commands", default="64x4,256x4,256x8,512x16", help="shapes timed as whole commands")
     ap.add_argument("--max-seconds", type=float, default=120, help="skip larger cases once one takes this long")
+    ap.add_argument("--compare-with", help="a checkout of another version to time side by side")
+    ap.add_argument("--compare", default="64x4,256x4,256x8,128x16", help="shapes for --compare-with")
     args = ap.parse_args()
+    if args.compare_with:
+        compare(args.compare_with, args.compare, args.repeats)
+        return
     thm = get("thm-3.2")
     f = get_activation("uninterpreted")
     show = lambda t: "–" if t is None else f"{t:.2f}"
