@@ -18,9 +18,10 @@ The converse fails: a non-zero difference in atoms may still vanish once
 unfolded, which is why the kernel re-checks every refutation numerically and
 answers "unknown" when it cannot confirm one.
 
-Engine.  The algebra runs on symengine (C++; measured 20–50× faster than sympy on
-this workload, and faster than python-flint's fmpq_mpoly, whose fixed set of
-variables fits a growing set of atoms badly: ``benchmarks/bench_engines.py``).  Only
+Engine.  The algebra runs on symengine (C++): the whole proof takes 5–18× less CPU
+than on sympy (``benchmarks/bench_prove.py --compare-with``), and python-flint's
+fmpq_mpoly, whose fixed set of variables fits a growing set of atoms badly, was
+slower than sympy (``benchmarks/bench_engines.py``; docs/speed.md).  Only
 operations whose meaning symengine and sympy share exactly are done there: sums,
 products and integer powers of (Laurent) polynomials with rational coefficients.
 Anything else (a non-integer or symbolic power, ``abs``, a sympy function the
