@@ -37,6 +37,7 @@ dictionary look-up each.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from math import gcd
 
 import symengine as se
@@ -235,6 +236,21 @@ class _Rewrites(dict):
 
     def __getitem__(self, k):
         return dict.__getitem__(self, self._key(k))
+
+
+@lru_cache(maxsize=64)
+def _parity(activation, kind: str) -> str | None:
+    """"odd" or "even" when sympy shows f(−x) = ∓f(x) (for ``kind`` "f", or "df" for f′);
+    None otherwise (and for an uninterpreted f, which has no parity)."""
+    if activation.expr is None:
+        return None
+    e = activation.expr if kind == "f" else activation.dexpr
+    flipped = e.xreplace({_x: -_x})
+    if sp.simplify(flipped + e) == 0:
+        return "odd"
+    if sp.simplify(flipped - e) == 0:
+        return "even"
+    return None
 
 
 class SymbolicOps(ListOps):
@@ -458,12 +474,14 @@ class SymbolicOps(ListOps):
         """The first undecided comparisons, as ``<difference> op 0`` in the paper's names."""
         return [f"{self.latex(d)} {op} 0" for op, d in self.value_branches_raw[:limit]]
 
-    def vanishes(self, d, max_ops: int = 20000) -> bool:
+    def vanishes(self, d, max_ops: int = 2000) -> bool:
         """Whether ``d`` expands to 0 once every atom is replaced by its definition, in sympy
         (sound: an atom only stands for its definition).  Atoms hide structure when two
         computations group the same sum differently, or apply f to −a and a (tanh(−a) =
         −tanh(a) only shows unfolded); unfolding is exponential in depth, so it stops (False,
         "not shown") as soon as the expression grows past ``max_ops`` operations."""
+        if not (self.activation.uninterpreted or self.activation.is_polynomial):
+            return False   # expanding exp, tanh … blows up; parity is handled where f is applied
         defs = self.definitions
         e = self.view(d)
         for _ in range(len(defs) + 1):
@@ -595,7 +613,12 @@ class SymbolicOps(ListOps):
     def _apply(self, kind, vid, raw):
         fn = self.activation.symbolic_f if kind == "f" else self.activation.symbolic_df
         out = []
+        parity = _parity(self.activation, kind) if self._poly is None else None
         for a in self._operand(vid, raw):
+            sign = 1
+            if parity and a.is_Mul and a.args[0].is_Number and a.args[0] < 0:
+                # f(−a) = −f(a) for an odd f (tanh), f(a) for an even one (tanh′): one atom for both
+                a, sign = se.expand(-a), (-1 if parity == "odd" else 1)
             if self.atoms and not (a.is_Symbol or a.is_Number):
                 # a product fed to f becomes an atom too: with width 1 nothing is a sum, and
                 # f(θ f(θ f(…))) would otherwise nest as deep as the network
@@ -603,7 +626,8 @@ class SymbolicOps(ListOps):
             if self._poly is not None:
                 out.append(se.expand((self._fx if kind == "f" else self._dfx).xreplace({self._x: a})))
             else:
-                out.append(self._app(kind, fn, a))
+                r = self._app(kind, fn, a)
+                out.append(-r if sign < 0 else r)
         return tuple(out)
 
     # Each operation looks its operands' ids up in its own memo first; only a miss computes.
