@@ -56,32 +56,48 @@ def symbolic_instance(theorem: Theorem, arch: Architecture, setting: Setting) ->
     return Instance(arch, ops, params, setting, ops.number(gamma_for(theorem, setting)), ops.number(ALPHA))
 
 
-def witness_point(arch: Architecture, setting: Setting, seed: int):
+def witness_point(arch: Architecture, setting: Setting, seed: int, zero=None):
     """An exact rational point for the layered network, and the generator that drew it
-    (its kind: :func:`special_point`)."""
+    (its kind: :func:`special_point`; ``zero``: a generic point with that one parameter 0)."""
     rng = random.Random(seed)
-    return special_point(random_params(arch, rng, _extra(setting)), seed % WITNESS_POINTS, rng), rng
+    p = random_params(arch, rng, _extra(setting))
+    return special_point(p, 0 if zero is not None else seed % WITNESS_POINTS, rng, zero), rng
 
 
-def special_point(p, kind: int, rng: random.Random):
+def special_point(p, kind: int, rng: random.Random, zero=None):
     """Shape a random point (anything with a ``theta`` dict of parameters and ``map``) into a
     kind: 0–2 generic (no scalar zero: a zero weight hides whatever lies beyond it);
     3 one parameter zero; 4 every parameter zero (biases, inputs and targets random);
     5 about half of all scalars zero; 6 every scalar 0 or 1."""
-    def zero(val):
-        return tuple(zero(r) for r in val) if isinstance(val, tuple) else Fraction(0)
     if kind <= 2:
-        return p.map(lambda q: q if q != 0 else Fraction(rng.choice([-1, 1]) * rng.randint(1, 16), 8))
+        p = p.map(lambda q: q if q != 0 else Fraction(rng.choice([-1, 1]) * rng.randint(1, 16), 8))
+        if zero is not None:
+            p.theta[zero] = _zeros(p.theta[zero])
+        return p
     if kind == 3:
         name = rng.choice(sorted(p.theta, key=str))
-        p.theta[name] = zero(p.theta[name])
+        p.theta[name] = _zeros(p.theta[name])
     elif kind == 4:
-        p.theta = {k: zero(v) for k, v in p.theta.items()}
+        p.theta = {k: _zeros(v) for k, v in p.theta.items()}
     elif kind == 5:
         p = p.map(lambda q: Fraction(0) if rng.random() < 0.5 else q)
     elif kind == 6:
         p = p.map(lambda q: Fraction(rng.randint(0, 1)))
     return p
+
+
+def _zeros(val):
+    return tuple(_zeros(r) for r in val) if isinstance(val, tuple) else Fraction(0)
+
+
+def witness_seeds(a: int, names, exact_only: bool):
+    """The points tried with the a-th activation: (seed, parameter zeroed or None).  A rule
+    that branches on values gets, besides, one generic point per parameter set to zero
+    (where an error node stays 0 and a detector may fire late)."""
+    out = [(seed, None) for seed in range(a * WITNESS_POINTS, (a + 1) * WITNESS_POINTS)]
+    if exact_only:
+        out += [(a * WITNESS_POINTS, name) for name in names]
+    return out
 
 
 def _gamma_at(theorem: Theorem, setting: Setting, rng: random.Random):
@@ -125,16 +141,16 @@ def witness_candidates(theorem: Theorem, arch: Architecture, setting: Setting, e
         if exact and act.expr.as_poly().degree() > 1 and arch.L > EXACT_POLY_MAX_DEPTH:
             continue
         concrete = Architecture(arch.widths, act, arch.bias)
-        for seed in range(a * WITNESS_POINTS, (a + 1) * WITNESS_POINTS):   # other points for each f
-            def make(digits, seed=seed, act=act, concrete=concrete, exact=exact):
-                params, rng = witness_point(concrete, setting, seed)
+        for seed, zero in witness_seeds(a, range(1, arch.L + 1), exact_only):
+            def make(digits, seed=seed, zero=zero, act=act, concrete=concrete, exact=exact):
+                params, rng = witness_point(concrete, setting, seed, zero)
                 g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
                 ops = RationalOps(act) if exact else ArbOps(act, digits)
                 with running_rule(passthrough=(kernel.Timeout,)):
                     inst = Instance(concrete, ops, params.map(ops.number), setting, ops.number(g), ops.number(a))
                     claim = theorem.claim(inst)
                 return _point_text(params, g, a, act), ops, claim
-            yield {"seed": seed}, make
+            yield ({"seed": seed} if zero is None else {"seed": seed, "zero": zero}), make
 
 
 def prove(theorem: Theorem, arch: Architecture, setting: Setting = Setting(),

@@ -16,7 +16,7 @@ from ..numbers import RationalOps, SymbolicOps
 from ..rules.base import running_rule
 from ..theorem import GraphInstance, Setting, Theorem, alpha as ALPHA
 from .concrete import (EXACT_POLY_MAX_DEPTH, WITNESS_ACTIVATIONS, WITNESS_POINTS, _gamma_at, gamma_for,
-                       special_point)
+                       special_point, witness_seeds)
 
 
 def meta_for(theorem: Theorem, graph: Graph, setting: Setting) -> dict:
@@ -41,10 +41,11 @@ def symbolic_instance(theorem: Theorem, graph: Graph, setting: Setting) -> Graph
     return GraphInstance(graph, ops, point, setting, ops.number(gamma_for(theorem, setting)), ops.number(ALPHA))
 
 
-def witness_point(graph: Graph, setting: Setting, seed: int):
+def witness_point(graph: Graph, setting: Setting, seed: int, zero=None):
     """As :func:`pcproof.check.concrete.witness_point`: generic points, then special ones."""
     rng = random.Random(seed)
-    return special_point(random_point(graph, rng, setting.init_noise), seed % WITNESS_POINTS, rng), rng
+    p = random_point(graph, rng, setting.init_noise)
+    return special_point(p, 0 if zero is not None else seed % WITNESS_POINTS, rng, zero), rng
 
 
 def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_only: bool = False):
@@ -59,9 +60,9 @@ def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_o
         if exact and act.expr.as_poly().degree() > 1 and graph.depth > EXACT_POLY_MAX_DEPTH:
             continue
         concrete = replace(graph, activation=act)
-        for seed in range(a * WITNESS_POINTS, (a + 1) * WITNESS_POINTS):
-            def make(digits, seed=seed, act=act, concrete=concrete, exact=exact):
-                point, rng = witness_point(concrete, setting, seed)
+        for seed, zero in witness_seeds(a, [n for n, _ in graph.param_shapes], exact_only):
+            def make(digits, seed=seed, zero=zero, act=act, concrete=concrete, exact=exact):
+                point, rng = witness_point(concrete, setting, seed, zero)
                 g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
                 ops = RationalOps(act) if exact else ArbOps(act, digits)
                 with running_rule(passthrough=(kernel.Timeout,)):
@@ -70,7 +71,7 @@ def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_o
                 text = {k: str(v) for k, v in point.scalars().items()}
                 text.update(gamma=str(g), alpha=str(a), f=act.name)
                 return text, ops, claim
-            yield {"seed": seed}, make
+            yield ({"seed": seed} if zero is None else {"seed": seed, "zero": zero}), make
 
 
 def prove(theorem: Theorem, graph: Graph, setting: Setting = Setting(), timeout: float | None = None,
