@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pcproof.model import Architecture, get_activation
 from pcproof.report import build
 from pcproof.report.cli import command
-from pcproof.report.render import TIMING_BEGIN, TIMING_END, strip_timing
+from pcproof.report.render import PROVENANCE_BEGIN, PROVENANCE_END, TIMING_BEGIN, TIMING_END, strip_timing
 from pcproof.report.trajectory import CLOSED, OTHER, ZERO, Trajectory
 from pcproof.theorem import all_theorems, get
 
@@ -89,6 +89,44 @@ def test_one_marked_timing_block_per_file(reports):
         assert re.search(r"\d\.\d{3} s", timed)
         # no wall-clock figure outside the block
         assert not re.search(r"\d\.\d{3} s\b", strip_timing(text)), path.name
+
+
+def test_provenance_record():
+    from importlib.metadata import version
+
+    from pcproof.provenance import provenance
+    rec = provenance(["/venv/bin/pcproof", "report", "thm-3.2", "--out", "my reports"], seed=7)
+    assert rec["seed"] == 7 and rec["command"] == "pcproof report thm-3.2 --out 'my reports'"
+    assert rec["sympy"] == version("sympy") and rec["z3"] == version("z3-solver")
+    assert rec["mpmath"] == version("mpmath") and rec["python-flint"] == version("python-flint")
+    assert rec["pcproof"] == version("pcproof") and rec["python"].count(".") == 2
+    checkout = (Path(__file__).resolve().parents[1] / ".git").exists()
+    if checkout and shutil.which("git"):
+        assert re.fullmatch(r"[0-9a-f]{40}", rec["commit"]) and isinstance(rec["dirty"], bool)
+    else:
+        assert rec["commit"] is None
+
+
+def test_provenance_is_cheap_to_import():
+    """The module itself imports neither sympy nor z3 (loaded on its own, without the package)."""
+    src = Path(__file__).resolve().parents[1] / "pcproof" / "provenance.py"
+    code = ("import importlib.util, sys\n"
+            f"spec = importlib.util.spec_from_file_location('prov', {str(src)!r})\n"
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+            "r = m.provenance(seed=1)\n"
+            "print(sorted(k for k in ('sympy', 'z3', 'flint', 'mpmath', 'numpy') if k in sys.modules), r['sympy'] is not None)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.split() == ["[]", "True"], proc.stdout + proc.stderr
+
+
+def test_every_report_records_its_provenance(reports):
+    from importlib.metadata import version
+    for path in [p for ext in ("md", "tex", "html") for p in reports.glob("thm-*." + ext)]:
+        text = path.read_text()
+        assert text.count(PROVENANCE_BEGIN) == 1 and text.count(PROVENANCE_END) == 1, path.name
+        block = re.search(rf"{PROVENANCE_BEGIN}(.*?){PROVENANCE_END}", text, re.S).group(1)
+        assert version("sympy") in block and version("z3-solver") in block and "seed" in block
+        assert PROVENANCE_BEGIN not in strip_timing(text)  # the identity check ignores the block
 
 
 def test_same_seed_same_report_except_timing(reports):
@@ -269,20 +307,44 @@ def test_broken_c1_is_not_shown_as_closed_form():
 
 
 TEX_ENGINES = ("pdflatex", "lualatex", "xelatex")
+ABLATION = Path(__file__).resolve().parents[1] / "reports" / "ablation"  # pcproof ablate's shipped results
+MAX_PAGES = {"thm-3.2": 5, "cor-gamma": 4}  # "about four pages" (measured: 5 and 4 with the ablation section)
 
 
-def test_latex_compiles(reports, tmp_path):
+def tex_engine():
     engine = next((e for e in TEX_ENGINES if shutil.which(e)), None)
     if engine is None:
         pytest.skip(f"no TeX engine installed (looked for {', '.join(TEX_ENGINES)} on PATH); "
-                    "install texlive-latex-base to run this test")
+                    "scripts/test.sh installs texlive-latex-base as root")
+    return engine
+
+
+def compile_pages(engine: str, folder: Path, name: str) -> int:
+    proc = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", f"{name}.tex"],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert (folder / f"{name}.pdf").stat().st_size > 10_000
+    return int(re.search(r"Output written on \S+ \((\d+) pages?", proc.stdout).group(1))
+
+
+def test_latex_compiles(reports, tmp_path):
+    engine = tex_engine()
     work = tmp_path / "tex"
     shutil.copytree(reports, work)
     for name in ("thm-3.2", "cor-gamma"):
-        proc = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", f"{name}.tex"],
-                              cwd=work, capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 0, proc.stdout[-3000:]
-        assert (work / f"{name}.pdf").stat().st_size > 10_000
+        assert compile_pages(engine, work, name) >= 1
+
+
+def test_full_report_pdf_fits_in_about_four_pages(tmp_path):
+    """The whole report (all-depth proof, fuzzing, ablation) compiles, and its PDF stays short."""
+    engine = tex_engine()
+    out = tmp_path / "full"
+    ablation = ["--ablation", str(ABLATION)] if ABLATION.is_dir() else ["--ablation", NO_ABLATION]
+    res = CliRunner().invoke(command, ["thm-3.2", "cor-gamma", "--out", str(out), "--fuzz-cases", "20", *ablation])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    for name, most in MAX_PAGES.items():
+        pages = compile_pages(engine, out, name)
+        assert pages <= most, f"{name}.pdf has {pages} pages"
 
 
 def test_out_keeps_other_reports_and_the_index_lists_every_one(tmp_path, monkeypatch):

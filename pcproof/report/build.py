@@ -141,10 +141,13 @@ _MATHY = re.compile(r"[\^_{}]|[^\x00-\x7f]")
 
 
 def math_or_text(s) -> list:
-    """A string from a verdict: mathematics (indices, Unicode symbols) typeset, plain words as they are."""
-    from .plaintex import plain_to_latex
+    """A string from a verdict or a declaration: its mathematics (indices, Unicode symbols) typeset,
+    its words left as they are."""
+    from .plaintex import plain_to_latex, prose_segments
     s = _text(s) if not isinstance(s, str) else s
-    return parts(M(plain_to_latex(s))) if _MATHY.search(s) else parts(s)
+    if not _MATHY.search(s):
+        return parts(s)
+    return [M(plain_to_latex(t)) if is_math else t for is_math, t in prose_segments(s)]
 
 
 def _prose_value(v) -> list:
@@ -190,7 +193,7 @@ class ProofIndex:
         """An unsat core sorted for the reader: (the lemmas used, each with its statement, as list
         items; one run of text naming the axioms, definitions and hypotheses used), linked where
         the report defines them."""
-        from .plaintex import definition_latex
+        from .plaintex import definition_latex, plain_to_latex
         lemmas, axioms, defs, other = [], [], [], []
         for entry in core or []:
             entry = str(entry)
@@ -208,7 +211,7 @@ class ProofIndex:
         for name in lemmas:
             st = self.lemmas[name].get("statement")
             items.append(parts("lemma ", Ref(name, "#" + anchor(self.prefix + "lemma", name)),
-                               *([": ", *math_or_text(st)] if st else [])))
+                               *([": ", M(plain_to_latex(st))] if st else [])))
         used = []
         if axioms:
             used.append(parts("axioms ", *[p for i, a in enumerate(axioms)
@@ -401,13 +404,18 @@ def _network_text(v) -> str:
 
 # -- the stages -------------------------------------------------------------------------------
 
+NOTATION = "pcproof/notation.md"  # the notation page, shipped in the package (and in docs/)
+
+
 def statement_blocks(thm) -> list:
     # a condition without LaTeX (a user's, say) is shown by its text
     hyps = [parts(f"{c.name}: ", M(c.latex)) if c.latex else parts(f"{c.name}: {c.text}")
             for c in thm.hypotheses]
     return [
         Heading(2, parts("Statement"), "statement"),
-        Para(parts(f"{thm.source}. ", thm.title, ". Under the hypotheses below,")),
+        # the notation page shipped with pcproof, not the repository-only MATH.md an older source names
+        Para(parts(*math_or_text(f"{thm.source.replace('MATH.md', NOTATION)}. {thm.title}."),
+                   " Under the hypotheses below,")),
         Display(thm.statement),
         Para(parts("Layers are numbered from the output (layer 0) to the input (layer ", M("L"),
                    "); ", M(r"\bar{x}^l"), " and ", M(r"\delta^l"), " are the feed-forward values and error terms of "
@@ -834,7 +842,6 @@ def _table(header, body) -> Table:
 
 # -- whole documents --------------------------------------------------------------------------
 
-NOTATION = "notation.md"  # shipped in the package (pcproof/notation.md) and in docs/
 
 
 def theorem_document(thm, out_dir: Path, opts: Options, command: str | None = None,
@@ -845,7 +852,7 @@ def theorem_document(thm, out_dir: Path, opts: Options, command: str | None = No
     result = Result(thm.name, thm.title, ", ".join(c.name for c in thm.hypotheses))
     fig_rel = f"figures/{thm.name}-wavefront.png"
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
-    blocks = [Heading(1, parts(f"{thm.name}: {thm.title}"), "top"),
+    blocks = [Heading(1, parts(f"{thm.name}: ", *math_or_text(thm.title)), "top"),
               Link([("index", "index.html"), ("Markdown", f"{thm.name}.md"), ("LaTeX", f"{thm.name}.tex")])]
     blocks += statement_blocks(thm)
     blocks += derivation_blocks(thm, out_dir / fig_rel, fig_rel, timings)
@@ -892,7 +899,7 @@ def index_document(entries: list[dict], seconds: float | None = None) -> Documen
     rows, links, commands = [], [], []
     for e in entries:
         s = e.get("summary", {})
-        rows.append([parts(e["theorem"]), parts(e.get("title", "")), parts(e.get("hypotheses", "")),
+        rows.append([parts(e["theorem"]), math_or_text(e.get("title", "")), parts(e.get("hypotheses", "")),
                      parts(_glance(s.get("concrete", []))), parts(s.get("all_depths", "—")),
                      parts(_control_text(s.get("control"))), parts(s.get("fuzz", "—")), parts(s.get("ablation", "—"))])
         links += [(f"{e['theorem']} ({fmt})", f"{e['theorem']}.{fmt}") for fmt in e.get("formats", [])]

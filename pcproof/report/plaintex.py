@@ -234,3 +234,69 @@ def _split_top(s: str) -> list[str]:
         else:
             cur += c
     return [p.strip() for p in out + [cur] if p.strip()]
+
+
+# -- prose with mathematics in it (titles, notes, hypotheses) -------------------------------------
+
+_PROSE_PUNCT = set("—–’‘“”…·")  # Unicode that is punctuation in prose, not mathematics
+_WEAK = re.compile(r"[A-Za-z]|\d+(?:\.\d+)?|[=<>+\-*/|]+|[()\[\]]|[A-Za-z]'*\(\w*\)")
+
+
+def _strong(tok: str) -> bool:
+    return bool(re.search(r"[\^_]", tok)) or any(ord(c) > 127 and c not in _PROSE_PUNCT and not c.isalpha()
+                                                 or (ord(c) > 127 and greek(c)) for c in tok)
+
+
+def prose_segments(s: str) -> list[tuple[bool, str]]:
+    """``s`` cut into prose and mathematics: [(is_maths, text)].  A word with an index (``γ^l``) or a
+    mathematical symbol (``≥``, ``ᵀ``, a Greek letter) is mathematics, and so are the single letters,
+    numbers and operators next to it (``L ≥ 1``); the rest stays prose."""
+    toks = re.split(r"(\s+)", str(s))
+    words = [(i, t) for i, t in enumerate(toks) if t and not t.isspace()]
+    kind = {}
+    for i, t in words:
+        core = t.strip(",.;:()")
+        kind[i] = "strong" if _strong(core) else "weak" if core and _WEAK.fullmatch(core) else "prose"
+    changed = True
+    while changed:  # weak words next to mathematics join it
+        changed = False
+        for k, (i, t) in enumerate(words):
+            if kind[i] != "weak":
+                continue
+            nb = [words[k + d][0] for d in (-1, 1) if 0 <= k + d < len(words)]
+            if any(kind[j] == "strong" for j in nb):
+                kind[i] = "strong"
+                changed = True
+    out: list[tuple[bool, str]] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            body, lead, tail = " ".join(run), "", ""
+            while body and (body[-1] in ",.;:" or body[-1] == ")" and body.count(")") > body.count("(")):
+                body, tail = body[:-1], body[-1] + tail   # punctuation and an unmatched ) stay prose
+            while body and body[0] == "(" and body.count("(") > body.count(")"):
+                body, lead = body[1:], lead + "("
+            if lead:
+                out.append((False, lead))
+            out.append((True, body))
+            if tail:
+                out.append((False, tail))
+            run.clear()
+
+    for i, t in enumerate(toks):
+        if i in kind and kind[i] == "strong":
+            if run or not out or out[-1][0] is False:
+                run.append(t)
+            continue
+        if t.isspace() and run:
+            nxt = next((j for j in range(i + 1, len(toks)) if j in kind), None)
+            if nxt is not None and kind[nxt] == "strong":
+                continue
+        flush()
+        if out and out[-1][0] is False:
+            out[-1] = (False, out[-1][1] + t)
+        else:
+            out.append((False, t))
+    flush()
+    return [(m, t) for m, t in out if t]
