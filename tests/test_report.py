@@ -380,3 +380,19 @@ def test_out_keeps_other_reports_and_the_index_lists_every_one(tmp_path, monkeyp
     assert left == ["ablation/keep.json", "figures/thm-3.1-wavefront.png", "index.html", "index.md", "notes.txt",
                     "thm-3.1.md", "thm-3.1.report.json"]
     assert "my-thm" not in (out / "index.md").read_text()
+
+
+def test_notation_page_is_shipped_and_matches_the_docs():
+    """Issue 11, item 7: what reports cite for notation is inside the package, identical to docs/notation.md."""
+    from importlib.resources import files
+    shipped = files("pcproof").joinpath("notation.md").read_text(encoding="utf-8")
+    docs = Path(__file__).resolve().parents[1] / "docs" / "notation.md"
+    if docs.is_file():
+        assert shipped == docs.read_text(encoding="utf-8"), "copy docs/notation.md to pcproof/notation.md"
+    assert "Z-IL" in shipped and "C1" in shipped
+
+
+def test_reports_cite_the_shipped_notation(reports):
+    for name in ("thm-3.2", "cor-gamma", "index"):
+        md = (reports / f"{name}.md").read_text()
+        assert "pcproof/notation.md" in md and "MATH.md" not in md, name
