@@ -270,8 +270,8 @@ def proof_blocks(d: dict, index: ProofIndex | None = None, level: int = 4, title
     by = str(d.get("by") or "")
     if by:
         how += parts("A direct proof" if by == "direct" else "Proof " + (by if by.startswith("by ") else "by " + by))
-    if d.get("principle"):
-        how += parts(" (" if how else "", *math_or_text(d["principle"]), ")" if how else "")
+    if d.get("principle"):  # "P(0) ∧ ∀n ≥ 0 (P(n) → P(n+1)) ⟹ ∀n ≥ 0 P(n), …": a formula, typeset whole
+        how += parts(" (" if how else "", M(plain_to_latex(d["principle"])), ")" if how else "")
     if how:
         out.append(Para(how + parts(".")))
     for key, t in _PART_TITLES:
@@ -737,9 +737,9 @@ def ablation_blocks(out_dir: Path, opts: Options, result: Result | None = None) 
         out += _ablation_summary(p, out_dir, links)
     if figures:
         rel = [_place(p, out_dir, Path("figures") / "ablation") for p in figures]
-        out.append(Gallery([Figure(r, parts(p.stem.replace("_", " ")), f"ablation figure {p.stem}", width=0.32)
+        out.append(Gallery([Figure(r, parts(p.stem.replace("_", " ")), f"ablation figure {p.stem}", width=0.6)
                             for r, p in zip(rel, figures)],
-                           parts("Figures (left to right): ", ", ".join(p.stem.replace("_", " ") for p in figures), ".")))
+                           parts("Figures (top to bottom): ", ", ".join(p.stem.replace("_", " ") for p in figures), ".")))
     links += [(p.name, _place(p, out_dir, Path("figures") / "ablation")) for p in texts]
     if links:
         out.append(Link(links))

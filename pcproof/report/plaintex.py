@@ -239,7 +239,8 @@ def _split_top(s: str) -> list[str]:
 # -- prose with mathematics in it (titles, notes, hypotheses) -------------------------------------
 
 _PROSE_PUNCT = set("—–’‘“”…·")  # Unicode that is punctuation in prose, not mathematics
-_WEAK = re.compile(r"[A-Za-z]|\d+(?:\.\d+)?|[=<>+\-*/|]+|[()\[\]]|[A-Za-z]'*\(\w*\)")
+_WEAK = re.compile(r"[A-Za-z]|\d+(?:\.\d+)?|[=<>+\-*/|]+|[()\[\]]|[A-Za-z]'*\(\w*\)"
+                   r"|[A-Za-z0-9](?:[-+*/=<>][A-Za-z0-9]+)+")  # L-1, l+1
 
 
 def _strong(tok: str) -> bool:

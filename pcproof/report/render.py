@@ -242,10 +242,9 @@ def _tex_blocks(blocks) -> list[str]:
         elif isinstance(b, Figure):
             out.append("\\begin{center}\n\\includegraphics[width=" + f"{b.width:g}" + "\\linewidth]{" + b.src + "}\n\n"
                        + _tex_parts(b.caption) + "\n\\end{center}")
-        elif isinstance(b, Gallery):
-            w = 0.98 / max(1, len(b.figures))
-            out.append("\\begin{center}\n" + "\\hfill".join(
-                "\\includegraphics[width=" + f"{w:.3f}" + "\\linewidth]{" + f.src + "}" for f in b.figures)
+        elif isinstance(b, Gallery):  # one under the other, each at its own width
+            out.append("\\begin{center}\n" + "\\\\\n".join(
+                "\\includegraphics[width=" + f"{f.width:g}" + "\\linewidth]{" + f.src + "}" for f in b.figures)
                 + "\n\n" + _tex_parts(b.caption) + "\n\\end{center}")
         elif isinstance(b, Details):
             out.append(r"\textit{" + tex_text(b.summary) + ".} " + tex_text(b.pdf_note) + "\n")
@@ -301,10 +300,10 @@ body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 2rem auto; 
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #bbb; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
-.display { overflow-x: auto; margin: 0.8rem 0; }
+.display { overflow-x: auto; overflow-y: hidden; margin: 0.8rem 0; }
 pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; }
-figure.gallery img { max-width: 32%; margin-right: 1%; }
+figure.gallery img { display: block; max-width: 100%; margin-bottom: 0.4rem; }
 details { margin: 0.6rem 0; } summary { cursor: pointer; color: #333; }
 .verdict-proved { color: #106b10; font-weight: bold; }
 .verdict-refuted { color: #a01010; font-weight: bold; }
