@@ -220,6 +220,9 @@ def test_plain_text_maths_converter():
     assert plain_to_latex("γ^(n+1) = γ·γ^n for n ≥ 0") == r"\gamma^{n+1}=\gamma\cdot\gamma^{n}\text{ for }n\geq0"
     assert plain_to_latex("α δ^l f(x̄^{l+1})ᵀ") == r"\alpha\,\delta^{l}\,f(\bar{x}^{l+1})^{\top}"
     assert definition_latex("def theta[Not(0 == t), Not(t >= 1 + L)]") == r"\theta\;(0\neq t,\ t<1+L)"
+    assert plain_to_latex("t = l_gate + 0") == r"t=l_{\text{gate}}+0"
+    assert plain_to_latex("(t* < rule.steps(L))") == r"(t^{*}<\text{rule.steps}(L))"
+    assert plain_to_latex("δ^l ≠ 0") == r"\delta^{l}\neq0"    # NFD must not split ≠ into = and a slash
     assert definition_latex("wavefront") is None
 
 

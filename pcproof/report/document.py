@@ -75,7 +75,7 @@ class Details:
 
     summary: str
     blocks: list
-    pdf_note: str = "Folded in the HTML and Markdown reports; left out of the PDF for length."
+    pdf_note: str = "In the HTML and Markdown reports."
 
 
 @dataclass

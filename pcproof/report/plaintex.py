@@ -85,6 +85,9 @@ def _group(s: str, i: int) -> tuple[str, int]:
     m = _NUMBER.match(s, i)
     if m:
         return "{" + m.group(0) + "}", m.end()
+    m = re.compile(r"[A-Za-z]{2,}").match(s, i)
+    if m:  # l_gate: a word as the index
+        return "{" + _text(m.group(0)) + "}", m.end()
     inner, j = _token(s, i)
     return "{" + inner + "}", j
 
@@ -152,6 +155,12 @@ def plain_to_latex(s: str) -> str:
             out.append(c + arg)
             kinds.append("script")
             pending_space = False
+            continue
+        if c == "*" and i > 0 and s[i - 1].isalnum() and not s[i + 1:i + 2].isalnum():
+            out.append("^{*}")  # t*: a starred name, not a product
+            kinds.append("script")
+            pending_space = False
+            i += 1
             continue
         m = _OP.match(s, i)
         if m:

@@ -247,7 +247,7 @@ def _tex_blocks(blocks) -> list[str]:
                 "\\includegraphics[width=" + f"{f.width:g}" + "\\linewidth]{" + f.src + "}" for f in b.figures)
                 + "\n\n" + _tex_parts(b.caption) + "\n\\end{center}")
         elif isinstance(b, Details):
-            out.append(r"\textit{" + tex_text(b.summary) + ".} " + tex_text(b.pdf_note) + "\n")
+            out.append(r"{\small\textit{" + tex_text(b.summary) + ":} " + tex_text(b.pdf_note) + "\\par}\n")
         elif isinstance(b, Verbatim):
             out.append("\\begin{verbatim}\n" + _tex_ascii(b.text.rstrip()) + "\n\\end{verbatim}")
         elif isinstance(b, Link):

@@ -142,7 +142,9 @@ def write_reports(theorems, out: Path, formats=("md", "tex", "html"), opts: Opti
         (out / f"{name}{SIDECAR}").write_text(json.dumps(entry, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
     # the index always in both formats, so that neither is left stale by a run with fewer formats
-    ordered = [keep[name] for name in sorted(keep)]
+    from ..theorem import REGISTRY
+    order = {name: i for i, name in enumerate(REGISTRY)}  # the paper's order, then the rest by name
+    ordered = [keep[name] for name in sorted(keep, key=lambda n: (order.get(n, len(order)), n))]
     write_document(index_document(ordered, seconds), out, ("md", "html"))
     return results
 
