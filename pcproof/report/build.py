@@ -578,12 +578,13 @@ def all_depth_blocks(thm, opts: Options, result: Result, timings: list, out_dir:
         blocks += induction_blocks(v, index, level=4)
         if v.counterexample:
             blocks += counterexample_blocks(v.counterexample)
+        what = "The proof" if v.verdict == "proved" else f"The {v.verdict} verdict"  # no "proof" of an unknown
         if k == 0:
-            out.append(Heading(3, parts(f"The proof ({label})"), "all-depths-proof"))
+            out.append(Heading(3, parts(f"{what} ({label})"), "all-depths-proof"))
             out += blocks
         else:
-            out.append(Details(f"The proof {label}: {v.verdict} (the same layout; axioms as in the table below)",
-                               blocks))
+            out.append(Details(f"{what}, {label}: {v.verdict}" + (" (the same layout; axioms in the table below)"
+                                                                  if v.verdict == "proved" else ""), blocks))
     axioms = {str(a.get("name")): a for _, _, v in runs for a in (v.axioms or []) if isinstance(a, dict)}
     if axioms:
         used = set()

@@ -104,7 +104,7 @@ def _md_blocks(blocks) -> list[str]:
         elif isinstance(b, Gallery):
             out.append(" ".join(f"![{f.alt}]({f.src})" for f in b.figures) + "\n\n" + _md_parts(b.caption))
         elif isinstance(b, Details):
-            out.append(f"<details><summary>{_html.escape(b.summary)}</summary>\n\n"
+            out.append(f"<details><summary>{_html.escape(b.summary, quote=False)}</summary>\n\n"
                        + "\n\n".join(_md_blocks(b.blocks)) + "\n\n</details>")
         elif isinstance(b, Provenance):
             rows = "\n".join(f"| {label} | {_md_text(v, True)} |" for label, v in _provenance_rows(b))
