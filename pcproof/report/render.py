@@ -181,6 +181,8 @@ def _tex_parts(ps) -> str:
     return "".join(f"${p.tex}$" if isinstance(p, M) else tex_text(p.text if isinstance(p, Ref) else p) for p in ps)
 
 
+FOLDED_NOTE = "Sections folded in the HTML and Markdown reports are left out of this PDF, for length."
+
 LONG_TABLE = 25  # rows above which a LaTeX table becomes a longtable
 
 _SECTION = {1: "section*", 2: "section", 3: "subsection", 4: "subsubsection"}
@@ -200,9 +202,18 @@ def to_latex(doc: Document) -> str:
            r"\setlength\belowdisplayskip{3pt}\setlength\abovedisplayshortskip{0pt}"
            r"\setlength\belowdisplayshortskip{2pt}}\makeatother",
            r"\let\olditemize\itemize\renewcommand{\itemize}{\olditemize\setlength{\itemsep}{0pt}"
-           r"\setlength{\parskip}{0pt}}",
+           r"\setlength{\parskip}{0pt}\setlength{\topsep}{2pt}}",
+           r"\makeatletter\renewcommand\section{\@startsection{section}{1}{\z@}{-2ex plus -.5ex}{1ex}"
+           r"{\normalfont\Large\bfseries}}\renewcommand\subsection{\@startsection{subsection}{2}{\z@}"
+           r"{-1.5ex plus -.5ex}{.6ex}{\normalfont\large\bfseries}}\renewcommand\subsubsection"
+           r"{\@startsection{subsubsection}{3}{\z@}{-1.2ex plus -.3ex}{.4ex}{\normalfont\normalsize\bfseries}}"
+           r"\makeatother",
            r"\begin{document}"]
-    out += _tex_blocks(doc.blocks)
+    body = _tex_blocks(doc.blocks)
+    if any(isinstance(b, Details) for b in doc.blocks):
+        at = next((i + 1 for i, b in enumerate(doc.blocks) if isinstance(b, Link)), 1)  # under the title's links
+        body.insert(at, r"{\small\textit{" + tex_text(FOLDED_NOTE) + r"}\par}")
+    out += body
     out.append(r"\end{document}")
     return "\n\n".join(out) + "\n"
 
@@ -247,17 +258,17 @@ def _tex_blocks(blocks) -> list[str]:
                 "\\includegraphics[width=" + f"{f.width:g}" + "\\linewidth]{" + f.src + "}" for f in b.figures)
                 + "\n\n" + _tex_parts(b.caption) + "\n\\end{center}")
         elif isinstance(b, Details):
-            out.append(r"{\small\textit{" + tex_text(b.summary) + ":} " + tex_text(b.pdf_note) + "\\par}\n")
+            pass  # left out of the PDF; the note under the title says so once
         elif isinstance(b, Verbatim):
             out.append("\\begin{verbatim}\n" + _tex_ascii(b.text.rstrip()) + "\n\\end{verbatim}")
         elif isinstance(b, Link):
             out.append(" $\\cdot$ ".join(r"\texttt{" + tex_text(href) + "}" for _, href in b.items))
         elif isinstance(b, Provenance):  # a paragraph, not a table: the PDF is short
             text = "; ".join(tex_text(label) + r" \texttt{" + tex_text(v) + "}" for label, v in _provenance_rows(b))
-            out.append(f"% {PROVENANCE_BEGIN}\n{{\\footnotesize {text}.\\par}}\n% {PROVENANCE_END}")
+            out.append(f"% {PROVENANCE_BEGIN}\n{{\\scriptsize {text}.\\par}}\n% {PROVENANCE_END}")
         elif isinstance(b, Timing):
             text = "; ".join(tex_text(label) + ": " + t for label, t in _timing_rows(b))
-            out.append(f"% {TIMING_BEGIN}\n{{\\footnotesize {text}.\\par}}\n% {TIMING_END}")
+            out.append(f"% {TIMING_BEGIN}\n{{\\scriptsize {text}.\\par}}\n% {TIMING_END}")
         else:  # pragma: no cover
             raise TypeError(f"no LaTeX for {type(b).__name__}")
     return out
