@@ -227,31 +227,65 @@ class ProofIndex:
         return items, text
 
 
+def facts_note(value) -> str | None:
+    """The vacuity check of an obligation in one word when it passed ("sat …"), else None."""
+    return "facts satisfiable" if isinstance(value, str) and value.startswith("sat") else None
+
+
 def _obligation_blocks(title: str, d, index: ProofIndex) -> list:
-    """One proof obligation: the claim displayed, z3's answer, and what the proof used."""
+    """One proof obligation: the claim displayed, z3's answer, and what the proof used.
+
+    A claim that is only a name ("gate") and the use of a proved lemma ("∀t ≥ 0 P(t) ⟹ the form used
+    later") stay in the text; a passed vacuity check is two words here (the section says what it is)."""
     from .plaintex import plain_to_latex
     if not isinstance(d, dict):
         return [Para(parts(f"{title}: ", *_prose_value(d)))]
-    answer = d.get("z3")
-    head = parts(f"{title}" + (f" (z3: {answer})" if answer is not None else "") + (":" if d.get("claim") else "."))
-    out = [Para(head)]
-    if d.get("claim"):
-        out.append(Display(plain_to_latex(d["claim"])))
+    answer, claim, facts = d.get("z3"), d.get("claim"), d.get("facts_satisfiable")
+    notes = [f"z3: {answer}"] if answer is not None else []
+    if facts_note(facts):
+        notes.append(facts_note(facts))
+    head = parts(title + (f" ({'; '.join(notes)})" if notes else ""))
     lemmas, used = index.core_items(d.get("unsat_core"))
+    inline = claim and (re.fullmatch(r"[A-Za-z][\w-]*", str(claim)) or title == "Use")  # a bare name, or a use
+    if inline:
+        head += parts(": ", *(parts(M(plain_to_latex(claim))) if _MATHY.search(str(claim)) else parts(str(claim))), ".")
+    else:
+        head += parts(":" if claim else ".")
+    out = [Para(head)]
+    if claim and not inline:
+        out.append(Display(plain_to_latex(claim)))
     if lemmas:
         out.append(Bullets(lemmas))
     tail = parts()
-    if used:
+    only_hypotheses = bool(used) and used[0] == "the hypotheses "  # core_items lists axioms and definitions first
+    if used and not (title == "Use" and not lemmas and only_hypotheses):  # "∀t P(t)" to use P(t) says nothing
         tail += parts("From z3's unsat core, " + ("it uses the lemmas above and " if lemmas else "it uses "), *used, ".")
-    if d.get("facts_satisfiable"):
-        tail += parts(" " if tail else "", "The facts alone are satisfiable (", *_prose_value(d["facts_satisfiable"]),
-                      "), so the proof is not vacuous.")
+    if facts and not facts_note(facts):
+        tail += parts(" " if tail else "", "Vacuity check: ", *_prose_value(facts), ".")
     rest = {k: v for k, v in _untimed(d).items() if k not in _KNOWN_PART_KEYS and v is not None}
     for k, v in rest.items():
         tail += parts(" " if tail else "", f"{k.replace('_', ' ').capitalize()}: ", *_prose_value(v), ".")
     if tail:
-        out.append(Para(tail))
+        if inline and len(out) == 1:
+            out[0] = Para(out[0].text + parts(" ") + tail)
+        else:
+            out.append(Para(tail))
     return out
+
+
+def vacuity_checks(obj) -> list[str]:
+    """Every distinct passed vacuity check ("sat (…)") anywhere in a proof, to explain them once."""
+    found: list[str] = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == "facts_satisfiable" and facts_note(v) and v not in found:
+                found.append(v)
+            elif isinstance(v, (dict, list)):
+                found += [x for x in vacuity_checks(v) if x not in found]
+    elif isinstance(obj, list):
+        for x in obj:
+            found += [y for y in vacuity_checks(x) if y not in found]
+    return found
 
 
 def proof_blocks(d: dict, index: ProofIndex | None = None, level: int = 4, title: str | None = None) -> list:
@@ -567,6 +601,10 @@ def all_depth_blocks(thm, opts: Options, result: Result, timings: list, out_dir:
                           " and step ", M("t"), " over z3's uninterpreted vectors, matrices, ", M("f"), " and ",
                           M("f'"), ", and proves it by induction; each obligation's negation must be unsatisfiable.")))
     out.append(Table([parts("setting"), parts("verdict"), parts("method")], rows))
+    checks = [c for _, _, v in runs for c in vacuity_checks([v.lemmas, v.induction])]
+    if checks:
+        out.append(Para(parts("Each obligation marked \u201cfacts satisfiable\u201d had its facts shown satisfiable on "
+                              "their own, so z3's unsat is not vacuous (", *_prose_value(sorted(set(checks))), ").")))
     for k, (label, bias, v) in enumerate(runs):
         index = ProofIndex(v.lemmas or [], v.axioms or [], prefix="" if k == 0 else "bias-")
         blocks = []

@@ -252,7 +252,12 @@ _WEAK = re.compile(r"[A-Za-z]|\d+(?:\.\d+)?|[=<>+\-*/|]+|[()\[\]]|[A-Za-z]'*\(\w
                    r"|[A-Za-z0-9](?:[-+*/=<>][A-Za-z0-9]+)+")  # L-1, l+1
 
 
+_CODE_NAME = re.compile(r"[A-Za-z]\w*(?:\.\w+)+|[A-Za-z]{2,}_\w+")  # PCN.gated_eps, rule.steps, x_bar
+
+
 def _strong(tok: str) -> bool:
+    if _CODE_NAME.fullmatch(tok):
+        return False  # a name from the code, shown as it is written
     return bool(re.search(r"[\^_]", tok)) or any(ord(c) > 127 and c not in _PROSE_PUNCT and not c.isalpha()
                                                  or (ord(c) > 127 and greek(c)) for c in tok)
 
