@@ -2,7 +2,8 @@
 
 With no theorem it reports on every registered theorem (the paper's and any a user
 registered) and writes ``index.md`` / ``index.html`` beside them.  It writes only
-inside ``--out``.
+inside ``--out``, adds or updates the reports it writes and keeps the others there
+(``--clean`` removes them); the index lists every report in the folder.
 """
 from __future__ import annotations
 
@@ -41,7 +42,10 @@ def _formats(text: str) -> tuple[str, ...]:
 @click.option("--load", "load_files", multiple=True, type=click.Path(dir_okay=False),
               help="A Python file that registers your own theorems (pcproof.theorem.register); repeatable.")
 @click.option("--quick", is_flag=True, help="Only the smallest concrete run and the control (for tests and previews).")
-def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, fuzz, ablation_dir, load_files, quick):
+@click.option("--clean", is_flag=True, help="Remove the reports in --out that this run does not write (others are "
+              "kept by default).")
+def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, fuzz, ablation_dir, load_files, quick,
+            clean):
     """Write derivation reports (Markdown, LaTeX, HTML) for THEOREMs (default: all) and an index."""
     from ..cli import get_theorem
     from ..theorem import all_theorems
@@ -57,7 +61,8 @@ def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, f
     opts = Options(seed=seed, timeout=timeout, fuzz_cases=fuzz_cases, all_depths=all_depths, fuzz=fuzz,
                    ablation_dir=Path(ablation_dir) if ablation_dir else None,
                    runs=RUNS[:1] if quick else RUNS)
-    results = write_reports(thms, Path(out), fmts, opts, echo=click.echo)
+    extra = [a for f in load_files for a in ("--load", f)]  # repeated in each report's regeneration command
+    results = write_reports(thms, Path(out), fmts, opts, echo=click.echo, extra_args=extra, clean=clean)
     for r in results:
         click.echo(f"{r.theorem:<10} concrete: {', '.join(v for _, v in r.concrete) or '—'};  "
                    f"all depths: {r.all_depths};  control: {r.control or '—'};  fuzz: {r.fuzz}")

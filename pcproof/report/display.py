@@ -20,7 +20,8 @@ def theorem_latex(thm) -> str:
 
 def theorem_blocks(thm) -> list:
     from .build import statement_blocks
-    return [Heading(3, parts(f"{thm.name}: {thm.title}"))] + statement_blocks(thm)[1:]
+    from .build import math_or_text
+    return [Heading(3, parts(f"{thm.name}: ", *math_or_text(thm.title)))] + statement_blocks(thm)[1:]
 
 
 def theorem_html(thm) -> str:

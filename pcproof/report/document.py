@@ -18,8 +18,16 @@ class M:
     tex: str
 
 
-#: A run of text: plain strings (shown as they are) and inline maths, in order.
-Part = Union[str, M]
+@dataclass(frozen=True)
+class Ref:
+    """A link to an anchor in the same report (``#axiom-add-zero``) or a sibling file; plain text in LaTeX."""
+
+    text: str
+    href: str
+
+
+#: A run of text: plain strings (shown as they are), inline maths and links, in order.
+Part = Union[str, M, Ref]
 Parts = list  # list[Part]
 
 
@@ -56,6 +64,24 @@ class Table:
     header: list  # list[Parts]
     rows: list    # list[list[Parts]]
     caption: Parts = field(default_factory=list)
+    anchors: list = field(default_factory=list)  # an anchor per row ("" for none), for Ref links
+    small: bool = False                          # typeset in a smaller font in LaTeX
+
+
+@dataclass
+class Details:
+    """A long section that folds in HTML and Markdown (``<details>``) and is left out of the PDF
+    (one note under the PDF's title says so)."""
+
+    summary: str
+    blocks: list
+
+
+@dataclass
+class Provenance:
+    """Where the report came from (:func:`pcproof.provenance.provenance`), in its own marked block."""
+
+    record: dict
 
 
 @dataclass
@@ -63,6 +89,15 @@ class Figure:
     src: str      # path relative to the report's folder
     caption: Parts
     alt: str
+    width: float = 0.8  # fraction of the line width in LaTeX
+
+
+@dataclass
+class Gallery:
+    """Figures side by side (small multiples), with one caption."""
+
+    figures: list  # list[Figure]
+    caption: Parts = field(default_factory=list)
 
 
 @dataclass
