@@ -154,11 +154,10 @@ def _forms(np) -> dict:
     BUILTIN, so a changed definition no longer matches and falls back to lambdify) and
     their efficient forms; ``tests/test_train.py`` checks each against the expression."""
 
-    def sigmoid(v):            # 1/(1 + e^{-x}), in place on one new array
-        s = np.negative(v, dtype=float)
-        np.exp(s, out=s)
+    def sigmoid(v):            # 1/(1 + e^{-x}), in place on one new array (divide: np.reciprocal is slower)
+        s = np.exp(np.negative(v, dtype=float))
         s += 1.0
-        return np.reciprocal(s, out=s)
+        return np.divide(1.0, s, out=s)
 
     def sigmoid_d(s):          # σ′ = σ(1 − σ)
         d = np.subtract(1.0, s)
