@@ -291,9 +291,12 @@ def _compile(sources, program, outputs, values):
         seen[id(v)] = seen.get(id(v), 0) + 1
 
     names, env, body, temporaries = {}, {}, [], set()
+    if not any(src[0] == "b" for src in sources):   # recorded without biases: a step with them is another tape
+        body.append("    if b is not None:\n        return None")
     for i, src in enumerate(sources):
         names[i] = f"a{i}"
-        body.append(f"    a{i} = {_source_code(src)}")
+        env[f"S{i}"] = src[1:]                # the layer (and name) read, bound by name, not by repr
+        body.append(f"    a{i} = {_source_code(src, f'S{i}')}")
     env["SHAPES"] = tuple((values[i].shape, values[i].dtype) for i in range(n_in))
     body.append(f"    if ({''.join(f'(a{i}.shape, a{i}.dtype), ' for i in range(n_in))}) != SHAPES:")
     body.append("        return None")
@@ -334,13 +337,14 @@ def _compile(sources, program, outputs, values):
     return env["replay"]
 
 
-def _source_code(src) -> str:
-    """Python reading one input of a step from ``theta, b, s_in, s_out, extra``."""
+def _source_code(src, where: str) -> str:
+    """Python reading one input of a step from ``theta, b, s_in, s_out, extra``; ``where``
+    names the tuple (layer,) or (name, layer) it reads."""
     kind = src[0]
     if kind in ("theta", "b"):
-        return f"{kind}[{src[1]!r}]"
+        return f"{kind}[{where}[0]]"
     if kind == "extra":
-        return f"extra[{src[1]!r}][{src[2]!r}]"
+        return f"extra[{where}[0]][{where}[1]]"
     return kind
 
 
@@ -441,13 +445,20 @@ def point(weights: Weights, s_in, s_out, extra=None) -> Params:
 
 def _inputs(weights: Weights, s_in, s_out, extra) -> tuple[list, list]:
     """The arrays a step reads, in a fixed order, and where each comes from."""
-    sources = [("theta", k) for k in sorted(weights.theta)]
-    sources += [] if weights.b is None else [("b", l) for l in sorted(weights.b)]
+    sources, values = [], []
+    for k in sorted(weights.theta):
+        sources.append(("theta", k))
+        values.append(weights.theta[k])
+    for l in sorted(weights.b or {}):
+        sources.append(("b", l))
+        values.append(weights.b[l])
     sources += [("s_in",), ("s_out",)]
-    sources += [("extra", name, l) for name in sorted(extra) for l in sorted(extra[name])]
-    pick = {"theta": lambda k: weights.theta[k], "b": lambda l: weights.b[l], "s_in": lambda: s_in,
-            "s_out": lambda: s_out, "extra": lambda name, l: extra[name][l]}
-    return sources, [pick[kind](*where) for kind, *where in sources]
+    values += [s_in, s_out]
+    for name in sorted(extra):
+        for l in sorted(extra[name]):
+            sources.append(("extra", name, l))
+            values.append(extra[name][l])
+    return sources, values
 
 
 def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: NumpyOps, alpha: float = ALPHA,

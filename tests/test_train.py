@@ -224,3 +224,13 @@ def test_a_changed_batch_shape_dtype_or_rule_is_not_replayed_from_the_old_tape(d
     rule.gamma = Fraction(1, 2)                                  # the rule itself changed
     check(data.x_train[:20], data.y_train[:20])
     check(data.x_train[20:40], data.y_train[20:40])
+
+
+def test_a_step_with_biases_is_not_replayed_from_a_tape_without(data):
+    arch = make_architecture(hidden=2)
+    ops, rule, w = TrainOps(arch.activation), BP(), init_weights(arch, seed=0)
+    xb, yb = data.x_train[:20], data.y_train[:20]
+    for _ in range(3):
+        assert set(step(rule, arch, w, xb, yb, ops)) == {("theta", k) for k in w.theta}
+    w.b = {l: np.ones(n) for l, n in enumerate(arch.widths[:-1])}
+    assert set(step(rule, arch, w, xb, yb, ops)) == {("theta", k) for k in w.theta} | {("b", l) for l in w.b}
