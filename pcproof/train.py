@@ -474,7 +474,8 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
     extra = extra or {}
     if observe is None and replay and isinstance(ops, TrainOps):
         last = ops._last.get(id(rule))     # this rule's tape of its previous step, if nothing changed since
-        if last is not None and last[0] is rule and last[1] is arch and last[2] == alpha and _same_state(rule, last):
+        if (last is not None and last[0] is rule and last[1] is arch and last[2] == alpha
+                and type(last[2]) is type(alpha) and _same_state(rule, last)):
             out = last[5].run(weights.theta, weights.b, s_in, s_out, extra)
             if out is not None:
                 return out
@@ -489,7 +490,7 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
     if not (replay and isinstance(ops, TrainOps) and type(rule) in STATIC_RULES):
         return rule_updates(rule, arch, params, ops, alpha)
     sources, inputs = _inputs(weights, s_in, s_out, extra)
-    key = (type(rule), tuple(sorted((k, repr(v)) for k, v in vars(rule).items())), arch, alpha,
+    key = (type(rule), tuple(sorted((k, repr(v)) for k, v in vars(rule).items())), arch, repr(alpha),
            tuple(sources), tuple((np.shape(a), getattr(a, "dtype", None)) for a in inputs))
     tape = ops._tapes.get(key)
     if tape is None:                       # record while the rule runs
