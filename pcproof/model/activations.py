@@ -2,8 +2,10 @@
 
 f' is derived by sympy (never typed by hand), and every number system gets its
 f and f' from these expressions (``lambdify``), so there is one place for each
-activation.  The *uninterpreted* activation leaves f and f' opaque: a proof with
-it holds for every activation.
+activation.  float64 arrays get them in an efficient form (:func:`array_form`): an
+expression recognised in a small table, each entry tested against the expression it
+stands for, or a polynomial, else ``lambdify`` too.  The *uninterpreted* activation
+leaves f and f' opaque: a proof with it holds for every activation.
 """
 from __future__ import annotations
 
