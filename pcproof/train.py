@@ -22,6 +22,7 @@ Example (a few seconds)::
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -70,7 +71,7 @@ class TrainOps(NumpyOps):
         self._zeros: dict = {}
         self._ones: dict = {}
         self._tapes: dict = {}
-        self._last: dict = {}               # id(rule) → (rule, arch, α, its attributes, their types, tape)
+        self._last: dict = {}               # id(rule) → (rule, arch, α, its attribute names, values, tape)
         self.tape: "Tape | None" = None
 
     def clear(self):
@@ -253,7 +254,7 @@ class Tape:
         try:
             return self.replay(theta, b, s_in, s_out, extra)
         except (KeyError, IndexError, TypeError, AttributeError):
-            return None          # not the recorded structure (a missing layer, a list for an array)
+            return None          # not the recorded structure (a missing layer, a list for an array, no extra)
 
 
 #: Elementwise operations a replay may write into an operand it no longer needs: the
@@ -471,14 +472,18 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
     of a given shape runs the rule and records a :class:`Tape`; later steps replay it
     (the first replay is checked bit for bit against the rule run eagerly, and a tape
     that fails the check is never used).  ``replay=False`` always runs the rule."""
-    extra = extra or {}
     if observe is None and replay and isinstance(ops, TrainOps):
-        last = ops._last.get(id(rule))     # this rule's tape of its previous step, if nothing changed since
-        if (last is not None and last[0] is rule and last[1] is arch and last[2] == alpha
-                and type(last[2]) is type(alpha) and _same_state(rule, last)):
-            out = last[5].run(weights.theta, weights.b, s_in, s_out, extra)
-            if out is not None:
-                return out
+        # This rule's tape of its previous step, if the rule, network and α are the very same
+        # objects and the rule's attributes too (one set anew, even to an equal value, takes
+        # the slow way below: a key from their reprs).
+        last = ops._last.get(id(rule))
+        if last is not None and last[0] is rule and last[1] is arch and last[2] is alpha:
+            attrs = vars(rule)
+            if tuple(attrs) == last[3] and all(map(operator.is_, attrs.values(), last[4])):
+                out = last[5].run(weights.theta, weights.b, s_in, s_out, extra)
+                if out is not None:
+                    return out
+    extra = extra or {}
     if isinstance(ops, TrainOps):
         ops.clear()
     params = point(weights, s_in, s_out, extra)
@@ -511,17 +516,8 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
         if eager.keys() != out.keys() or not all(np.array_equal(eager[k], out[k]) for k in eager):
             tape.ok = False
             return eager
-    state = dict(vars(rule))
-    ops._last[id(rule)] = (rule, arch, alpha, state, tuple(map(type, state.values())), tape)
+    ops._last[id(rule)] = (rule, arch, alpha, tuple(vars(rule)), tuple(vars(rule).values()), tape)
     return out
-
-
-def _same_state(rule, last) -> bool:
-    """The rule's attributes have the values (and types) they had when its tape was last used."""
-    try:
-        return vars(rule) == last[3] and tuple(map(type, vars(rule).values())) == last[4]
-    except (TypeError, ValueError):   # an attribute that does not compare (an array): take the slow path
-        return False
 
 
 def noise_extra(arch: Architecture, sigma: float, batch: int, rng: np.random.Generator) -> dict:
