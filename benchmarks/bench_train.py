@@ -17,7 +17,9 @@ at every step).
 
 Method: interleaved rounds (the order rotates every round) so that load on the shared
 machine hits every contender alike; the time is CPU time of this process
-(time.process_time: other processes do not count); the tables give medians over rounds.
+(time.process_time: other processes do not count); the tables give medians over rounds,
+and a ratio against plain numpy is the median of the per-round ratios (each round times
+the contenders back to back, so they share that moment's load).
 
     python benchmarks/bench_train.py [--rounds 60] [--updates 10] [--hidden 1 2 3] [--no-rules]
 """
@@ -94,8 +96,9 @@ def agreement(arch, batches, updates=20):
     return {name: max(float(np.max(np.abs(th[k] - ref[k]))) for k in ref) / moved for name, th in final.items()}
 
 
-def time_rounds(fns, batches, rounds):
-    """Median CPU ms per call of each fn(xb, yb), over interleaved rounds of one call per batch."""
+def time_rounds(fns, batches, rounds, per_round=False):
+    """Median CPU ms per call of each fn(xb, yb), over interleaved rounds of one call per batch
+    (``per_round``: the lists of each round's ms instead)."""
     names = list(fns)
     for name in names:                       # warm up (and record the trainer's tapes)
         for xb, yb in batches[:3]:
@@ -108,7 +111,13 @@ def time_rounds(fns, batches, rounds):
             for xb, yb in batches:
                 fn(xb, yb)
             times[name].append((time.process_time() - t0) / len(batches) * 1e3)
-    return {name: statistics.median(v) for name, v in times.items()}
+    return times if per_round else {name: statistics.median(v) for name, v in times.items()}
+
+
+def paired_ratio(times, name, base):
+    """Median over rounds of name's time / base's time in the same round (the load of the
+    shared machine changes from round to round, far less within one)."""
+    return statistics.median(a / b for a, b in zip(times[name], times[base]))
 
 
 def against_plain(inputs, hidden, rounds, updates):
@@ -126,10 +135,12 @@ def against_plain(inputs, hidden, rounds, updates):
         ok &= all(d <= 1e-12 for d in agree.values())
         w, ops = init_weights(arch, seed=0), TrainOps(arch.activation)
         bp_rule, zil_rule = BP(), ZIL()
-        ms = time_rounds({"plain BP": lambda xb, yb: plain_bp(w.theta, xb, yb, 1e-3),
-                          "trainer BP": lambda xb, yb: step(bp_rule, arch, w, xb, yb, ops),
-                          "trainer Z-IL": lambda xb, yb: step(zil_rule, arch, w, xb, yb, ops)}, batches, rounds)
-        bp, zil = ms["trainer BP"] / ms["plain BP"], ms["trainer Z-IL"] / ms["plain BP"]
+        times = time_rounds({"plain BP": lambda xb, yb: plain_bp(w.theta, xb, yb, 1e-3),
+                             "trainer BP": lambda xb, yb: step(bp_rule, arch, w, xb, yb, ops),
+                             "trainer Z-IL": lambda xb, yb: step(zil_rule, arch, w, xb, yb, ops)},
+                            batches, rounds, per_round=True)
+        ms = {name: statistics.median(v) for name, v in times.items()}
+        bp, zil = paired_ratio(times, "trainer BP", "plain BP"), paired_ratio(times, "trainer Z-IL", "plain BP")
         worst = {"BP": max(worst["BP"], bp), "Z-IL": max(worst["Z-IL"], zil)}
         prev = PREVIOUS.get((n_in, h))
         shape = "-".join(str(n) for n in reversed(arch.widths))
@@ -137,8 +148,8 @@ def against_plain(inputs, hidden, rounds, updates):
               f"{f'{prev[0]:.2f} / {prev[1]:.2f}' if prev else '–':>13}"
               f"{agree['trainer BP']:>10.1e}{agree['trainer Z-IL']:>10.1e}")
     print(f"targets: BP/plain ≤ {TARGET['BP']}, Z-IL/plain ≤ {TARGET['Z-IL']}; worst row here: "
-          f"BP/plain {worst['BP']:.2f}, Z-IL/plain {worst['Z-IL']:.2f}.  'previous': the previous release's "
-          "BP/plain / Z-IL/plain.  '|Δθ|': largest |θ − θ_plain| after 20 updates, relative to how far "
+          f"BP/plain {worst['BP']:.2f}, Z-IL/plain {worst['Z-IL']:.2f} (ratios: medians of the per-round ratios).  "
+          "'previous': the previous release's BP/plain / Z-IL/plain.  '|Δθ|': largest |θ − θ_plain| after 20 updates, relative to how far "
           "θ_plain moved")
     return ok
 
