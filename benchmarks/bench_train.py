@@ -21,7 +21,7 @@ machine hits every contender alike; the time is CPU time of this process
 and a ratio against plain numpy is the median of the per-round ratios (each round times
 the contenders back to back, so they share that moment's load).
 
-    python benchmarks/bench_train.py [--rounds 60] [--updates 10] [--hidden 1 2 3] [--no-rules]
+    python benchmarks/bench_train.py [--rounds 100] [--updates 10] [--hidden 1 2 3] [--no-rules]
 """
 from __future__ import annotations
 
@@ -194,7 +194,7 @@ def blas() -> str:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=60)
+    ap.add_argument("--rounds", type=int, default=100)
     ap.add_argument("--updates", type=int, default=10, help="updates per round and contender")
     ap.add_argument("--hidden", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--no-rules", action="store_true", help="only the table against plain numpy")
