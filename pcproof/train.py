@@ -22,6 +22,7 @@ Example (a few seconds)::
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -46,11 +47,15 @@ class TrainOps(NumpyOps):
       objects are computed once (a lazy PCN asks for the prediction θ^{l+1} f(x^{l+1}_t)
       again at every t while its operands are unchanged).  The cache holds its operands,
       so an ``id`` cannot be reused while it lives; :func:`step` clears it every step.
-    * **Known zeros.**  u − u is an exact zero array, and a zero operand is propagated
-      without arithmetic: u + 0 = u, u ⊙ 0 = 0, θᵀ0 = 0, c·0 = 0, 1·u = u.  This is the
-      numeric twin of the symbolic system's shared atoms: under C1 the PCN's first
+    * **Known zeros and ones.**  u − u is an exact zero array, and a zero operand is
+      propagated without arithmetic: u + 0 = u, u ⊙ 0 = 0, θᵀ0 = 0, c·0 = 0, 1·u = u.  This
+      is the numeric twin of the symbolic system's shared atoms: under C1 the PCN's first
       prediction *is* the array x^l_0, so ε^l_t = 0 for t < l (the wavefront lemma) is
-      known without computing it, and Z-IL does about BP's work.
+      known without computing it, and Z-IL does about BP's work.  Likewise f' of the
+      identity is a known one (u ⊙ 1 = u).
+    * **f' from f.**  f and f' come in their efficient forms
+      (:func:`pcproof.model.activations.array_form`); where f' is cheaper from s = f(x)
+      (sigmoid′ = s(1 − s), tanh′ = 1 − t²), f'(x) reuses the f(x) of the same array.
 
     For finite values every result is the float64 value NumpyOps computes, up to the
     summation order inside a matrix product (``outer`` of two batches is one BLAS
@@ -64,15 +69,15 @@ class TrainOps(NumpyOps):
         super().__init__(activation)
         self._cache: dict = {}
         self._zeros: dict = {}
+        self._ones: dict = {}
         self._tapes: dict = {}
+        self._last: dict = {}               # id(rule) → (rule, arch, α, its attribute names, values, tape)
         self.tape: "Tape | None" = None
-        act = activation.concrete()
-        self._f_array = _array_fn(act.expr)
-        self._df_array = _array_fn(act.dexpr)
 
     def clear(self):
         self._cache.clear()
         self._zeros.clear()
+        self._ones.clear()
 
     # -- bookkeeping --------------------------------------------------------------
     def _do(self, fn, *args):
@@ -99,12 +104,25 @@ class TrainOps(NumpyOps):
         self._zeros[id(z)] = z
         return z
 
+    def is_one(self, v) -> bool:
+        """Whether ``v`` is an array this system made as an exact one (f' of the identity)."""
+        return self._ones.get(id(v)) is v
+
     # -- the algebra ----------------------------------------------------------------
     def f(self, v):
-        return self._memo("f", v, None, self._f_array, v)
+        if self.form.identity:
+            return v
+        return self._memo("f", v, None, self.form.f, v)
 
     def df(self, v):
-        return self._memo("df", v, None, self._df_array, v)
+        form = self.form
+        if form.identity:
+            one = self._do(_ones, np.shape(v))
+            self._ones[id(one)] = one
+            return one
+        if form.df_from_f is not None:
+            return self._memo("df", v, None, form.df_from_f, self.f(v))
+        return self._memo("df", v, None, form.df, v)
 
     def matvec(self, W, v):
         if self.is_zero(v):
@@ -133,6 +151,10 @@ class TrainOps(NumpyOps):
     def mul(self, u, v):
         if self.is_zero(u) or self.is_zero(v):
             return self.zero(np.broadcast_shapes(np.shape(u), np.shape(v)))
+        if self.is_one(u) and _same_float_shape(u, v):
+            return v
+        if self.is_one(v) and _same_float_shape(v, u):
+            return u
         return self._do(np.multiply, u, v)
 
     def scale(self, c, v):
@@ -162,6 +184,15 @@ def _matvec(W, v):
     return v @ W.T
 
 
+def _ones(shape):
+    return np.broadcast_to(1.0, shape)
+
+
+def _same_float_shape(one, u):
+    """1 ⊙ u is u itself (no broadcast, no change of type)."""
+    return isinstance(u, np.ndarray) and u.dtype == np.float64 and u.shape == one.shape
+
+
 def _batch_outer(u, v):
     return u.T @ v
 
@@ -174,15 +205,20 @@ class Tape:
     is valid only when the choice does not depend on the numbers — true of BP, Z-IL and
     IL, whose schedules are fixed, and false of Fa-Z-IL, whose gate reads the errors —
     so :func:`step` replays only rules of the exact types in :data:`STATIC_RULES`, and
-    checks the first replay against an eager step bit for bit."""
+    checks the first replay against an eager step bit for bit.
 
-    def __init__(self, inputs):
+    ``sources`` says where each input comes from (see :func:`_inputs`), so that the
+    compiled replay reads its inputs from the weights and the batch directly."""
+
+    def __init__(self, sources, inputs):
+        self.sources = sources
         self.slots = {id(a): i for i, a in enumerate(inputs)}
-        self.ok = len(self.slots) == len(inputs)   # inputs must be distinct arrays
+        # inputs must be distinct arrays (anything else would be taken for a constant)
+        self.ok = len(self.slots) == len(inputs) and all(isinstance(a, np.ndarray) for a in inputs)
         self.keep = list(inputs)                   # holds every recorded array: ids stay unique
         self.program: list = []
-        self.outputs: list = []
         self.checked = False
+        self.replay: Callable | None = None
 
     def record(self, fn, args, out):
         refs = []
@@ -199,54 +235,118 @@ class Tape:
         self.keep.append(out)
         self.program.append((fn, tuple(refs)))
 
-    def finish(self, outputs):
-        for o in outputs:
+    def finish(self, out: Updates):
+        if not self.ok:
+            return
+        outputs = []
+        for key, o in out.items():
             i = self.slots.get(id(o))
             if i is None or self.keep[i] is not o:
                 self.ok = False
                 return
-            self.outputs.append(i)
-        # Only what the outputs depend on is replayed (a known zero feeds no operation: it
-        # is short-cut); an operation on constants alone is done once, its array kept
-        # read-only and reused by every replay.
-        n_in = len(self.keep) - len(self.program)
-        needed = set(self.outputs)
-        for k in range(len(self.program) - 1, -1, -1):
-            if n_in + k in needed:
-                needed.update(a for is_slot, a in self.program[k][1] if is_slot)
-        program = []
-        for k, (fn, refs) in enumerate(self.program):
-            if n_in + k not in needed:
-                program.append((None, None))      # never read; keeps the slots aligned
-            elif any(is_slot for is_slot, _ in refs):
-                program.append((fn, refs))
-            else:
-                value = self.keep[n_in + k]
-                value.flags.writeable = False
-                program.append((None, value))
-        self.program = program
-        self.keep = None                      # only the program is needed from now on
+            outputs.append((key, i))
+        self.replay = _compile(self.sources, self.program, outputs, self.keep)
+        self.program = self.keep = None       # only the compiled replay is needed from now on
 
-    def run(self, inputs):
-        vals = list(inputs)
-        append = vals.append
-        for fn, refs in self.program:
-            if fn is None:
-                append(refs)
-            else:
-                append(fn(*[vals[a] if is_slot else a for is_slot, a in refs]))
-        return [vals[i] for i in self.outputs]
+    def run(self, theta, b, s_in, s_out, extra) -> Updates | None:
+        """The updates the recorded step makes on these weights and this batch, or None if
+        an input is missing or differs in shape or dtype from the recorded one."""
+        try:
+            return self.replay(theta, b, s_in, s_out, extra)
+        except (KeyError, IndexError, TypeError, AttributeError):
+            return None          # not the recorded structure (a missing layer, a list for an array, no extra)
 
 
-def _array_fn(expr):
-    """f or f' (the activation's one sympy expression) compiled for float64 arrays; a
-    constant (f' of the identity) is broadcast to the operand's shape."""
-    import sympy as sp
-    from .model.activations import x
-    fn = sp.lambdify(x, expr, modules="numpy")
-    if expr.free_symbols:
-        return fn
-    return lambda v: np.full(np.shape(v), float(expr))
+#: Elementwise operations a replay may write into an operand it no longer needs: the
+#: result is bitwise the same, and no array is allocated for it.
+_IN_PLACE = (np.add, np.subtract, np.multiply)
+
+
+def _compile(sources, program, outputs, values):
+    """The recorded operations as one straight-line Python function of the weights and batch.
+
+    Only what the outputs depend on is kept (a known zero feeds no operation: it is
+    short-cut); an operation on constants alone is done once, its array kept read-only
+    and reused by every replay.  The same functions are called on the same operands in
+    the same order as when recorded, so a replay computes what the rule computed; the
+    function only removes the Python that chose them.  One economy: an elementwise
+    ``add``/``subtract``/``multiply`` whose operand is a temporary of this replay, of
+    the result's shape and read by nothing later, writes its result into that operand."""
+    n_in = len(sources)
+    needed = {i for _, i in outputs}
+    for k in range(len(program) - 1, -1, -1):
+        if n_in + k in needed:
+            needed.update(a for is_slot, a in program[k][1] if is_slot)
+    last_read = {}
+    for k, (fn, refs) in enumerate(program):
+        if n_in + k in needed:
+            for is_slot, a in refs:
+                if is_slot:
+                    last_read[a] = k
+    for _, i in outputs:
+        last_read[i] = len(program)
+    # an array that another recorded array views, or that sits in two slots, is never overwritten
+    shared = {id(v.base) for v in values if isinstance(v, np.ndarray) and v.base is not None}
+    seen: dict = {}
+    for v in values:
+        seen[id(v)] = seen.get(id(v), 0) + 1
+
+    names, env, body, temporaries = {}, {}, [], set()
+    if not any(src[0] == "b" for src in sources):   # recorded without biases: a step with them is another tape
+        body.append("    if b is not None:\n        return None")
+    for i, src in enumerate(sources):
+        names[i] = f"a{i}"
+        env[f"S{i}"] = src[1:]                # the layer (and name) read, bound by name, not by repr
+        body.append(f"    a{i} = {_source_code(src, f'S{i}')}")
+    env["SHAPES"] = tuple((values[i].shape, values[i].dtype) for i in range(n_in))
+    body.append(f"    if ({''.join(f'(a{i}.shape, a{i}.dtype), ' for i in range(n_in))}) != SHAPES:")
+    body.append("        return None")
+    for k, (fn, refs) in enumerate(program):
+        slot = n_in + k
+        if slot not in needed:
+            continue
+        if not any(is_slot for is_slot, _ in refs):
+            value = values[slot]
+            value.flags.writeable = False
+            names[slot] = f"c{slot}"
+            env[names[slot]] = value
+            continue
+        args = []
+        for j, (is_slot, a) in enumerate(refs):
+            if is_slot:
+                args.append(names[a])
+            else:                             # a Python constant (α, a shape): bound by name, not by repr
+                args.append(f"k{slot}_{j}")
+                env[args[-1]] = a
+        out = values[slot]
+        if any(fn is u for u in _IN_PLACE) and len(refs) == 2:
+            for is_slot, a in refs:
+                v = values[a] if is_slot else None
+                if (is_slot and a in temporaries and last_read[a] == k and v.shape == out.shape
+                        and v.dtype == out.dtype and v.flags.owndata and id(v) not in shared and seen[id(v)] == 1):
+                    args.append(f"out={names[a]}")
+                    break
+        env[f"f{slot}"] = fn
+        names[slot] = f"v{slot}"
+        body.append(f"    v{slot} = f{slot}({', '.join(args)})")
+        if isinstance(out, np.ndarray):
+            temporaries.add(slot)
+    env.update({f"K{j}": key for j, (key, _) in enumerate(outputs)})
+    result = ", ".join(f"K{j}: {names[i]}" for j, (_, i) in enumerate(outputs))
+    source = "\n".join(["def replay(theta, b, s_in, s_out, extra):", *body, f"    return {{{result}}}"])
+    exec(source, env)
+    return env["replay"]
+
+
+def _source_code(src, where: str) -> str:
+    """Python reading one input of a step from ``theta, b, s_in, s_out, extra``; ``where``
+    names the tuple (layer,) or (name, layer) it reads."""
+    kind = src[0]
+    if kind in ("theta", "b"):
+        return f"{kind}[{where}[0]]"
+    if kind == "extra":
+        return f"extra[{where}[0]][{where}[1]]"
+    return kind
 
 
 # -- data ----------------------------------------------------------------------------------
@@ -344,13 +444,22 @@ def point(weights: Weights, s_in, s_out, extra=None) -> Params:
     return Params(theta=weights.theta, b=weights.b, s_in=s_in, s_out=s_out, extra=extra or {})
 
 
-def _inputs(weights: Weights, s_in, s_out, extra) -> list:
-    arrays = [weights.theta[k] for k in sorted(weights.theta)]
-    arrays += [] if weights.b is None else [weights.b[l] for l in sorted(weights.b)]
-    arrays += [s_in, s_out]
-    for name in sorted(extra or {}):
-        arrays += [extra[name][l] for l in sorted(extra[name])]
-    return arrays
+def _inputs(weights: Weights, s_in, s_out, extra) -> tuple[list, list]:
+    """The arrays a step reads, in a fixed order, and where each comes from."""
+    sources, values = [], []
+    for k in sorted(weights.theta):
+        sources.append(("theta", k))
+        values.append(weights.theta[k])
+    for l in sorted(weights.b or {}):
+        sources.append(("b", l))
+        values.append(weights.b[l])
+    sources += [("s_in",), ("s_out",)]
+    values += [s_in, s_out]
+    for name in sorted(extra):
+        for l in sorted(extra[name]):
+            sources.append(("extra", name, l))
+            values.append(extra[name][l])
+    return sources, values
 
 
 def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: NumpyOps, alpha: float = ALPHA,
@@ -363,6 +472,18 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
     of a given shape runs the rule and records a :class:`Tape`; later steps replay it
     (the first replay is checked bit for bit against the rule run eagerly, and a tape
     that fails the check is never used).  ``replay=False`` always runs the rule."""
+    if observe is None and replay and isinstance(ops, TrainOps):
+        # This rule's tape of its previous step, if the rule, network and α are the very same
+        # objects and the rule's attributes too (one set anew, even to an equal value, takes
+        # the slow way below: a key from their reprs).
+        last = ops._last.get(id(rule))
+        if last is not None and last[0] is rule and last[1] is arch and last[2] is alpha:
+            attrs = vars(rule)
+            if tuple(attrs) == last[3] and all(map(operator.is_, attrs.values(), last[4])):
+                out = last[5].run(weights.theta, weights.b, s_in, s_out, extra)
+                if out is not None:
+                    return out
+    extra = extra or {}
     if isinstance(ops, TrainOps):
         ops.clear()
     params = point(weights, s_in, s_out, extra)
@@ -373,29 +494,29 @@ def step(rule: Rule, arch: Architecture, weights: Weights, s_in, s_out, ops: Num
         return out
     if not (replay and isinstance(ops, TrainOps) and type(rule) in STATIC_RULES):
         return rule_updates(rule, arch, params, ops, alpha)
-    inputs = _inputs(weights, s_in, s_out, extra)
-    key = (type(rule), tuple(sorted((k, repr(v)) for k, v in vars(rule).items())), arch, alpha,
-           tuple(np.shape(a) for a in inputs))
+    sources, inputs = _inputs(weights, s_in, s_out, extra)
+    key = (type(rule), tuple(sorted((k, repr(v)) for k, v in vars(rule).items())), arch, repr(alpha),
+           tuple(sources), tuple((np.shape(a), getattr(a, "dtype", None)) for a in inputs))
     tape = ops._tapes.get(key)
     if tape is None:                       # record while the rule runs
-        tape = ops._tapes[key] = Tape(inputs)
+        tape = ops._tapes[key] = Tape(sources, inputs)
         ops.tape = tape
         try:
             out = rule_updates(rule, arch, params, ops, alpha)
         finally:
             ops.tape = None
-        tape.keys = list(out)
-        tape.finish(list(out.values()))
+        tape.finish(out)
         return out
-    if not tape.ok:
+    out = tape.run(weights.theta, weights.b, s_in, s_out, extra) if tape.ok else None
+    if out is None:
         return rule_updates(rule, arch, params, ops, alpha)
-    out = dict(zip(tape.keys, tape.run(inputs)))
     if not tape.checked:                   # the first replay must equal the rule run eagerly
         eager = rule_updates(rule, arch, params, ops, alpha)
         tape.checked = True
         if eager.keys() != out.keys() or not all(np.array_equal(eager[k], out[k]) for k in eager):
             tape.ok = False
             return eager
+    ops._last[id(rule)] = (rule, arch, alpha, tuple(vars(rule)), tuple(vars(rule).values()), tape)
     return out
 
 

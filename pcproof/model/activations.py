@@ -2,13 +2,16 @@
 
 f' is derived by sympy (never typed by hand), and every number system gets its
 f and f' from these expressions (``lambdify``), so there is one place for each
-activation.  The *uninterpreted* activation leaves f and f' opaque: a proof with
-it holds for every activation.
+activation.  float64 arrays get them in an efficient form (:func:`array_form`): an
+expression recognised in a small table, each entry tested against the expression it
+stands for, or a polynomial, else ``lambdify`` too.  The *uninterpreted* activation
+leaves f and f' opaque: a proof with it holds for every activation.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Callable
 
 import sympy as sp
 
@@ -102,3 +105,105 @@ def get(name: str) -> Activation:
     raise ActivationError(
         f"unknown activation {name!r} (choose from {', '.join(BUILTIN)}, or expr:<expression in x>)"
     )
+
+
+# -- efficient float64 forms ------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArrayForm:
+    """f and f' of one activation for float64 numpy arrays, derived from its sympy expression.
+
+    ``df_from_f(s)``, when given, is f'(x) computed from s = f(x) of the same x (sigmoid′ =
+    s(1 − s), tanh′ = 1 − t²): a caller that has just computed f(x) gets f'(x) for one
+    elementwise product instead of a second ``exp``.  ``identity``: f(x) = x and f' = 1, so
+    f returns its operand and f' a read-only broadcast 1 (nothing is allocated).
+
+    These forms agree with the sympy expression to float64 round-off in *absolute* terms
+    near f' = 0 (s(1 − s) is 0 once s rounds to 1, for x > 37, where σ′ < 1e-16)."""
+
+    kind: str                  # which pattern matched: a name from _FORMS, "polynomial" or "lambdify"
+    f: Callable
+    df: Callable
+    df_from_f: Callable | None = None
+    identity: bool = False
+
+
+def array_form(act: Activation) -> ArrayForm:
+    """The efficient float64 form of ``act`` (its numeric instance if uninterpreted): a table
+    of known expressions, then polynomials (Horner, no powers), else ``sympy.lambdify``."""
+    return _array_form(act.concrete().expr)
+
+
+@lru_cache(maxsize=None)
+def _array_form(expr: sp.Expr) -> ArrayForm:
+    import numpy as np
+
+    known = _forms(np).get(expr)
+    if known is not None:
+        return known
+    if expr.is_polynomial(x):
+        try:
+            f_c = [float(c) for c in sp.Poly(expr, x).all_coeffs()]
+            df_c = [float(c) for c in sp.Poly(sp.diff(expr, x), x).all_coeffs()]
+        except (TypeError, ValueError, sp.PolynomialError):
+            pass                # a coefficient with no float value: lambdify says what it can
+        else:
+            return ArrayForm("polynomial", _horner(np, f_c), _horner(np, df_c))
+    return ArrayForm("lambdify", _lambdified(np, expr), _lambdified(np, sp.diff(expr, x)))
+
+
+def _forms(np) -> dict:
+    """Known activations (each keyed by its own expression, written here independently of
+    BUILTIN, so a changed definition no longer matches and falls back to lambdify) and
+    their efficient forms; ``tests/test_train.py`` checks each against the expression."""
+
+    def sigmoid(v):            # 1/(1 + e^{-x}), in place on one new array (divide: np.reciprocal is slower)
+        s = np.exp(np.negative(v, dtype=float))
+        s += 1.0
+        return np.divide(1.0, s, out=s)
+
+    def sigmoid_d(s):          # σ′ = σ(1 − σ)
+        d = np.subtract(1.0, s)
+        d *= s
+        return d
+
+    def tanh_d(t):             # tanh′ = 1 − tanh²
+        d = np.multiply(t, t)
+        return np.subtract(1.0, d, out=d)
+
+    def ident(v):
+        return np.asarray(v, dtype=float)
+
+    def ones(v):
+        return np.broadcast_to(1.0, np.shape(v))
+
+    return {
+        1 / (1 + sp.exp(-x)): ArrayForm("sigmoid", sigmoid, lambda v: sigmoid_d(sigmoid(v)), sigmoid_d),
+        sp.tanh(x): ArrayForm("tanh", np.tanh, lambda v: tanh_d(np.tanh(v)), tanh_d),
+        sp.log(1 + sp.exp(x)): ArrayForm("softplus", lambda v: np.logaddexp(0.0, v), sigmoid),
+        x: ArrayForm("identity", ident, ones, identity=True),
+    }
+
+
+def _horner(np, coeffs):
+    """Σ c_k x^k by Horner's rule (coefficients highest first): products and sums only."""
+    lead, rest = coeffs[0], coeffs[1:]
+
+    def fn(v):
+        v = np.asarray(v, dtype=float)
+        if not rest:
+            return np.full(v.shape, lead)
+        r = np.multiply(lead, v)
+        for i, c in enumerate(rest):
+            if c:
+                r += c
+            if i < len(rest) - 1:
+                r *= v
+        return r
+
+    return fn
+
+
+def _lambdified(np, expr):
+    fn = sp.lambdify(x, expr, modules="numpy")
+    # lambdify of a constant (f' of a linear f) returns a scalar: broadcast it
+    return lambda v: np.broadcast_to(fn(v), np.shape(v)).astype(float)

@@ -6,9 +6,8 @@ energy (or loss) summed over the batch."""
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
-from ..model.activations import Activation, x as _x
+from ..model.activations import Activation, array_form
 from .ops import Ops
 
 
@@ -17,12 +16,8 @@ class NumpyOps(Ops):
 
     def __init__(self, activation: Activation):
         super().__init__(activation)
-        act = activation.concrete()
-        fn = sp.lambdify(_x, act.expr, modules="numpy")
-        dfn = sp.lambdify(_x, act.dexpr, modules="numpy")
-        # lambdify of a constant (f' of the identity) returns a scalar: broadcast it
-        self._fn = lambda v: np.broadcast_to(fn(v), np.shape(v)).astype(float)
-        self._dfn = lambda v: np.broadcast_to(dfn(v), np.shape(v)).astype(float)
+        # f and f' in their efficient forms, derived from the activation's sympy expression
+        self.form = array_form(activation)
 
     def number(self, q):
         return float(q)
@@ -46,10 +41,10 @@ class NumpyOps(Ops):
         return c * v
 
     def f(self, v):
-        return self._fn(v)
+        return self.form.f(v)
 
     def df(self, v):
-        return self._dfn(v)
+        return self.form.df(v)
 
     def sqnorm(self, v):
         return float(np.sum(v * v))
