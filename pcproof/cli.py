@@ -398,7 +398,7 @@ def main(argv=None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail
         return sys.exit(EXIT_BROKEN_PIPE)
     except SystemExit as exc:  # a user's file calling sys.exit(1) must not read as "refuted"
-        users = user_error_message(exc)
+        users = user_error_message(exc, strict=True)
         if users is None:
             raise
         click.echo(f"pcproof: error: {users}", err=True)
@@ -418,7 +418,7 @@ def report_failure(exc: Exception, argv) -> int:
         msg = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
         click.echo(f"pcproof: error: {' '.join(msg.split())}", err=True)
         return EXIT_BAD_INPUT
-    users = user_error_message(exc)
+    users = user_error_message(exc, strict=True)
     if users is not None:
         click.echo(f"pcproof: error: {users}", err=True)
         return EXIT_BAD_INPUT

@@ -23,6 +23,11 @@ class UserError(click.ClickException):
     """Bad input found by a command: one line on stderr, exit code 2."""
 
 
+class UserCodeError(ValueError):
+    """An error already located in the user's code (its message names the file and line):
+    :func:`user_error_message` passes it on as it is.  pcproof.rules.RuleError is one."""
+
+
 #: The files loaded so far: resolved path → (the path as the user wrote it, its role).
 _LOADED: dict[str, tuple[str, str]] = {}
 
@@ -67,7 +72,7 @@ _SYSTEM = tuple(sorted({os.path.realpath(sysconfig.get_path(k)) + os.sep
                         for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
 
 
-def is_user_file(filename: str) -> bool:
+def is_user_file(filename: str, strict: bool = False) -> bool:
     """A file of the user's: one loaded with ``--rule``/``--load``, or (for the Python API)
     any source file that is neither pcproof's own nor the standard library's or an
     installed package's (a rule defined in the user's own module or test file)."""
@@ -76,7 +81,7 @@ def is_user_file(filename: str) -> bool:
     real = os.path.realpath(filename)
     if real in _LOADED:
         return True
-    return not real.startswith(_OWN) and not real.startswith(_SYSTEM)
+    return not strict and not real.startswith(_OWN) and not real.startswith(_SYSTEM)
 
 
 def _frames(exc: BaseException):
@@ -118,13 +123,17 @@ def _function(code) -> str:
     return ".".join(parts)
 
 
-def user_error_message(exc: BaseException) -> str | None:
+def user_error_message(exc: BaseException, strict: bool = False) -> str | None:
     """One line saying where in a user's file ``exc`` was raised, or None if no frame of
-    a user's file is in its traceback (then the error is pcproof's).
+    a user's file is in its traceback (then the error is pcproof's).  ``strict``: only files
+    loaded with ``--rule``/``--load`` are the user's (the CLI); otherwise any file outside
+    pcproof, the standard library and installed packages is (the Python API).
 
     The innermost frame of a user's file is named.  A RecursionError is the user's
     when a call in their file recurs with the same arguments: the rule is circular."""
-    frames = [tb for tb in _frames(exc) if is_user_file(tb.tb_frame.f_code.co_filename)]
+    if isinstance(exc, UserCodeError):
+        return str(exc)
+    frames = [tb for tb in _frames(exc) if is_user_file(tb.tb_frame.f_code.co_filename, strict)]
     if not frames:
         return None
     inner = frames[-1]
@@ -147,3 +156,16 @@ def user_error_message(exc: BaseException) -> str | None:
     if deepest is not inner:  # raised in code the user's line called: name that module too
         raised += f" (in {deepest.tb_frame.f_globals.get('__name__', '?')}, called from this line)"
     return f"rule {where} ({qualname}) {raised}" if role == "rule" else f"{where} ({qualname}) {raised}"
+
+
+def calling_user_code() -> str | None:
+    """``FILE:LINE (function)`` of the innermost frame of the user's code on the current
+    stack (None if there is none): where a rule asked for something it cannot have."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if is_user_file(frame.f_code.co_filename):
+            filename = frame.f_code.co_filename
+            shown, _role = _LOADED.get(os.path.realpath(filename), (filename, "rule"))
+            return f"{Path(shown).name}:{frame.f_lineno} ({_function(frame.f_code)})"
+        frame = frame.f_back
+    return None

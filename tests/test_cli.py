@@ -134,7 +134,7 @@ USER_ERRORS = [
     (["prove", "thm-3.2", "--rule", "raises_in_step.py:Bda"], "defines no rule named 'Bda' (did you mean 'Bad'?)"),
     (["prove", "thm-3.2", "--rule", "exits.py:Quit"], "rule exits.py:7 (Quit.gate) raised SystemExit: 1"),
     (["prove", "thm-3.2", "--rule", "bad_call.py:BadCall"], "rule bad_call.py:6 (BadCall.inference_step) raised "
-     "TypeError: 'int' object is not iterable (in pcproof.numbers"),
+     "TypeError: "),
     (["prove", "thm-3.2", "--rule", "notes.txt:X"], "--rule: 'notes.txt' is not a Python file"),
     (["prove", "thm-3.2", "--rule", "pcproof.rulez:ZIL"], "--rule: no module named 'pcproof.rulez'"),
     (["prove", "thm-3.2", "--timeout", "-1"], "--timeout must be a number of seconds > 0"),

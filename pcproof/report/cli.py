@@ -57,7 +57,7 @@ def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, f
         raise UserError(f"--fuzz-cases must be at least 1, got {fuzz_cases}")
     for file in load_files:
         load(file, "--load")
-    thms = [get_theorem(t) for t in theorems] if theorems else all_theorems()
+    thms = [get_theorem(t) for t in theorems] if theorems else [t for t in all_theorems() if not t.graph]
     opts = Options(seed=seed, timeout=timeout, fuzz_cases=fuzz_cases, all_depths=all_depths, fuzz=fuzz,
                    ablation_dir=Path(ablation_dir) if ablation_dir else None,
                    runs=RUNS[:1] if quick else RUNS)

@@ -5,6 +5,8 @@ from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from typing import Any
 
+from ..userfile import UserCodeError
+
 #: An update set: ("theta", l+1) → Δθ^{l+1} and ("b", l) → Δb^l.
 Updates = dict[tuple[str, int], Any]
 
@@ -14,7 +16,7 @@ def update_latex(key) -> str:
     return rf"\Delta\theta^{{{i}}}" if kind == "theta" else rf"\Delta b^{{{i}}}"
 
 
-class RuleError(ValueError):
+class RuleError(UserCodeError):
     """A rule that cannot be run as written: it is circular, reads a state before the run
     starts, or returns updates of the wrong parameters or shapes (a user error: exit code 2)."""
 
@@ -40,16 +42,23 @@ class Trajectory:
         v = self._memo.get(key)
         if v is None:
             if key in self._busy:
-                raise RuleError(f"the rule's definition of {state_text(key)} needs {state_text(key)} "
-                                "itself: it is circular")
+                raise RuleError(f"the rule is circular: {_where()}its definition of {state_text(key)} "
+                                f"needs {state_text(key)} itself")
             if key[-1] < 0:
-                raise RuleError(f"the rule reads {state_text(key)}, before the run starts at t = 0")
+                raise RuleError(f"the rule reads {state_text(key)}, before the run starts at t = 0 "
+                                f"({_where().rstrip(': ') or 'in pcproof'})")
             self._busy.add(key)
             try:
                 v = self._memo[key] = compute()
             finally:
                 self._busy.discard(key)
         return v
+
+
+def _where() -> str:
+    from ..userfile import calling_user_code
+    where = calling_user_code()
+    return f"{where}: " if where else ""
 
 
 def state_text(key) -> str:
