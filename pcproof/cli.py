@@ -234,8 +234,15 @@ def cli():
 
 
 @click.command("list", epilog=EXIT_CODES_HELP)
-def list_cmd():
+@click.option("--models", is_flag=True, help="Name the graph families (--model) instead.")
+def list_cmd(models):
     """Name the theorems pcproof can prove."""
+    if models:
+        from .model.families import FAMILIES
+        for f in FAMILIES.values():
+            click.echo(f"{f.name:<10} {f.text}  [{', '.join('--' + o for o in f.options)}]")
+        click.echo("FILE.py:BUILDER  your own graph: a function (activation, **options) -> pcproof.model.graph.Graph")
+        return 0
     from .theorem import all_theorems
     for t in all_theorems():
         hyps = ", ".join(c.name for c in t.hypotheses)
@@ -254,14 +261,40 @@ def list_cmd():
 @click.option("--timeout", type=float, default=600, show_default=True, callback=check_timeout,
               help="Seconds (> 0) before the verdict is 'unknown'.")
 @click.option("--all-depths", is_flag=True, help="Prove for every depth L ≥ 1 and all widths, by induction (z3).")
+@click.option("--model", default=None,
+              help="Graph theorems: mlp, residual, rnn, cnn (pcproof list --models) or FILE.py:BUILDER.")
+@click.option("--blocks", type=click.IntRange(1, 4096), default=None, help="residual: number of blocks (default 2).")
+@click.option("--steps", type=click.IntRange(1, 4096), default=None, help="rnn: steps unrolled (default 3).")
+@click.option("--outputs", type=click.Choice(["last", "all"]), default=None, help="rnn: loss on the last step or all.")
+@click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5).")
+@click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2).")
+@click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
+@click.option("--level", "do_level", is_flag=True, help="Insert identity vertices so every path to the output has one length.")
+@click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default="immediate", show_default=True,
+              help="Graphs: apply a shared parameter's updates at once, or after the run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_offset, init_noise, rule_spec,
-          timeout, all_depths, as_json):
-    """Prove THEOREM (thm-3.1, thm-3.2, cor-gamma) at one depth and widths, or at all depths."""
+          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, do_level, shared_updates,
+          as_json):
+    """Prove THEOREM at one depth and widths, or at all depths; a graph theorem on a --model."""
     from .theorem import Setting
     thm = get_theorem(theorem)
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
-                      rule=load_rule(rule_spec))
+                      rule=load_rule(rule_spec), shared_updates=shared_updates)
+    graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims)
+    if thm.graph:
+        if all_depths:
+            raise UserError(f"{thm.name}: the all-depth prover does not cover graph theorems yet")
+        from .check.graphs import prove as prove_graph
+        graph = build_graph(model or "mlp", activation, depth, width, widths, bias, graph_options, do_level)
+        verdict = prove_graph(thm, graph, setting, timeout=timeout)
+        click.echo(verdict.to_json(indent=2) if as_json else render_verdict(verdict))
+        return verdict.exit_code
+    given = [f"--{k}" for k, v in graph_options.items() if v is not None] + (["--model"] if model else []) \
+        + (["--level"] if do_level else [])
+    if given:
+        raise UserError(f"{' and '.join(given)} describe a graph: {thm.name} is stated on the layered network "
+                        "(graph theorems: graph-eps, graph-updates)")
     if all_depths:
         given = [name for name, v in (("--depth", depth), ("--width", width), ("--widths", widths)) if v is not None]
         if given:
@@ -297,6 +330,38 @@ def trajectory(depth, width, widths, activation, bias, steps, gamma_text, init_n
     return 0
 
 
+def build_graph(model, activation, depth, width, widths, bias, options, do_level):
+    """The graph ``--model`` names (a family with its options, or FILE.py:BUILDER), levelled if asked."""
+    from .model.families import FAMILIES
+    from .model.graph import Graph, level
+    act = get_activation(activation)
+    given = {k: v for k, v in options.items() if v is not None}
+    if ":" in model:
+        from .userfile import load
+        path, _, name = model.rpartition(":")
+        build = getattr(load(path, "--model"), name, None)
+        if not callable(build):
+            raise UserError(f"--model: {path!r} defines no builder named {name!r}")
+        graph = build(act, **given)
+        if not isinstance(graph, Graph):
+            raise UserError(f"--model: {name} returned {type(graph).__name__}, not a pcproof.model.graph.Graph")
+    else:
+        fam = FAMILIES.get(model)
+        if fam is None:
+            raise UserError(f"unknown model {model!r}{did_you_mean(model, FAMILIES)} (known: {', '.join(FAMILIES)})")
+        if width is not None and widths is not None:
+            raise UserError("give --width or --widths, not both")
+        net = dict(depth=depth, width=width, widths=parse_widths(widths), bias=bias)
+        wrong = [f"--{k}" for k in given if k not in fam.options] + \
+                [f"--{k}" for k, v in net.items() if v not in (None, False) and k not in fam.options]
+        if wrong:
+            raise UserError(f"{' and '.join(wrong)} do not apply to --model {model} (it takes "
+                            f"{', '.join('--' + o for o in fam.options)})")
+        kw = {k: v for k, v in {**net, **given}.items() if v not in (None, False) and k in fam.options}
+        graph = fam.build(act, **kw)
+    return level(graph) if do_level else graph
+
+
 def _widths_text(widths) -> str:
     if widths and len(widths) > 8 and len(set(widths)) == 1:
         return f"[{widths[0]}] × {len(widths)}"
@@ -310,7 +375,8 @@ def render_verdict(v) -> str:
     lines = [
         f"{v.theorem}: {v.verdict.upper()}",
         f"  network     L = {v.depth}, widths = {_widths_text(v.widths)}, f = {v.activation}"
-        + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}",
+        + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}"
+        if getattr(v, "model", None) is None else f"  graph       {v.model}; γ = {v.gamma}, rule = {v.rule}",
         f"  hypotheses  {', '.join(v.hypotheses)};  this run keeps {', '.join(held) or 'none'}"
         + (f", breaks {', '.join(broken)}" if broken else ""),
         f"  method      {v.method}",

@@ -3,7 +3,7 @@
 Nothing here restates the maths.  A training step hands the current weights and a
 batch to a rule's own ``updates`` (or, for a PC rule, its lazy ``trajectory``) —
 the very rule classes :mod:`pcproof.rules` defines and the prover checks — running
-over :class:`TrainOps`, numpy float64 batched on the leading axis (MATH.md: the
+over :class:`TrainOps`, numpy float64 batched on the leading axis (docs/notation.md: the
 update Δθ^{l+1} = α Σ_b e^l_b f(x^{l+1}_b)ᵀ sums over the batch).
 
 Data: scikit-learn's bundled digits (8×8 images, 64 inputs, 10 classes; shipped

@@ -1,5 +1,5 @@
 """Closed-form inference trajectories: the PCN state x^l_t, ε^l_t of a network at
-every step, symbolically, in the paper's names (MATH.md, wavefront lemma and
+every step, symbolically, in the paper's names (docs/notation.md, wavefront lemma and
 Theorem 3.1): under C1, x^l_t = x̄^l and ε^l_t = 0 for t < l, and ε^l_l = γ^l δ^l.
 
 The one implementation is :class:`pcproof.report.trajectory.Trajectory` (tables,

@@ -50,7 +50,7 @@ THM_3_2 = register(Theorem(
 COR_GAMMA = register(Theorem(
     name="cor-gamma",
     title="Without C3, Z-IL is BP with layer-wise learning rate α γ^l",
-    source="Song et al. 2020, Theorem 3.1 with C3 relaxed (MATH.md, Corollary)",
+    source="Song et al. 2020, Theorem 3.1 with C3 relaxed (pcproof/notation.md, Corollary)",
     hypotheses=(C1,),
     statement=r"\varepsilon^l_{t=l} = \gamma^l \delta^l \quad \text{for } l = 0, \dots, L-1,\ \text{every } \gamma",
     claim=_eps_equals_gamma_power_delta,

@@ -21,7 +21,7 @@ guarded definition, after checking that it reads only strictly earlier states
 (:meth:`World.check_causal`).  The run's horizon (``rule.steps(L)``, run at the
 symbolic L) is a lemma proved for every L.
 
-The ANN's recursion (MATH.md: x̄^l = θ^{l+1} f(x̄^{l+1}) (+ b^l), δ^0 = s_out − x̄^0,
+The ANN's recursion (docs/notation.md: x̄^l = θ^{l+1} f(x̄^{l+1}) (+ b^l), δ^0 = s_out − x̄^0,
 δ^l = f'(x̄^l) ⊙ (θ^l)ᵀ δ^{l-1}) is built from the same functions of
 :mod:`pcproof.rules.equations` that :class:`pcproof.rules.bp.ANN` calls; only its
 index wiring (which layer feeds which) is restated, in :meth:`World.ann_facts`.

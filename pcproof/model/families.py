@@ -3,7 +3,7 @@
 Each builder returns a :class:`~pcproof.model.graph.Graph`; a user builds any graph in
 their own file with the same API (``--model FILE.py:build``).  Names follow the papers:
 the MLP's vertices are ``x0`` (output) … ``xL`` (input) with parameters ``theta{l+1}``,
-``b{l}``, exactly MATH.md's layered network.
+``b{l}``, exactly docs/notation.md's layered network.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .graph import Graph, GraphError, Vertex
 
 
 def mlp(activation: Activation, depth: int = 3, width: int = 2, widths=None, bias: bool = False) -> Graph:
-    """MATH.md's layered network: x̄^l = θ^{l+1} f(x̄^{l+1}) (+ b^l), layer 0 the output."""
+    """docs/notation.md's layered network: x̄^l = θ^{l+1} f(x̄^{l+1}) (+ b^l), layer 0 the output."""
     n = tuple(widths) if widths is not None else (width,) * (depth + 1)
     if len(n) < 2 or min(n) < 1:
         raise GraphError(f"an MLP needs widths n0 … nL with L ≥ 1 and every width ≥ 1, got {list(n)}")
@@ -110,7 +110,7 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {
-    "mlp": Family("mlp", mlp, "the layered network of MATH.md (levelled)", ("depth", "width", "widths", "bias")),
+    "mlp": Family("mlp", mlp, "the layered network of docs/notation.md (levelled)", ("depth", "width", "widths", "bias")),
     "residual": Family("residual", residual, "residual blocks with add vertices (not levelled; --level levels it)",
                        ("blocks", "width")),
     "rnn": Family("rnn", rnn, "an unrolled RNN, θ and U shared over time", ("steps", "width", "outputs")),

@@ -1,4 +1,4 @@
-"""Architectures and parameter points (MATH.md, "Conventions").
+"""Architectures and parameter points (docs/notation.md, "Conventions").
 
 Layer 0 is the output and layer L the input; ``theta[l+1]`` (n_l × n_{l+1}) maps
 layer l+1 to layer l; ``b[l]`` is the bias of layer l.  A :class:`Params` holds the

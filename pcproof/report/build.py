@@ -447,8 +447,8 @@ def statement_blocks(thm) -> list:
             for c in thm.hypotheses]
     return [
         Heading(2, parts("Statement"), "statement"),
-        # the notation page shipped with pcproof, not the repository-only MATH.md an older source names
-        Para(parts(*math_or_text(f"{thm.source.replace('MATH.md', NOTATION)}. {thm.title}."),
+        # the notation page shipped with pcproof, not the repository-only docs/notation.md an older source names
+        Para(parts(*math_or_text(f"{thm.source.replace('docs/notation.md', NOTATION)}. {thm.title}."),
                    " Under the hypotheses below,")),
         Display(thm.statement),
         Para(parts("Layers are numbered from the output (layer 0) to the input (layer ", M("L"),

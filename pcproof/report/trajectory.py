@@ -3,7 +3,7 @@
 For each layer l and step t the error node ε^l_t (and the hidden value x^l_t) is
 computed by the rule itself in the symbolic number system and printed by sympy in
 the paper's names (``SymbolicOps.latex``).  Before and at the wavefront it comes
-out in the closed forms of MATH.md (wavefront lemma, Theorem 3.1 and the
+out in the closed forms of docs/notation.md (wavefront lemma, Theorem 3.1 and the
 corollary): x^l_t = x̄^l and ε^l_t = 0 for t < l, ε^l_l = γ^l δ^l.  Each cell is
 also *classified* by a symbolic check (difference expanded to 0), which the
 figure shows; the check is a display aid, not a verdict (only the kernel issues
@@ -79,7 +79,7 @@ class Trajectory:
         return self._is_zero(self.ops.sub(self.pcn.x(l, t), self.instance.ann.x_bar(l)))
 
     def wavefront_holds(self) -> bool:
-        """The closed forms of MATH.md at every shown cell with t ≤ l."""
+        """The closed forms of docs/notation.md at every shown cell with t ≤ l."""
         for l in range(self.L):
             for t in range(min(l, self.steps - 1) + 1):
                 if t < l and not (self.classes[(l, t)] == ZERO and (l == 0 or self.x_is_feedforward(l, t))):

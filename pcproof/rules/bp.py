@@ -1,4 +1,4 @@
-"""The ANN and backpropagation (MATH.md, "ANN trained with backpropagation")."""
+"""The ANN and backpropagation (docs/notation.md, "ANN trained with backpropagation")."""
 from __future__ import annotations
 
 from . import equations as eq

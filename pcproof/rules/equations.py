@@ -1,4 +1,4 @@
-"""The paper's equations, each written once against the op algebra (MATH.md).
+"""The paper's equations, each written once against the op algebra (docs/notation.md).
 
 BP and every PC rule are assembled from these; the same lines run over sympy
 symbols, exact rationals, mpmath, arb balls and numpy floats.

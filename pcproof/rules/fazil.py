@@ -1,12 +1,12 @@
-"""Fa-Z-IL: Z-IL with full autonomy (MATH.md, "Fa-Z-IL").
+"""Fa-Z-IL: Z-IL with full autonomy (docs/notation.md, "Fa-Z-IL").
 
 Every weight may learn at every inference step, with a *local* learning rate
 α·ϕ(ε^l_{i,·}): the update at step t is Δθ^{l+1}_t = α (ϕ^l_t ⊙ ε^l_t) f(x^{l+1}_t)ᵀ
-(MATH.md's weight update with the error gated node by node).  No external clock
+(docs/notation.md's weight update with the error gated node by node).  No external clock
 says when layer l learns; the detector ϕ of error node (l, i) decides from that
 node's own recent history.
 
-The reading implemented (MATH.md marks the paper's formula as lost in extraction)::
+The reading implemented (docs/notation.md marks the paper's formula as lost in extraction)::
 
     ϕ^l_{i,t} = 1  iff  ε^l_{i,t} ≠ ε^l_{i,t−1}  and  ε^l_{i,t−1} = ε^l_{i,t−2} = … = ε^l_{i,t−t_d}
                 0  otherwise

@@ -12,7 +12,7 @@ docs/notation.md, "Graphs"), derived from the primitives' vector–Jacobian prod
   ``shared_updates="immediate"`` each update is applied at once (later predictions see it),
   with ``"deferred"`` they are accumulated and applied after the run.
 
-Timing is MATH.md's: an update and the inference step made at t both read the state at t.
+Timing is docs/notation.md's: an update and the inference step made at t both read the state at t.
 """
 from __future__ import annotations
 

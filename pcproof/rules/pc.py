@@ -1,4 +1,4 @@
-"""Predictive-coding networks and their inference-learning rules (MATH.md, "PCN
+"""Predictive-coding networks and their inference-learning rules (docs/notation.md, "PCN
 trained with inference learning", "Z-IL").
 
 :class:`PCN` is the inference trajectory of one network on one training pair.  It
@@ -7,7 +7,7 @@ asked for and then remembered, with exactly the semantics of running inference
 from t = 0 (so asking for the state at t = 20 runs the 20 steps it depends on).
 Asking only for what an update reads keeps the symbolic proof linear in depth.
 
-Timing (MATH.md): at a step t where θ^{l+1} learns, its update and the inference
+Timing (docs/notation.md): at a step t where θ^{l+1} learns, its update and the inference
 step both read the state at t (old weights); both are applied for t + 1.
 """
 from __future__ import annotations
@@ -171,7 +171,7 @@ class PCRule(Rule):
         return x0
 
     def inference_step(self, pcn: PCN, l: int, t: int):
-        """x^l_{t+1} from the state at t (MATH.md's inference equation)."""
+        """x^l_{t+1} from the state at t (docs/notation.md's inference equation)."""
         return eq.inference_step(pcn.ops, pcn.gamma, pcn.x(l, t), pcn.eps(l, t),
                                  pcn.eps(l - 1, t), pcn.theta(l, t))
 

@@ -9,7 +9,7 @@ for two algorithms.  For a primitive with parents ``u_i`` and parameters ``θ_j`
 * ``vjp(ops, i, xs, ps, v, e)``        (∂g_v/∂x_{u_i})ᵀ e
 * ``update(ops, j, xs, ps, v, e, α)``  α (∂g_v/∂θ_j)ᵀ e   (the update −α ∂(½‖e‖²-style)/∂θ_j)
 
-The dense primitive is the MLP's layer (MATH.md): ``θ f(x_u) (+ b)``, built from the same
+The dense primitive is the MLP's layer (docs/notation.md): ``θ f(x_u) (+ b)``, built from the same
 functions of :mod:`pcproof.rules.equations` the layered rules call.
 """
 from __future__ import annotations
