@@ -238,6 +238,30 @@ class _Rewrites(dict):
         return dict.__getitem__(self, self._key(k))
 
 
+def _terms_bound(e, cap: int) -> int:
+    """An upper bound on the number of terms ``expand(e)`` makes (sums add, products and integer
+    powers multiply), stopping as soon as it passes ``cap``: expanding is bounded by it."""
+    if e.is_Add:
+        n = 0
+        for a in e.args:
+            n += _terms_bound(a, cap)
+            if n > cap:
+                return n
+        return n
+    if e.is_Mul:
+        n = 1
+        for a in e.args:
+            n *= _terms_bound(a, cap)
+            if n > cap:
+                return n
+        return n
+    if e.is_Pow and e.exp.is_Integer and e.exp > 0:
+        return min(cap + 1, _terms_bound(e.base, cap) ** int(e.exp))
+    if e.is_Function:   # f(…): its argument is expanded inside it too
+        return max([1] + [_terms_bound(a, cap) for a in e.args])
+    return 1
+
+
 @lru_cache(maxsize=64)
 def _parity(activation, kind: str) -> str | None:
     """"odd" or "even" when sympy shows f(−x) = ∓f(x) (for ``kind`` "f", or "df" for f′);
@@ -489,7 +513,7 @@ class SymbolicOps(ListOps):
             if not atoms:
                 break
             e = e.xreplace({a: defs[a] for a in atoms})
-            if sp.count_ops(e) > max_ops:
+            if _terms_bound(e, max_ops) > max_ops:
                 return False
         return sp.expand(e) == 0
 
