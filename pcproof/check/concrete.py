@@ -26,7 +26,7 @@ from ..theorem import Instance, Setting, Theorem, alpha as ALPHA, gamma as GAMMA
 #: odd (tanh), neither odd nor even (softplus, sigmoid), polynomial (exact), linear (exact)
 WITNESS_ACTIVATIONS = ("tanh", "softplus", "poly", "sigmoid", "identity")
 #: exact rationals blow up with depth for a non-linear polynomial (its values square each layer)
-EXACT_POLY_MAX_DEPTH = 10
+EXACT_POLY_MAX_DEPTH = 5
 #: points per activation: random ones and special ones (see :func:`witness_point`)
 WITNESS_POINTS = 7
 
