@@ -136,9 +136,9 @@ def witness_candidates(theorem: Theorem, arch: Architecture, setting: Setting, e
             else [arch.activation])
     for a, act in enumerate(acts):
         exact = act.is_polynomial
-        if exact_only and not exact:
-            continue
         if exact and act.expr.as_poly().degree() > 1 and arch.L > EXACT_POLY_MAX_DEPTH:
+            exact = False     # too deep for exact rationals: balls are rigorous too (not for branches)
+        if exact_only and not exact:
             continue
         concrete = Architecture(arch.widths, act, arch.bias)
         for seed, zero in witness_seeds(a, range(1, arch.L + 1), exact_only):

@@ -55,9 +55,9 @@ def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_o
             else [graph.activation])
     for a, act in enumerate(acts):
         exact = act.is_polynomial
-        if exact_only and not exact:
-            continue
         if exact and act.expr.as_poly().degree() > 1 and graph.depth > EXACT_POLY_MAX_DEPTH:
+            exact = False     # too deep for exact rationals: balls are rigorous too (not for branches)
+        if exact_only and not exact:
             continue
         concrete = replace(graph, activation=act)
         for seed, zero in witness_seeds(a, [n for n, _ in graph.param_shapes], exact_only):
