@@ -126,31 +126,42 @@ def numeric_instance(theorem: Theorem, arch: Architecture, setting: Setting, see
     return point, inst
 
 
-def witness_candidates(theorem: Theorem, arch: Architecture, setting: Setting, exact_only: bool = False):
+def rigorous_candidates(theorem: Theorem, setting: Setting, activation, depth: int, names, draw,
+                        exact_only: bool = False):
     """Candidates for a counterexample, as the kernel wants them: ``(info, make)`` with
     ``make(digits)`` → (point, ops, equations).  The systems are rigorous ones only:
     exact rationals for a polynomial f, arb balls otherwise (``exact_only``: rationals only,
-    for a rule whose code compares values, which balls cannot decide rigorously)."""
+    for a rule whose code compares values, which balls cannot decide rigorously).
+
+    One loop for every model: ``draw(act, seed, zero)`` gives (point, rng, build) where
+    ``build(ops, γ, α)`` is the model's instance with f := act at that point; ``names`` are
+    its parameters (each zeroed in turn for a branching rule)."""
     from ..numbers.arb import ArbOps
-    acts = ([get_activation(n) for n in WITNESS_ACTIVATIONS] if arch.activation.uninterpreted
-            else [arch.activation])
+    acts = ([get_activation(n) for n in WITNESS_ACTIVATIONS] if activation.uninterpreted else [activation])
     for a, act in enumerate(acts):
         exact = act.is_polynomial
-        if exact and act.expr.as_poly().degree() > 1 and arch.L > EXACT_POLY_MAX_DEPTH:
+        if exact and act.expr.as_poly().degree() > 1 and depth > EXACT_POLY_MAX_DEPTH:
             exact = False     # too deep for exact rationals: balls are rigorous too (not for branches)
         if exact_only and not exact:
             continue
-        concrete = Architecture(arch.widths, act, arch.bias)
-        for seed, zero in witness_seeds(a, range(1, arch.L + 1), exact_only):
-            def make(digits, seed=seed, zero=zero, act=act, concrete=concrete, exact=exact):
-                params, rng = witness_point(concrete, setting, seed, zero)
-                g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
+        for seed, zero in witness_seeds(a, names, exact_only):
+            def make(digits, seed=seed, zero=zero, act=act, exact=exact):
+                point, rng, build = draw(act, seed, zero)
+                g, al = _gamma_at(theorem, setting, rng), Fraction(1, 10)
                 ops = RationalOps(act) if exact else ArbOps(act, digits)
                 with running_rule(passthrough=(kernel.Timeout,)):
-                    inst = Instance(concrete, ops, params.map(ops.number), setting, ops.number(g), ops.number(a))
-                    claim = theorem.claim(inst)
-                return _point_text(params, g, a, act), ops, claim
+                    claim = theorem.claim(build(ops, point.map(ops.number), ops.number(g), ops.number(al)))
+                return _point_text(point, g, al, act), ops, claim
             yield ({"seed": seed} if zero is None else {"seed": seed, "zero": zero}), make
+
+
+def witness_candidates(theorem: Theorem, arch: Architecture, setting: Setting, exact_only: bool = False):
+    """:func:`rigorous_candidates` for the layered network."""
+    def draw(act, seed, zero):
+        concrete = Architecture(arch.widths, act, arch.bias)
+        params, rng = witness_point(concrete, setting, seed, zero)
+        return params, rng, lambda ops, p, g, al: Instance(concrete, ops, p, setting, g, al)
+    return rigorous_candidates(theorem, setting, arch.activation, arch.L, range(1, arch.L + 1), draw, exact_only)
 
 
 def prove(theorem: Theorem, arch: Architecture, setting: Setting = Setting(),

@@ -7,16 +7,13 @@ with an uninterpreted f instantiated by several activations."""
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 
 from .. import kernel
-from ..model import get_activation
 from ..model.graph import Graph, random_point, symbolic_point
-from ..numbers import RationalOps, SymbolicOps
+from ..numbers import SymbolicOps
 from ..rules.base import running_rule
 from ..theorem import GraphInstance, Setting, Theorem, alpha as ALPHA
-from .concrete import (EXACT_POLY_MAX_DEPTH, WITNESS_ACTIVATIONS, WITNESS_POINTS, _gamma_at, gamma_for,
-                       special_point, witness_seeds)
+from .concrete import WITNESS_POINTS, gamma_for, rigorous_candidates, special_point
 
 
 def meta_for(theorem: Theorem, graph: Graph, setting: Setting) -> dict:
@@ -49,29 +46,15 @@ def witness_point(graph: Graph, setting: Setting, seed: int, zero=None):
 
 
 def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_only: bool = False):
+    """:func:`pcproof.check.concrete.rigorous_candidates` for a graph."""
     from dataclasses import replace
-    from ..numbers.arb import ArbOps
-    acts = ([get_activation(n) for n in WITNESS_ACTIVATIONS] if graph.activation.uninterpreted
-            else [graph.activation])
-    for a, act in enumerate(acts):
-        exact = act.is_polynomial
-        if exact and act.expr.as_poly().degree() > 1 and graph.depth > EXACT_POLY_MAX_DEPTH:
-            exact = False     # too deep for exact rationals: balls are rigorous too (not for branches)
-        if exact_only and not exact:
-            continue
+
+    def draw(act, seed, zero):
         concrete = replace(graph, activation=act)
-        for seed, zero in witness_seeds(a, [n for n, _ in graph.param_shapes], exact_only):
-            def make(digits, seed=seed, zero=zero, act=act, concrete=concrete, exact=exact):
-                point, rng = witness_point(concrete, setting, seed, zero)
-                g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
-                ops = RationalOps(act) if exact else ArbOps(act, digits)
-                with running_rule(passthrough=(kernel.Timeout,)):
-                    inst = GraphInstance(concrete, ops, point.map(ops.number), setting, ops.number(g), ops.number(a))
-                    claim = theorem.claim(inst)
-                text = {k: str(v) for k, v in point.scalars().items()}
-                text.update(gamma=str(g), alpha=str(a), f=act.name)
-                return text, ops, claim
-            yield ({"seed": seed} if zero is None else {"seed": seed, "zero": zero}), make
+        point, rng = witness_point(concrete, setting, seed, zero)
+        return point, rng, lambda ops, p, g, al: GraphInstance(concrete, ops, p, setting, g, al)
+    return rigorous_candidates(theorem, setting, graph.activation, graph.depth,
+                               [n for n, _ in graph.param_shapes], draw, exact_only)
 
 
 def prove(theorem: Theorem, graph: Graph, setting: Setting = Setting(), timeout: float | None = None,
