@@ -78,14 +78,19 @@ class Verdict:
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), **kw)
 
-    # Jupyter display (the printer lives in pcproof.report.display)
-    def _repr_latex_(self) -> str:
-        from .report.display import verdict_latex
-        return verdict_latex(self)
+    # Jupyter display: the printer registers itself in DISPLAY when pcproof.report loads
+    # (the kernel imports nothing above it); without it the notebook shows the repr
+    def _repr_latex_(self) -> str | None:
+        show = DISPLAY.get("latex")
+        return show(self) if show else None
 
-    def _repr_html_(self) -> str:
-        from .report.display import verdict_html
-        return verdict_html(self)
+    def _repr_html_(self) -> str | None:
+        show = DISPLAY.get("html")
+        return show(self) if show else None
+
+
+#: Notebook display of a Verdict: {"latex": fn, "html": fn}, filled by pcproof.report.display.
+DISPLAY: dict[str, Callable[[Verdict], str]] = {}
 
 
 def _verdict(**kw) -> Verdict:

@@ -50,6 +50,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from .conditions import CONDITIONS
 from .model import Architecture, Params, get_activation
 from .model.network import _build  # the one layout of a point (weights, biases, pair, extras)
 from .rules import ZIL
@@ -106,9 +107,8 @@ class Space:
         held = {c.name for c in thm.hypotheses}
         arch = Architecture(self.sample_widths(rng), get_activation(rng.choice(self.activations)),
                             rng.random() < 0.5 if self.bias is None else self.bias)
-        init_noise = False if "C1" in held else rng.random() < 0.5
-        offset = 0 if "C2" in held else rng.randint(0, self.max_offset)
-        gamma = Fraction(1) if "C3" in held else rng.choice(self.gammas)
+        knob = {c.knob: c.kept if c.name in held else c.draw_random(rng, self) for c in CONDITIONS}
+        init_noise, offset, gamma = knob["init_noise"], knob["update_offset"], knob["gamma"]
         alpha = rng.choice(self.alphas)
         values, rand, n = self._values, rng.random, len(self._values)  # sample_scalar, inlined
         params = _build(arch, lambda _name: values[int(rand() * n)], ("eta",) if init_noise else ())
@@ -141,8 +141,8 @@ class Case:
                         ops.number(self.gamma), ops.number(self.alpha))
 
     def check(self, system: str = "auto", digits: int = 50):
-        """Evaluate the theorem's claim here (see :func:`pcproof.check.fuzz.evaluate`)."""
-        from .check.fuzz import evaluate
+        """Evaluate the theorem's claim here (see :func:`pcproof.check.evaluate.evaluate`)."""
+        from .check.evaluate import evaluate
         return evaluate(self, system=system, digits=digits)
 
     @property
@@ -302,10 +302,8 @@ def conditions(draw, theorem: Theorem | str | None = None, space: Space = DEFAUL
     """A :class:`~pcproof.theorem.Setting`: the theorem's hypotheses (C1–C3) hold,
     the others are drawn (noise, update offset, γ), shrinking toward all three holding."""
     held = {c.name for c in _theorem(theorem).hypotheses} if theorem is not None else set()
-    init_noise = False if "C1" in held else draw(st.booleans())
-    offset = 0 if "C2" in held else draw(st.integers(0, space.max_offset))
-    gamma = Fraction(1) if "C3" in held else draw(st.sampled_from(space.gammas))
-    return Setting(gamma=gamma, update_offset=offset, init_noise=init_noise, rule=rule or ZIL)
+    knob = {c.knob: c.kept if c.name in held else draw(c.draw_strategy(space)) for c in CONDITIONS}
+    return Setting(**knob, rule=rule or ZIL)
 
 
 @st.composite

@@ -8,29 +8,23 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
-import sympy as sp
+from fractions import Fraction
 
+from . import conditions as _conditions
+from .conditions import C1, C2, C3, CONDITIONS, Condition  # noqa: F401 (the public names of the hypotheses)
 from .rules import ANN, BP, PCRule, Rule, ZIL, rule_updates
 
-#: The symbols that stand for the learning rate and (when left free) the inference step.
-alpha = sp.Symbol("alpha", positive=True)
-gamma = sp.Symbol("gamma", positive=True)
 
-
-@dataclass(frozen=True)
-class Condition:
-    """A hypothesis of a theorem: its name, a plain sentence and (optionally) LaTeX."""
-
-    name: str
-    text: str
-    latex: str | None = None
-
-
-C1 = Condition("C1", "the PCN starts from its feed-forward values: x^l_0 = x̄^l",
-               r"x^l_0 = \bar{x}^l \text{ for } l = 1, \dots, L-1 \text{ (start at the feed-forward values)}")
-C2 = Condition("C2", "θ^{l+1} is updated at inference step t = l", r"\theta^{l+1} \text{ is updated at exactly } t = l")
-C3 = Condition("C3", "the inference step is γ = 1", r"\gamma = 1")
-CONDITIONS = (C1, C2, C3)
+def __getattr__(name):
+    """``alpha`` and ``gamma``: the sympy symbols that stand for the learning rate and (when
+    left free) the inference step, made on first use so stating a theorem needs no sympy."""
+    if name in ("alpha", "gamma"):
+        if name in globals():
+            return globals()[name]
+        import sympy as sp
+        globals()[name] = value = sp.Symbol(name, positive=True)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -164,22 +158,30 @@ class Theorem:
     graph: bool = False                 # True: stated on a computational graph (GraphInstance)
     aliases: tuple[str, ...] = field(default=())
 
-    # Jupyter display (the printer lives in pcproof.report.display)
-    def _repr_latex_(self) -> str:
-        from .report.display import theorem_latex
-        return theorem_latex(self)
+    # Jupyter display: the printer registers itself in DISPLAY when pcproof.report loads
+    # (a statement imports nothing above it); without it the notebook shows the repr
+    def _repr_latex_(self) -> str | None:
+        show = DISPLAY.get("latex")
+        return show(self) if show else None
 
-    def _repr_html_(self) -> str:
-        from .report.display import theorem_html
-        return theorem_html(self)
+    def _repr_html_(self) -> str | None:
+        show = DISPLAY.get("html")
+        return show(self) if show else None
 
     def conditions_held(self, setting: Setting, gamma_value) -> dict[str, bool]:
-        """Which of C1–C3 a run with this setting satisfies."""
-        return {
-            "C1": not setting.init_noise,
-            "C2": setting.update_offset == 0,
-            "C3": (not isinstance(gamma_value, sp.Basic) or gamma_value.is_Number) and gamma_value == 1,
-        }
+        """Which of C1–C3 a run with this setting satisfies (each condition says how a run breaks it)."""
+        return _conditions.held(setting, gamma_value)
+
+    def resolve_gamma(self, setting: Setting):
+        """γ of a run: the user's, else the free symbol γ (a theorem with ``free_gamma``) or 1 (C3).
+        The one place γ is resolved (concrete, graph and all-depth provers alike)."""
+        if setting.gamma is not None:
+            return setting.gamma
+        return __getattr__("gamma") if self.free_gamma else Fraction(1)
+
+
+#: Notebook display of a Theorem: {"latex": fn, "html": fn}, filled by pcproof.report.display.
+DISPLAY: dict[str, Callable[["Theorem"], str]] = {}
 
 
 REGISTRY: dict[str, Theorem] = {}

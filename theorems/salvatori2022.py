@@ -6,12 +6,8 @@ Stated on a graph ``i.graph`` (:mod:`pcproof.model.graph`): ``i.pcn`` is PC on t
 hypothesis *levelled* is part of the statement: on a graph that is not levelled the
 provers must find where it fails (a skip connection), not assume it.
 """
-from pcproof.theorem import C1, C3, Condition, Equation, Theorem, register
-
-C2_GRAPH = Condition("C2", "the parameters of vertex v learn at inference step t = d(v)",
-                     r"\theta_v \text{ is updated at exactly } t = d(v)")
-LEVELLED = Condition("levelled", "every path from a vertex to the output has the same length",
-                     r"\text{every path from } v \text{ to the output has length } d(v)")
+from pcproof.conditions import C1, C2_GRAPH, C3, LEVELLED
+from pcproof.theorem import Equation, Theorem, register
 
 
 def _eps_equals_delta(i):

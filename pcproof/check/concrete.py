@@ -20,7 +20,7 @@ from .. import kernel
 from ..model import Architecture, get_activation, random_params, symbolic_params
 from ..numbers import MpmathOps, RationalOps, SymbolicOps
 from ..rules.base import running_rule
-from ..theorem import Instance, Setting, Theorem, alpha as ALPHA, gamma as GAMMA
+from ..theorem import Instance, Setting, Theorem, alpha as ALPHA
 
 #: what an uninterpreted f is instantiated with in a counterexample search, in order:
 #: odd (tanh), neither odd nor even (softplus, sigmoid), polynomial (exact), linear (exact)
@@ -32,10 +32,8 @@ WITNESS_POINTS = 7
 
 
 def gamma_for(theorem: Theorem, setting: Setting):
-    """γ of this run: the user's, else the free symbol γ (corollary) or 1 (C3)."""
-    if setting.gamma is not None:
-        return setting.gamma
-    return GAMMA if theorem.free_gamma else Fraction(1)
+    """γ of this run (:meth:`Theorem.resolve_gamma`, the one place it is resolved)."""
+    return theorem.resolve_gamma(setting)
 
 
 def meta_for(theorem: Theorem, arch: Architecture, setting: Setting) -> dict:

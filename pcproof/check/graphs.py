@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 
 from .. import kernel
+from ..conditions import LEVELLED, SHARED_UPDATES
 from ..model.graph import Graph, random_point, symbolic_point
 from ..numbers import SymbolicOps
 from ..rules.base import running_rule
@@ -19,7 +20,7 @@ from .concrete import WITNESS_POINTS, gamma_for, rigorous_candidates, special_po
 def meta_for(theorem: Theorem, graph: Graph, setting: Setting) -> dict:
     g = gamma_for(theorem, setting)
     held = theorem.conditions_held(setting, g)
-    held["levelled"] = graph.levelled
+    held[LEVELLED.name] = graph.levelled
     return dict(theorem=theorem.name, depth=graph.depth, widths=None, activation=graph.activation.name,
                 bias=False, gamma=str(g), rule=setting.rule_name(), model=_model_text(graph, setting),
                 hypotheses=[c.name for c in theorem.hypotheses], conditions=held)
@@ -28,7 +29,7 @@ def meta_for(theorem: Theorem, graph: Graph, setting: Setting) -> dict:
 def _model_text(graph: Graph, setting: Setting) -> str:
     text = graph.describe()
     if graph.shared:
-        text += f"; shared parameters updated {setting.shared_updates}"
+        text += f"; shared parameters updated {SHARED_UPDATES[setting.shared_updates].name}"
     return text
 
 

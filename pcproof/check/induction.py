@@ -51,7 +51,8 @@ from ..model import Architecture
 from ..numbers.z3terms import Z3Ops
 from ..rules import equations as eq
 from ..rules.pc import PCN, PCRule
-from ..theorem import Setting, Theorem, gamma as GAMMA
+from ..conditions import C1
+from ..theorem import Setting, Theorem
 
 
 # ---------------------------------------------------------------------------------
@@ -712,8 +713,7 @@ class World:
                  h("network shape", z3.And(*shape),
                    "s_in, s_out, θ^k (n_{k-1} × n_k) and b^l have the widths n_0 … n_L of one network")]
         if self.c1:
-            facts.append(h("C1", z3.ForAll([l], z3.Implies(z3.And(l >= 1, l <= L - 1), self.X0(l) == self.Xbar(l)),
-                                             patterns=[self.X0(l)], qid="C1"), "x^l_0 = x̄^l for hidden l"))
+            facts.append(h(C1.name, C1.z3(self), "x^l_0 = x̄^l for hidden l"))
         return facts
 
 
@@ -912,9 +912,7 @@ def update_lemma(w: World, proof: kernel.Proof, facts: list, *lemmas):
 # entry point
 # ---------------------------------------------------------------------------------
 def _gamma(theorem: Theorem, setting: Setting):
-    if setting.gamma is not None:
-        return setting.gamma
-    return GAMMA if theorem.free_gamma else Fraction(1)
+    return theorem.resolve_gamma(setting)
 
 
 def meta_for(theorem: Theorem, setting: Setting, activation, bias: bool) -> dict:

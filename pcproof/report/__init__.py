@@ -5,6 +5,7 @@
 
 ``pcproof report`` (:mod:`.cli`) is the command; :func:`write_reports` is the same from Python.
 """
+from . import display  # noqa: F401 (registers the notebook display of Theorem and Verdict)
 from .write import write_reports
 
 __all__ = ["write_reports"]

@@ -1,6 +1,8 @@
 """Rich display in Jupyter: ``Theorem``, ``Verdict`` and trajectories show as LaTeX
 (``_repr_latex_``) and as HTML with MathML (``_repr_html_``).  The methods on those
-classes delegate here, so the notebook, the reports and the CLI share one printer.
+classes delegate here through the hooks ``kernel.DISPLAY`` and ``theorem.DISPLAY``, which
+this module fills when it loads (``import pcproof.report`` loads it), so the notebook and
+the reports share one printer and the kernel imports none.
 """
 from __future__ import annotations
 
@@ -61,6 +63,16 @@ def trajectory(theorem: str = "cor-gamma", depth: int = 3, width: int = 2, activ
     arch = Architecture.make(get_activation(activation), depth=depth, width=width, bias=bias)
     return Trajectory(get(theorem), arch, steps=steps)
 
+
+def register() -> None:
+    """Show Theorems and Verdicts as mathematics in Jupyter: the kernel and the theorem module
+    expose a DISPLAY hook and import no printer; the report package fills it on import."""
+    from .. import kernel, theorem
+    kernel.DISPLAY.update(latex=verdict_latex, html=verdict_html)
+    theorem.DISPLAY.update(latex=theorem_latex, html=theorem_html)
+
+
+register()
 
 __all__ = ["theorem_latex", "theorem_html", "verdict_latex", "verdict_html", "trajectory", "equation_html",
            "M", "Para"]

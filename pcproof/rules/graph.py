@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..conditions import SHARED_UPDATES
 from .base import Rule, Trajectory, from_trajectory
 from .primitives import PRIMITIVES
 
-SCHEDULES = ("immediate", "deferred")
+SCHEDULES = tuple(SHARED_UPDATES)   # immediate, deferred (pcproof.conditions)
 
 
 def _prim(v):
