@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-import numpy as np
-import sympy as sp
+import sys
+
 import z3
 
 from .. import kernel
@@ -172,6 +172,18 @@ def _rule_code(space: "IndexSpace"):
         z3.AstRef.__bool__, z3.z3.RealVal, z3.ArithRef.__pow__, builtins.isinstance = truth, real_val, power, is_instance
 
 
+def _is_numpy_integer(o) -> bool:
+    """A numpy integer (numpy is not imported for this: if it is not loaded, o is not one)."""
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(o, np.integer)
+
+
+def _is_sympy_rational(o) -> bool:
+    """A sympy Rational (the same, for sympy)."""
+    sp = sys.modules.get("sympy")
+    return sp is not None and isinstance(o, sp.Rational)
+
+
 class Idx:
     """A layer or time index that is a z3 integer term.  Arithmetic gives indices;
     comparisons are decided by :class:`IndexSpace` (or branch while exploring)."""
@@ -184,7 +196,7 @@ class Idx:
     def _lift(self, o):
         if type(o) is Idx:
             return o.term
-        if isinstance(o, (int, np.integer)):
+        if isinstance(o, int) or _is_numpy_integer(o):
             return z3.IntVal(int(o), self.space.ctx)
         return None
 
@@ -196,8 +208,9 @@ class Idx:
             return other
         if isinstance(o, float):
             self.space.floats.append(o)
-        if isinstance(o, (float, numbers.Rational, sp.Rational)):
-            q = Fraction(int(o.p), int(o.q)) if isinstance(o, sp.Rational) else Fraction(o)
+        sympy_rational = _is_sympy_rational(o)
+        if isinstance(o, (float, numbers.Rational)) or sympy_rational:
+            q = Fraction(int(o.p), int(o.q)) if sympy_rational else Fraction(o)
             return z3.RealVal(f"{q.numerator}/{q.denominator}", self.space.ctx)
         return None
 
@@ -926,8 +939,6 @@ def refuter(theorem: Theorem, setting: Setting, activation, bias: bool, max_dept
             deadline: float | None = None, first: int | None = None):
     """Search concrete depths (``first``, if given — a depth z3 named —, then 1, 2, …, widths
     1 then 2 per layer) with the concrete prover; return its first ``refuted`` verdict or None."""
-    from .concrete import prove as prove_concrete
-
     def shapes():
         if first is not None:
             yield first, 1
@@ -936,6 +947,7 @@ def refuter(theorem: Theorem, setting: Setting, activation, bias: bool, max_dept
                 yield L, n
 
     def search():
+        from .concrete import prove as prove_concrete   # loaded only when a refutation is searched
         for L, n in shapes():
             left = None if deadline is None else deadline - time.perf_counter()
             if left is not None and left <= 0:
