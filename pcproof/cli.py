@@ -186,9 +186,9 @@ COMMANDS = {
     "list": ("pcproof.cli", "list_cmd", "Name the theorems pcproof can prove."),
     "prove": ("pcproof.cli", "prove", "Prove a theorem at one depth and widths, or at all depths."),
     "trajectory": ("pcproof.cli", "trajectory", "Print the PCN state x^l_t, ε^l_t in closed form."),
-    "fuzz": ("pcproof.check.fuzz", "command", "Check a theorem numerically on random networks."),
-    "ablate": ("pcproof.check.ablate", "command", "Break C1, C2, C3 one at a time; measure how far Z-IL moves from BP."),
-    "report": ("pcproof.report.cli", "command", "Write derivation reports (Markdown, LaTeX, HTML) and an index."),
+    "fuzz": ("pcproof.commands.fuzz", "command", "Check a theorem numerically on random networks."),
+    "ablate": ("pcproof.commands.ablate", "command", "Break C1, C2, C3 one at a time; measure how far Z-IL moves from BP."),
+    "report": ("pcproof.commands.report", "command", "Write derivation reports (Markdown, LaTeX, HTML) and an index."),
 }
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from pcproof.model import Architecture, get_activation
 from pcproof.report import build
-from pcproof.report.cli import command
+from pcproof.commands.report import command
 from pcproof.report.render import PROVENANCE_BEGIN, PROVENANCE_END, TIMING_BEGIN, TIMING_END, strip_timing
 from pcproof.report.trajectory import CLOSED, OTHER, ZERO, Trajectory
 from pcproof.theorem import all_theorems, get

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..cli import EXIT_CODES_HELP, check_timeout
-from .render import FORMATS
+from ..report.render import FORMATS
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -50,8 +50,8 @@ def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, f
     from ..cli import get_theorem
     from ..theorem import all_theorems
     from ..userfile import UserError, load
-    from .build import RUNS, Options
-    from .write import write_reports
+    from ..report.build import RUNS, Options
+    from ..report.write import write_reports
     fmts = _formats(format_text)
     if fuzz_cases < 1:
         raise UserError(f"--fuzz-cases must be at least 1, got {fuzz_cases}")
