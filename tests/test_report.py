@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pcproof.model import Architecture, get_activation
-from pcproof.report import build
+from pcproof.report import build, evidence
 from pcproof.commands.report import command
 from pcproof.report.render import PROVENANCE_BEGIN, PROVENANCE_END, TIMING_BEGIN, TIMING_END, strip_timing
 from pcproof.report.trajectory import CLOSED, OTHER, ZERO, Trajectory
@@ -227,7 +227,7 @@ def test_plain_text_maths_converter():
 
 
 def test_missing_and_failing_stages_are_said_plainly(tmp_path, monkeypatch):
-    monkeypatch.setattr(build, "_optional", lambda module: (None, f"{module} is not part of this installation"))
+    monkeypatch.setattr(evidence, "_optional", lambda module: (None, f"{module} is not part of this installation"))
     run_report(tmp_path / "a", "thm-3.1")
     md = (tmp_path / "a" / "thm-3.1.md").read_text()
     assert "No all-depth verdict: pcproof.check.induction is not part of this installation" in md
@@ -237,7 +237,7 @@ def test_missing_and_failing_stages_are_said_plainly(tmp_path, monkeypatch):
         @staticmethod
         def prove_all_depths(*a, **k):
             raise RuntimeError("z3 exploded")
-    monkeypatch.setattr(build, "_optional", lambda module: (Broken, None) if module.endswith("induction")
+    monkeypatch.setattr(evidence, "_optional", lambda module: (Broken, None) if module.endswith("induction")
                         else (None, "absent"))
     run_report(tmp_path / "b", "thm-3.1")
     md = (tmp_path / "b" / "thm-3.1.md").read_text()

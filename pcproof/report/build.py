@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import re
-import importlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .evidence import Evidence
 from .document import (M, Bullets, Details, Display, Document, Figure, Gallery, Heading, Link, Para, Provenance,
                        Ref, Table, Timing, Verbatim, parts)
 
@@ -88,20 +88,6 @@ class Result:
     ablation: str = "—"
     seconds: list = field(default_factory=list)       # [(label, s)]
 
-
-def _optional(module: str):
-    """Import a stage that may not exist yet; (module, None) or (None, reason)."""
-    try:
-        return importlib.import_module(module), None
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None, f"{module} is not part of this installation"
-        return None, f"{module} failed to import: {type(exc).__name__}: {exc}"
-    except Exception as exc:  # a stage that is broken must not take the report down with it
-        return None, f"{module} failed to import: {type(exc).__name__}: {exc}"
-
-
-# -- rendering of evidence ------------------------------------------------------------------
 
 def _text(v) -> str:
     if isinstance(v, float):
@@ -537,7 +523,6 @@ def _first(v):
     return v
 
 
-ALL_DEPTH_RUNS = ((False, "f uninterpreted"), (True, "f uninterpreted, with biases"))
 
 
 def induction_blocks(v, index: ProofIndex, level: int = 3) -> list:
@@ -568,26 +553,21 @@ def induction_blocks(v, index: ProofIndex, level: int = 3) -> list:
     return out
 
 
-def all_depth_blocks(thm, opts: Options, result: Result, timings: list, out_dir: Path = Path(".")) -> list:
+def all_depth_blocks(thm, opts: Options, result: Result, timings: list, out_dir: Path = Path("."),
+                     evidence: Evidence | None = None) -> list:
     out = [Heading(2, parts("Proof for every depth and width"), "all-depths")]
     if not opts.all_depths:
         out.append(Para(parts("Not run (--no-all-depths).")))
         result.all_depths = "not run"
         return out
-    mod, why = _optional("pcproof.check.induction")
-    if mod is None:
-        out.append(Para(parts(f"No all-depth verdict: {why}. The verdicts below hold for the depths and widths "
-                              "they name only.")))
+    if isinstance(evidence.all_depths, str):
+        out.append(Para(parts(f"No all-depth verdict: {evidence.all_depths}. The verdicts below hold for the depths "
+                              "and widths they name only.")))
         return out
-    from ..model import get_activation
-    from ..theorem import Setting
     runs, verdicts, rows = [], [], []
-    for bias, label in ALL_DEPTH_RUNS:
-        try:
-            v = mod.prove_all_depths(thm, Setting(), activation=get_activation("uninterpreted"), bias=bias,
-                                     timeout=opts.timeout)
-        except Exception as exc:
-            out.append(Para(parts(f"The all-depth prover failed ({label}): {type(exc).__name__}: {exc}")))
+    for label, bias, v in evidence.all_depths:
+        if isinstance(v, Exception):
+            out.append(Para(parts(f"The all-depth prover failed ({label}): {type(v).__name__}: {v}")))
             verdicts.append("failed")
             continue
         timings.append((f"all depths, {label}", v.seconds))
@@ -639,20 +619,15 @@ def all_depth_blocks(thm, opts: Options, result: Result, timings: list, out_dir:
     return out
 
 
-def concrete_blocks(thm, opts: Options, result: Result, timings: list) -> list:
-    from ..check.concrete import prove
-    from ..theorem import Setting
+def concrete_blocks(thm, opts: Options, result: Result, timings: list, evidence: Evidence | None = None) -> list:
     out = [Heading(2, parts("Verdicts at concrete depths"), "concrete"),
            Para(parts("At each network below the rule's own code is run in pcproof's symbolic number system and the "
                       "trusted kernel (pcproof.kernel) decides: proved only when every entry's difference is "
                       "identically 0, refuted only with a counterexample shown rigorously non-zero."))]
     rows, details, refuted = [], [], []
-    runs = list(opts.runs) + ([opts.control] if opts.control else [])
-    for run in runs:
-        try:
-            v = prove(thm, run.architecture(), Setting(init_noise=run.init_noise), timeout=opts.timeout)
-        except Exception as exc:
-            rows.append([parts(run.label), parts(f"error: {type(exc).__name__}: {exc}"), parts("—")])
+    for run, v in evidence.concrete:
+        if isinstance(v, Exception):
+            rows.append([parts(run.label), parts(f"error: {type(v).__name__}: {v}"), parts("—")])
             continue
         timings.append((run.label, v.seconds))
         rows.append([parts(run.label), parts(v.verdict), parts(str(v.checked))])
@@ -677,21 +652,19 @@ def concrete_blocks(thm, opts: Options, result: Result, timings: list) -> list:
     return out
 
 
-def fuzz_blocks(thm, opts: Options, result: Result, timings: list) -> list:
+def fuzz_blocks(thm, opts: Options, result: Result, timings: list, evidence: Evidence | None = None) -> list:
     out = [Heading(2, parts("Fuzzing"), "fuzzing")]
     if not opts.fuzz:
         out.append(Para(parts("Not run (--no-fuzz).")))
         result.fuzz = "not run"
         return out
-    mod, why = _optional("pcproof.check.fuzz")
-    if mod is None:
-        out.append(Para(parts(f"No fuzzing summary: {why}.")))
+    rep = evidence.fuzz
+    if isinstance(rep, str):
+        out.append(Para(parts(f"No fuzzing summary: {rep}.")))
         return out
     args = [thm.name, "--cases", str(opts.fuzz_cases), "--digits", str(opts.fuzz_digits), "--seed", str(opts.seed)]
-    try:
-        rep = mod.fuzz(thm.name, opts.fuzz_cases, opts.fuzz_digits, opts.seed)
-    except Exception as exc:  # a stage that fails is named in the report, not hidden
-        out.append(Para(parts(f"pcproof fuzz {' '.join(args)} failed: {type(exc).__name__}: {exc}")))
+    if isinstance(rep, Exception):  # a stage that fails is named in the report, not hidden
+        out.append(Para(parts(f"pcproof fuzz {' '.join(args)} failed: {type(rep).__name__}: {rep}")))
         result.fuzz = "failed"
         return out
     data = {k: x for k, x in rep.to_dict().items() if x is not None}
@@ -884,9 +857,10 @@ def _table(header, body) -> Table:
 
 
 def theorem_document(thm, out_dir: Path, opts: Options, command: str | None = None,
-                     provenance: dict | None = None) -> tuple[Document, Result]:
+                     provenance: dict | None = None, evidence: Evidence | None = None) -> tuple[Document, Result]:
     """The report: statement → hypotheses → derivation → proof for every depth → evidence →
-    where it breaks → how to reproduce it (command and provenance) → timing."""
+    where it breaks → how to reproduce it (command and provenance) → timing.  ``evidence`` is
+    what :func:`pcproof.report.evidence.gather` ran (this module runs no prover)."""
     timings: list = []
     result = Result(thm.name, thm.title, ", ".join(c.name for c in thm.hypotheses))
     fig_rel = f"figures/{thm.name}-wavefront.png"
@@ -895,9 +869,9 @@ def theorem_document(thm, out_dir: Path, opts: Options, command: str | None = No
               Link([("index", "index.html"), ("Markdown", f"{thm.name}.md"), ("LaTeX", f"{thm.name}.tex")])]
     blocks += statement_blocks(thm)
     blocks += derivation_blocks(thm, out_dir / fig_rel, fig_rel, timings)
-    blocks += all_depth_blocks(thm, opts, result, timings, out_dir)
-    blocks += concrete_blocks(thm, opts, result, timings)
-    blocks += fuzz_blocks(thm, opts, result, timings)
+    blocks += all_depth_blocks(thm, opts, result, timings, out_dir, evidence)
+    blocks += concrete_blocks(thm, opts, result, timings, evidence)
+    blocks += fuzz_blocks(thm, opts, result, timings, evidence)
     if len(thm.hypotheses) >= 3:  # the ablation breaks C1, C2, C3 one at a time
         result.ablation = "none found"
         blocks += ablation_blocks(out_dir, opts, result)

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from .build import Options, index_document, theorem_document
+from .evidence import gather
 from .render import RENDERERS
 
 SIDECAR = ".report.json"
@@ -109,7 +110,8 @@ def write_reports(theorems, out: Path, formats=("md", "tex", "html"), opts: Opti
         echo(f"reporting {thm.name} …")
         before = _files(out)
         command = regenerate_command(thm.name, out, formats, opts, extra_args)
-        doc, result = theorem_document(thm, out, opts, command=command, provenance=record)
+        evidence = gather(thm, opts)   # the provers run here; theorem_document only renders
+        doc, result = theorem_document(thm, out, opts, command=command, provenance=record, evidence=evidence)
         docs = write_document(doc, out, formats)
         results.append(result)
         # this report's files: its documents and what it put under figures/, smt/, tables/ in this run
