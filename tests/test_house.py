@@ -148,6 +148,19 @@ def test_the_checks_can_fail(seed):
         assert "pcproof.check.fuzz (stage 5) imports pcproof.cli (stage 7)" in upward(g)
 
 
+def test_an_all_depth_proof_loads_no_sympy():
+    """Issue 12 item 3: ``prove thm-3.2 --all-depths`` with an uninterpreted f runs on z3 alone
+    (sympy, numpy and the numeric systems load on first use), so it starts quickly."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom pcproof.cli import main\ntry:\n    main(['prove', 'thm-3.2', '--all-depths'])\n"
+            "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "print(sorted(m for m in ('sympy', 'numpy', 'symengine', 'mpmath', 'flint', 'hypothesis') if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_stating_a_theorem_loads_no_heavy_module():
     """Issue 12 item 3: ``pcproof list`` reads the theorems; stating them needs no sympy, numpy,
     symengine or z3 (the symbols α, γ and the number systems load on first use)."""

@@ -9,30 +9,48 @@ leaves f and f' opaque: a proof with it holds for every activation.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Callable
 
-import sympy as sp
 
-x = sp.Symbol("x", real=True)
-
-
-class f(sp.Function):
-    """The uninterpreted activation f."""
-
-    def _latex(self, printer, exp=None):
-        s = r"f\!\left(%s\right)" % printer._print(self.args[0])
-        return s if exp is None else r"%s^{%s}" % (s, exp)
+def _sympy():
+    """sympy, and this module's symbols in it (``x``, the uninterpreted ``f`` and ``f'``), made on
+    first use: an all-depth proof with an uninterpreted f never needs sympy (start-up)."""
+    import sympy as sp
+    if "x" not in globals():
+        _make_symbols(sp)
+    return sp
 
 
-class fprime(sp.Function):
-    """The uninterpreted derivative f' (an opaque function: nothing links it to f,
-    so an identity proved with it needs no property of derivatives)."""
+def _make_symbols(sp):
+    class f(sp.Function):
+        """The uninterpreted activation f."""
 
-    def _latex(self, printer, exp=None):
-        s = r"f'\!\left(%s\right)" % printer._print(self.args[0])
-        return s if exp is None else r"\left(%s\right)^{%s}" % (s, exp)
+        def _latex(self, printer, exp=None):
+            s = r"f\!\left(%s\right)" % printer._print(self.args[0])
+            return s if exp is None else r"%s^{%s}" % (s, exp)
+
+    class fprime(sp.Function):
+        """The uninterpreted derivative f' (an opaque function: nothing links it to f,
+        so an identity proved with it needs no property of derivatives)."""
+
+        def _latex(self, printer, exp=None):
+            s = r"f'\!\left(%s\right)" % printer._print(self.args[0])
+            return s if exp is None else r"\left(%s\right)^{%s}" % (s, exp)
+
+    for cls in (f, fprime):
+        cls.__qualname__ = cls.__name__   # pickled by name, as a module-level class would be
+    globals().update(f=f, fprime=fprime, x=sp.Symbol("x", real=True))
+
+
+def __getattr__(name):
+    """``x``, ``f``, ``fprime``: made with sympy on first use (see :func:`_sympy`)."""
+    if name in ("x", "f", "fprime"):
+        _sympy()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ActivationError(ValueError):
@@ -58,35 +76,64 @@ class Activation:
         """f'(x), derived by sympy."""
         if self.expr is None:
             raise ActivationError("the uninterpreted activation has no expression")
-        return sp.diff(self.expr, x)
+        return _sympy().diff(self.expr, x)
 
     @property
     def is_polynomial(self) -> bool:
-        return self.expr is not None and self.expr.is_polynomial(x)
+        if self.expr is None:
+            return False
+        _sympy()
+        return self.expr.is_polynomial(x)
 
     def concrete(self) -> "Activation":
         """This activation, or the one that stands for it in numeric evaluation."""
         return get(self.numeric_instance) if self.uninterpreted else self
 
     def symbolic_f(self, a):
+        _sympy()
         return f(a) if self.expr is None else self.expr.xreplace({x: a})
 
     def symbolic_df(self, a):
+        _sympy()
         return fprime(a) if self.expr is None else self.dexpr.xreplace({x: a})
 
     def latex(self) -> str:
-        return r"f \text{ uninterpreted}" if self.expr is None else r"f(x) = " + sp.latex(self.expr)
+        return r"f \text{ uninterpreted}" if self.expr is None else r"f(x) = " + _sympy().latex(self.expr)
 
 
-BUILTIN: dict[str, Activation] = {
-    "uninterpreted": Activation("uninterpreted", None, numeric_instance="tanh"),
-    "sigmoid": Activation("sigmoid", 1 / (1 + sp.exp(-x))),
-    "tanh": Activation("tanh", sp.tanh(x)),
-    "identity": Activation("identity", x),
-    "softplus": Activation("softplus", sp.log(1 + sp.exp(x))),
+#: The built-in activations, each f(x) written once (in sympy, over x).
+_BUILTIN_EXPR: dict[str, Callable | None] = {
+    "uninterpreted": None,
+    "sigmoid": lambda sp, x: 1 / (1 + sp.exp(-x)),
+    "tanh": lambda sp, x: sp.tanh(x),
+    "identity": lambda sp, x: x,
+    "softplus": lambda sp, x: sp.log(1 + sp.exp(x)),
     # A polynomial activation: exact rational arithmetic applies to it.
-    "poly": Activation("poly", x + x**2 / 2),
+    "poly": lambda sp, x: x + x**2 / 2,
 }
+
+
+class _Builtins(Mapping):
+    """name → :class:`Activation`, each made on first look-up (the uninterpreted one needs no sympy)."""
+
+    def __init__(self):
+        self._made: dict[str, Activation] = {}
+
+    def __getitem__(self, name: str) -> Activation:
+        if name not in self._made:
+            build = _BUILTIN_EXPR[name]
+            self._made[name] = (Activation(name, None, numeric_instance="tanh") if build is None
+                                else Activation(name, build(_sympy(), x)))
+        return self._made[name]
+
+    def __iter__(self):
+        return iter(_BUILTIN_EXPR)
+
+    def __len__(self):
+        return len(_BUILTIN_EXPR)
+
+
+BUILTIN: Mapping[str, Activation] = _Builtins()
 
 
 def get(name: str) -> Activation:
@@ -95,6 +142,7 @@ def get(name: str) -> Activation:
         return BUILTIN[name]
     if name.startswith("expr:"):
         text = name[len("expr:"):]
+        sp = _sympy()
         try:
             expr = sp.parse_expr(text, local_dict={"x": x})
         except Exception as exc:  # sympy raises many kinds on bad text
@@ -136,6 +184,7 @@ def array_form(act: Activation) -> ArrayForm:
 @lru_cache(maxsize=None)
 def _array_form(expr: sp.Expr) -> ArrayForm:
     import numpy as np
+    sp = _sympy()
 
     known = _forms(np).get(expr)
     if known is not None:
@@ -155,6 +204,7 @@ def _forms(np) -> dict:
     """Known activations (each keyed by its own expression, written here independently of
     BUILTIN, so a changed definition no longer matches and falls back to lambdify) and
     their efficient forms; ``tests/test_train.py`` checks each against the expression."""
+    sp = _sympy()
 
     def sigmoid(v):            # 1/(1 + e^{-x}), in place on one new array (divide: np.reciprocal is slower)
         s = np.exp(np.negative(v, dtype=float))
@@ -204,6 +254,6 @@ def _horner(np, coeffs):
 
 
 def _lambdified(np, expr):
-    fn = sp.lambdify(x, expr, modules="numpy")
+    fn = _sympy().lambdify(x, expr, modules="numpy")
     # lambdify of a constant (f' of a linear f) returns a scalar: broadcast it
     return lambda v: np.broadcast_to(fn(v), np.shape(v)).astype(float)

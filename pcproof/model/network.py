@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-import sympy as sp
-
 from .activations import Activation
 
 
@@ -132,6 +130,7 @@ def _build(arch: Architecture, scalar: Callable[[str], Any], extra_vectors: tupl
 
 def symbolic_params(arch: Architecture, extra_vectors: tuple[str, ...] = ()) -> Params:
     """A point whose every scalar is a sympy symbol (real)."""
+    import sympy as sp   # here, not at import: an all-depth proof never needs it
     return _build(arch, lambda name: sp.Symbol(name, real=True), extra_vectors)
 
 
@@ -153,6 +152,7 @@ def symbol_latex(name: str) -> str:
     """LaTeX for the names :func:`symbolic_params` gives, in the paper's notation."""
     m = _NAMED.match(name)
     if not m:
+        import sympy as sp
         return sp.latex(sp.Symbol(name))
     stem, layer, idx, which, i = m.groups()
     if which:

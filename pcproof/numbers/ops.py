@@ -11,12 +11,11 @@ whose scalars support ``+ - *``; a system then only says how to apply f and f'
 """
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 from typing import Any
 
-import sympy as sp
-
-from ..model.activations import Activation, x as _x
+from ..model.activations import Activation
 
 
 class Ops:
@@ -52,6 +51,12 @@ class Ops:
 
         Only the symbolic system uses it (for display); numbers pass through."""
         return v
+
+
+def _is_sympy_rational(q) -> bool:
+    """A sympy Rational, asked without importing sympy (if it is not loaded, q is not one)."""
+    sp = sys.modules.get("sympy")
+    return sp is not None and isinstance(q, sp.Rational)
 
 
 class ShapeError(ValueError):
@@ -123,6 +128,8 @@ class ListOps(Ops):
     def __init__(self, activation: Activation, namespace: dict | None = None):
         super().__init__(activation)
         if namespace is not None:  # numeric system: f, f' compiled from the one sympy expression
+            import sympy as sp
+            from ..model.activations import x as _x
             act = activation.concrete()
             mods = [namespace, "mpmath"]
             self._fn = sp.lambdify(_x, act.expr, modules=mods)
@@ -142,7 +149,7 @@ class ListOps(Ops):
         return tuple(t(c) for c in it)
 
     def number(self, q):
-        return Fraction(q.p, q.q) if isinstance(q, sp.Rational) else Fraction(q)
+        return Fraction(q.p, q.q) if _is_sympy_rational(q) else Fraction(q)
 
     def matvec(self, W, v):
         v, p = self.operand(v), self.operand

@@ -18,9 +18,9 @@ rmatvec(W, scale(2, v))
 """
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 
-import sympy as sp
 import z3
 
 from ..model.activations import get as get_activation
@@ -67,9 +67,10 @@ class Z3Ops(Ops):
             return q
         if isinstance(q, float):
             self.floats.append(q)
-        if isinstance(q, sp.Symbol):
+        sp = sys.modules.get("sympy")   # a sympy number exists only if sympy is loaded
+        if sp is not None and isinstance(q, sp.Symbol):
             return z3.Real(q.name, self.ctx)
-        if isinstance(q, sp.Rational):
+        if sp is not None and isinstance(q, sp.Rational):
             q = Fraction(q.p, q.q)
         q = Fraction(q)
         return z3.RealVal(f"{q.numerator}/{q.denominator}", self.ctx)
