@@ -2,12 +2,16 @@
 
 Each command runs as a new process ``--runs`` times (after one warm-up run that fills the
 OS file cache); the table prints the median wall and CPU seconds (user + system of the
-child), the previous release's figure (issue 12, measured the same way on the quiet
+child), the figure issue 12 quotes for the previous release (measured the same way on the quiet
 machine) and the target, and which heavy modules the command imported (``-X importtime``
 of one more run), so a row that misses its target says why.  Floors for comparison: the
 bare interpreter, and ``import sympy`` alone.
 
-Usage: python benchmarks/bench_startup.py [--runs 7]
+``--compare-with DIR`` also runs each command from another checkout (``python -m pcproof`` with
+``PYTHONPATH=DIR``, e.g. a clone of the previous commit), turn about with this one, so both
+columns share the machine's load: the *before* column.
+
+Usage: python benchmarks/bench_startup.py [--runs 7] [--compare-with /tmp/previous-checkout]
 """
 from __future__ import annotations
 
@@ -41,9 +45,9 @@ def pcproof_argv() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "pcproof"]
 
 
-def timed(argv) -> tuple[float, float]:
+def timed(argv, env=None) -> tuple[float, float]:
     c0, t0 = os.times(), time.perf_counter()
-    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     t1, c1 = time.perf_counter(), os.times()
     if p.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} exited {p.returncode}: {p.stderr.strip()[:300]}")
@@ -64,22 +68,40 @@ def heavy_imports(argv) -> str:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--compare-with", default=None, help="another checkout to run the same commands from")
     args = ap.parse_args()
+    other = None
+    if args.compare_with:
+        other = dict(os.environ, PYTHONPATH=os.path.abspath(args.compare_with))
     try:
         load = os.getloadavg()[0]
     except OSError:
         load = float("nan")
     print(f"start-up, whole commands as new processes; median of {args.runs} runs after 1 warm-up; "
           f"{os.cpu_count()} cores, load average {load:.2f}")
-    print(f"{'command':<38}{'wall s':>8}{'CPU s':>8}{'previous s':>12}{'target s':>10}  heavy modules imported")
+    before = f"{'before wall':>12}{'before CPU':>11}" if other else ""
+    print(f"{'command':<38}{'wall s':>8}{'CPU s':>8}{before}{'issue s':>9}{'target s':>10}  heavy modules imported")
     prog = pcproof_argv()
-    rows = [(label, prog + argv, prev, target) for label, argv, prev, target in COMMANDS]
-    rows += [(label, argv, None, None) for label, argv in FLOORS]
-    for label, argv, prev, target in rows:
+    rows = [(label, prog + argv, [sys.executable, "-m", "pcproof"] + argv, prev, target)
+            for label, argv, prev, target in COMMANDS]
+    rows += [(label, argv, None, None, None) for label, argv in FLOORS]
+    fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
+    for label, argv, argv_before, prev, target in rows:
+        compare = other is not None and argv_before is not None
         timed(argv)
-        walls, cpus = zip(*(timed(argv) for _ in range(args.runs)))
-        fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
-        print(f"{label:<38}{statistics.median(walls):>8.3f}{statistics.median(cpus):>8.3f}{fmt(prev):>12}"
+        if compare:
+            timed(argv_before, other)
+        now, then = [], []
+        for _ in range(args.runs):   # turn about: both columns share the load
+            now.append(timed(argv))
+            if compare:
+                then.append(timed(argv_before, other))
+        walls, cpus = zip(*now)
+        cols = ""
+        if other:
+            cols = (f"{statistics.median(w for w, _ in then):>12.3f}{statistics.median(c for _, c in then):>11.3f}"
+                    if compare else f"{'':>23}")
+        print(f"{label:<38}{statistics.median(walls):>8.3f}{statistics.median(cpus):>8.3f}{cols}{fmt(prev):>9}"
               f"{fmt(target):>10}  {heavy_imports(argv)}")
 
 
