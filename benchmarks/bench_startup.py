@@ -46,8 +46,11 @@ def pcproof_argv() -> list[str]:
 
 
 def timed(argv, env=None) -> tuple[float, float]:
+    """(wall s, CPU s) of one run; with ``env`` (another checkout) it runs in that checkout's
+    folder, since ``python -m`` puts the working folder before PYTHONPATH."""
+    cwd = env["PYTHONPATH"] if env else None
     c0, t0 = os.times(), time.perf_counter()
-    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
     t1, c1 = time.perf_counter(), os.times()
     if p.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} exited {p.returncode}: {p.stderr.strip()[:300]}")
