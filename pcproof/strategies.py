@@ -48,7 +48,8 @@ from functools import cached_property, lru_cache
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import strategies as st
+import functools
+import inspect
 
 from .conditions import CONDITIONS
 from .model import Architecture, Params, get_activation
@@ -58,6 +59,34 @@ from .theorem import Instance, Setting, Theorem, get as get_theorem
 
 #: Activations drawn by default, simplest first (hypothesis shrinks toward the first).
 ACTIVATIONS = ("identity", "poly", "tanh", "sigmoid", "softplus")
+class _Strategies:
+    """``hypothesis.strategies``, imported on first use: ``pcproof fuzz`` draws its cases with the
+    seeded sampler (:meth:`Space.sample`) and needs hypothesis only to shrink a failure."""
+
+    def __getattr__(self, name):
+        from hypothesis import strategies
+        return getattr(strategies, name)
+
+
+st = _Strategies()
+
+
+def _composite(fn):
+    """``hypothesis.strategies.composite(fn)``, made on first call (hypothesis loads then)."""
+    made = []
+
+    @functools.wraps(fn)
+    def strategy(*args, **kwargs):
+        if not made:
+            from hypothesis import strategies
+            made.append(strategies.composite(fn))
+        return made[0](*args, **kwargs)
+
+    sig = inspect.signature(fn)
+    strategy.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])  # without ``draw``
+    return strategy
+
+
 #: Inference steps γ drawn when C3 is not assumed, 1 first.
 GAMMAS = (Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 10), Fraction(3, 2), Fraction(5))
 #: Learning rates α, simplest first.
@@ -267,7 +296,7 @@ def rationals(denominators: tuple[int, ...] = (1, 2, 3, 4, 8), bound: int = 2):
     return st.sampled_from(rational_values(tuple(denominators), bound))
 
 
-@st.composite
+@_composite
 def params(draw, arch: Architecture, extra_vectors: tuple[str, ...] = (), scalars=None,
            padded_to: tuple[int, int] | None = None):
     """A point for ``arch``: weights, biases (if any), the training pair and extra
@@ -297,7 +326,7 @@ def _template(depth: int, width: int, extra_vectors: tuple[str, ...]) -> tuple[s
     return tuple(pair + [n for n in names if not n.startswith("s_")])
 
 
-@st.composite
+@_composite
 def conditions(draw, theorem: Theorem | str | None = None, space: Space = DEFAULT, rule=None):
     """A :class:`~pcproof.theorem.Setting`: the theorem's hypotheses (C1–C3) hold,
     the others are drawn (noise, update offset, γ), shrinking toward all three holding."""
@@ -306,7 +335,7 @@ def conditions(draw, theorem: Theorem | str | None = None, space: Space = DEFAUL
     return Setting(**knob, rule=rule or ZIL)
 
 
-@st.composite
+@_composite
 def cases(draw, theorem: Theorem | str = "thm-3.2", rule=None, space: Space = DEFAULT):
     """A :class:`Case` for ``theorem``: architecture, conditions, then the point.
 

@@ -161,6 +161,19 @@ def test_an_all_depth_proof_loads_no_sympy():
     assert p.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_a_passing_fuzz_run_loads_no_hypothesis():
+    """Issue 12 item 4: the fuzzer draws with its seeded sampler; hypothesis (and numpy,
+    symengine) load only to shrink a failure, so they are not part of its start-up."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom pcproof.cli import main\ntry:\n    main(['fuzz', 'thm-3.2', '--cases', '20', '--jobs', '1', "
+            "'--seed', '1'])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "print(sorted(m for m in ('hypothesis', 'numpy', 'symengine') if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_stating_a_theorem_loads_no_heavy_module():
     """Issue 12 item 3: ``pcproof list`` reads the theorems; stating them needs no sympy, numpy,
     symengine or z3 (the symbols α, γ and the number systems load on first use)."""
