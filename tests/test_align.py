@@ -179,3 +179,117 @@ def test_bad_arguments_are_one_clear_error(kw, msg):
 
 def test_alignment_is_the_documented_type():
     assert isinstance(measure(BP(), (4,), seeds=(0,), epochs=1, limit=40, checkpoints=1), Alignment)
+
+
+# -- IL's output precision (Whittington & Bogacz 2017) and its limits ------------------------------
+def test_il_output_precision_descends_the_precision_weighted_energy():
+    """IL(output_precision=π) runs inference on, and learns from, F_π = ½π‖ε^0‖² + ½Σ_{l≥1}‖ε^l‖²
+    (W&B's energy with the hidden precisions 1): x^l_1 = x^l_0 − γ ∂F_π/∂x^l at t = 0, and
+    Δθ^{l+1} = −α ∂F_π/∂θ^{l+1} at t_c — checked against sympy's derivatives."""
+    import random
+    from fractions import Fraction
+
+    import mpmath
+    import sympy as sp
+
+    from pcproof.model import Architecture, get_activation, symbolic_params
+    from pcproof.numbers import SymbolicOps
+    from pcproof.rules import IL, equations as eq
+
+    pi, gamma, alpha = Fraction(1, 3), Fraction(1, 2), Fraction(1, 5)
+    arch = Architecture((2, 3, 2, 2), get_activation("tanh"))
+    ops = SymbolicOps(arch.activation, atoms=False)
+    P = symbolic_params(arch)
+    L = arch.L
+    xs = {0: P.s_out, L: P.s_in}
+    for l in range(1, L):
+        xs[l] = tuple(sp.Symbol(f"x{l}_{i}") for i in range(arch.widths[l]))
+    eps = {l: eq.error(ops, xs[l], eq.prediction(ops, P.theta[l + 1], xs[l + 1])) for l in range(L)}
+    F = sp.Rational(1, 2) * sp.Rational(pi.numerator, pi.denominator) * sum(sp.sympify(e) ** 2 for e in eps[0]) \
+        + sp.Rational(1, 2) * sum(sp.sympify(e) ** 2 for l in range(1, L) for e in eps[l])
+    rng = random.Random(3)
+    syms = sorted(F.free_symbols, key=str)
+    at = {s: sp.Rational(rng.randint(-12, 12), 8) for s in syms}
+
+    def close(a, b):
+        with mpmath.workdps(40):
+            fa, fb = (sp.lambdify(syms, sp.sympify(e), "mpmath") for e in (a, b))
+            vals = [mpmath.mpf(at[s].p) / at[s].q for s in syms]
+            return abs(fa(*vals) - fb(*vals)) < mpmath.mpf("1e-30")
+
+    g = sp.Rational(gamma.numerator, gamma.denominator)
+    a = sp.Rational(alpha.numerator, alpha.denominator)
+    run = IL(gamma=gamma, t_c=1, output_precision=pi).trajectory(arch, P, ops, alpha)
+    x0 = {l: tuple(sp.sympify(v) for v in run.x(l, 0)) for l in range(1, L)}
+    at0 = {xs[l][i]: x0[l][i] for l in range(1, L) for i in range(arch.widths[l])}
+    for l in range(1, L):                     # the inference step from t = 0
+        for i, xi in enumerate(xs[l]):
+            want = (xi - g * sp.diff(F, xi)).subs(at0, simultaneous=True)
+            assert close(run.x(l, 1)[i], want)
+    learn = IL(gamma=gamma, t_c=0, output_precision=pi)  # learning at t_c = 0, from x_0
+    upd = learn.updates(arch, P, ops, alpha)
+    for l in range(L):
+        for i, row in enumerate(P.theta[l + 1]):
+            for j, w in enumerate(row):
+                assert close(upd[("theta", l + 1)][i][j], (-a * sp.diff(F, w)).subs(at0, simultaneous=True))
+
+
+def test_il_output_precision_one_is_plain_il_and_must_be_positive():
+    import numpy as np
+    from pcproof.model import Architecture, get_activation
+    from pcproof.numbers import NumpyOps
+    from pcproof.rules import IL, rule_updates
+    from pcproof.train import init_weights, point
+
+    arch = Architecture((3, 4, 5), get_activation("tanh"))
+    rng = np.random.default_rng(0)
+    p = point(init_weights(arch, 0), rng.normal(size=(2, 5)), rng.normal(size=(2, 3)))
+    ops = NumpyOps(arch.activation)
+    a, b = (rule_updates(r, arch, p, ops, 0.1) for r in (IL(t_c=5), IL(t_c=5, output_precision=1)))
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    for bad in (0, -1.0):
+        with pytest.raises(ValueError, match="output_precision"):
+            IL(output_precision=bad)
+
+
+@pytest.fixture(scope="module")
+def limits():
+    from pcproof.check.align import il_limits
+    return il_limits((8,), batches=1, limit=100, steps=(1, 4, 16, 64, 256),
+                     precisions=(1.0, 1e-1, 1e-2, 1e-3, 1e-4), scales=(1.0, 1e-1, 1e-2, 1e-3, 1e-4),
+                     weak_precision=1e-3)
+
+
+def test_il_approaches_bp_as_the_output_precision_weakens_at_first_order(limits):
+    sw = {(s.knob, s.fixed.get("precision")): s for s in limits.sweeps}[("precision", None)]
+    e = sw.rel_error
+    assert all(b < a for a, b in zip(e, e[1:]))                      # monotone on a fixed seed
+    assert sw.order == pytest.approx(1.0, abs=0.05) and sw.reaches_bp
+    assert sw.residual < 1e-3
+    assert "→ BP as π_0 → 0" in sw.limit()
+
+
+def test_a_small_output_error_alone_is_not_the_limit(limits):
+    sw = next(s for s in limits.sweeps if s.knob == "scale")
+    assert not sw.reaches_bp and abs(sw.order) < 0.05
+    assert sw.rel_error[-1] > 0.3 * sw.rel_error[0]                 # levels off well away from 0
+    assert sw.limit().startswith("not BP")
+
+
+def test_more_inference_steps_alone_level_off_at_the_equilibrium_error(limits):
+    plain, weak = (s for s in limits.sweeps if s.knob == "steps")
+    assert plain.fixed["precision"] == 1.0 and not plain.reaches_bp and plain.rel_error[-1] > 0.1
+    assert weak.fixed["precision"] == 1e-3 and not weak.reaches_bp
+    assert weak.rel_error[-1] < 1e-2 * weak.rel_error[0]            # falls …
+    prec = next(s for s in limits.sweeps if s.knob == "precision")
+    floor = prec.rel_error[prec.values.index(1e-3)]
+    assert weak.limit_value == pytest.approx(floor, rel=1e-2)         # … to IL's equilibrium error at π_0
+
+
+def test_il_limits_table_json_and_figure(limits, tmp_path):
+    d = json.loads(json.dumps(limits.to_dict(), allow_nan=False))
+    assert [s["knob"] for s in d["sweeps"]] == ["steps", "precision", "scale", "steps"]
+    text = limits.table()
+    assert "π_0 → 0" in text and "order" in text
+    png = limits.plot(tmp_path / "il.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -427,3 +427,277 @@ def _pm(m, s, spec) -> str:
 
 def _latex(name: str) -> str:
     return name.replace("θ", r"\theta").replace("^", "^{") + "}"
+
+
+# -- IL's approach to BP ---------------------------------------------------------------------
+#: The three knobs of IL's approach to BP, the direction of each limit, and their symbols.
+KNOBS = {
+    "steps": ("t_c", "∞"),          # inference steps before the weights learn
+    "precision": ("π_0", "0"),      # the output layer's precision relative to the hidden layers'
+    "scale": ("s", "0"),            # the output error's size: s_out ← x̄^0 + s (s_out − x̄^0)
+}
+
+
+@dataclass
+class Sweep:
+    """IL's relative error to BP as one knob moves towards its limit, the others fixed.
+
+    ``rel_error[i]``: Σ_l ‖Δθ^{l+1}_IL/π_0 − Δθ^{l+1}_BP‖ / Σ_l ‖Δθ^{l+1}_BP‖ at ``values[i]``,
+    mean over the batches (``spread``: their standard deviation); ``layers[i][l]``: the
+    same per layer.  ``order``: the fitted k of rel_error ∝ knob^k (k of t_c^{-k} for the
+    steps), from a least-squares line on log–log through the last ``fit`` points that lie
+    above float64's rounding floor; ``residual``: how far the measurement at the extreme
+    value is from equilibrium (relative change of the error from t_c to 2 t_c).  For the
+    steps, the limit t_c → ∞ is IL's equilibrium: ``limit_value`` is the error there
+    (measured at t_c = ``limit_steps``, found by doubling until it stops changing)."""
+
+    knob: str
+    fixed: dict
+    values: list
+    rel_error: list
+    spread: list
+    layers: list
+    order: float | None
+    fitted: list
+    residual: float | None = None
+    limit_value: float | None = None
+    limit_steps: int | None = None
+
+    @property
+    def symbol(self) -> str:
+        return KNOBS[self.knob][0]
+
+    @property
+    def leveled(self) -> bool:
+        """The last two values give the same error (within 5 %): the curve has flattened."""
+        e = self.rel_error
+        return len(e) >= 2 and abs(e[-1] - e[-2]) <= 0.05 * max(e[-1], e[-2])
+
+    @property
+    def reaches_bp(self) -> bool:
+        """Knob → 0: the error falls by more than 100× from the first value to the last, at a
+        fitted order above ½, and is still falling at the end.  Steps → ∞: the error at
+        equilibrium is within 1000× of float64's rounding floor."""
+        e = self.rel_error
+        if self.knob == "steps":
+            return self.limit_value is not None and self.limit_value <= _floor(self.fixed.get("precision", 1.0))
+        return bool(e[-1] < 1e-2 * e[0] and self.order is not None and self.order > 0.5 and not self.leveled)
+
+    def limit(self) -> str:
+        """The numbers' own words: which way the error goes in this limit, at which order."""
+        sym, to = KNOBS[self.knob]
+        e = self.rel_error
+        if self.knob == "steps" and self.limit_value is not None:
+            at = f"IL's equilibrium (t_c = {self.limit_steps})"
+            if self.reaches_bp:
+                return f"→ BP as {sym} → ∞: the error at {at} is {self.limit_value:.2g}, rounding"
+            weak = self.fixed.get("precision", 1) != 1
+            return (f"not BP as {sym} → ∞: the error tends to {self.limit_value:.2g} at {at}"
+                    + (f", the error of the π_0 = {self.fixed['precision']:g} limit" if weak else ""))
+        if self.reaches_bp:
+            power = f"{sym}^{self.order:.2f}" if to == "0" else f"{sym}^-{self.order:.2f}"
+            return f"→ BP as {sym} → {to}: relative error ∝ {power}"
+        if e[-1] < 1e-2 * e[0]:
+            why = (f" (IL's equilibrium error at π_0 = {self.fixed['precision']:g})"
+                   if self.knob == "steps" and self.fixed.get("precision", 1) != 1 else "")
+            return f"falls to {e[-1]:.2g} as {sym} → {to}, then levels off{why}: not BP in this limit alone"
+        return f"not BP as {sym} → {to}: the relative error levels off at {e[-1]:.2g} (order ≈ {_fmt(self.order, '.2f')})"
+
+    def to_dict(self) -> dict:
+        return _json(dict(knob=self.knob, symbol=self.symbol, fixed=self.fixed, values=list(self.values),
+                          rel_error=list(self.rel_error), spread=list(self.spread), layers=self.layers,
+                          order=self.order, fitted=list(self.fitted), residual=self.residual,
+                          limit_value=self.limit_value, limit_steps=self.limit_steps,
+                          reaches_bp=self.reaches_bp, limit=self.limit()))
+
+
+@dataclass
+class ILLimits:
+    """The sweeps of :func:`il_limits` and their settings."""
+
+    settings: dict
+    sweeps: list[Sweep]
+
+    def table(self) -> str:
+        s = self.settings
+        lines = [f"IL (γ = {s['gamma']:g}) vs BP on {s['dataset']}: widths {'-'.join(map(str, s['widths']))}, "
+                 f"{s['activation']}, {s['batches']} batch(es) of {s['batch']}, seed {s['seed']}",
+                 "relative error Σ_l ‖Δθ_IL/π_0 − Δθ_BP‖ / Σ_l ‖Δθ_BP‖ (mean over batches)", ""]
+        for sw in self.sweeps:
+            fixed = ", ".join(f"{KNOBS[k][0]} = {v:g}" for k, v in sw.fixed.items())
+            lines.append(f"{sw.symbol} → {KNOBS[sw.knob][1]}   ({fixed})")
+            lines.append("  " + "  ".join(f"{sw.symbol}={_num(v)}: {e:.2e}" for v, e in zip(sw.values, sw.rel_error)))
+            extra = f"; equilibrium residual {sw.residual:.1e}" if sw.residual is not None else ""
+            how = f"log–log slope, last {len(sw.fitted)} points" if sw.fitted else "tends to a non-zero constant"
+            lines.append(f"  order ({how}) {_fmt(sw.order, '.2f')}{extra}")
+            lines.append(f"  {sw.limit()}")
+            lines.append("")
+        return "\n".join(lines).rstrip()
+
+    __str__ = table
+
+    def to_dict(self) -> dict:
+        return dict(settings=self.settings, sweeps=[sw.to_dict() for sw in self.sweeps])
+
+    def plot(self, path):
+        """PNG: one log–log panel per sweep, relative error against the knob, the fitted line dashed."""
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, len(self.sweeps), figsize=(3.6 * len(self.sweeps), 3.5), squeeze=False)
+        for ax, sw in zip(axes[0], self.sweeps):
+            v, e = np.asarray(sw.values, float), np.asarray(sw.rel_error, float)
+            ax.loglog(v, e, marker="o", ms=4, color="C0", label="Σ_l (all layers)")
+            lay = np.asarray(sw.layers, float)
+            for l in range(lay.shape[1]):
+                ax.loglog(v, lay[:, l], lw=0.8, alpha=0.6, color=f"C{l + 1}", label=f"$\\theta^{{{l + 1}}}$")
+            if sw.order is not None and sw.fitted and (sw.reaches_bp or sw.rel_error[-1] >= 1e-2 * sw.rel_error[0]):
+                fv = np.asarray(sw.fitted, float)
+                k = sw.order if KNOBS[sw.knob][1] == "0" else -sw.order
+                anchor = e[list(v).index(fv[-1])]
+                ax.loglog(fv, anchor * (fv / fv[-1]) ** k, ls="--", color="k", lw=1, label=f"slope {k:+.2f}")
+            if KNOBS[sw.knob][1] == "0":
+                ax.invert_xaxis()
+            fixed = ", ".join(f"{KNOBS[k][0]}={val:g}" for k, val in sw.fixed.items())
+            ax.set_title(f"{sw.symbol} → {KNOBS[sw.knob][1]}  ({fixed})", fontsize=9)
+            ax.set_xlabel(sw.symbol)
+            ax.grid(alpha=0.3, which="both")
+            ax.legend(fontsize=7)
+        axes[0][0].set_ylabel("relative error of IL's update to BP's")
+        fig.suptitle("IL's approach to BP (Whittington & Bogacz 2017): which limit works", fontsize=10)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        return path
+
+
+STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+SMALL = tuple(float(10.0 ** -k) for k in range(0, 7))         # 1 … 1e-6
+
+
+def il_limits(widths=WIDTHS, activation: str = "tanh", *, seed: int = 0, batches: int = 3, batch: int = BATCH,
+              gamma: float = 0.1, steps=STEPS, precisions=SMALL, scales=SMALL, equilibrium: int | None = None,
+              weak_precision: float = 1e-4, fit: int = 4, limit: int | None = None) -> ILLimits:
+    """Measure how IL's updates approach BP's (Whittington & Bogacz 2017) in three limits,
+    each with the other knobs fixed: (a) more inference steps t_c (at π_0 = 1, s = 1, and
+    again at the weak precision ``weak_precision``), (b) a weaker output precision π_0
+    (at equilibrium, s = 1), (c) a smaller output error, the target moved towards the
+    prediction by s (at equilibrium, π_0 = 1).
+
+    IL's update is divided by π_0 before it is compared (its errors are precision-weighted,
+    so the update is π_0 times smaller; W&B compensate with the learning rate); BP's is
+    taken at the same, possibly moved, target.  Both come from the rules' own code
+    (:func:`pcproof.rules.rule_updates`, float64, batched) at Glorot weights (``seed``) on
+    ``batches`` batches of the digits.  "At equilibrium" is t_c = ``equilibrium``, or, if
+    None, the smallest power of two ≥ 64 at which doubling t_c changes the update at the
+    sweep's extreme value by less than 1e-3 of the error measured there.
+
+    float64 suffices here: the precision-weighted errors are O(π_0) differences of O(1)
+    values, so rounding is about 1e-16/π_0 relative — 1e-10 at π_0 = 1e-6, far below the
+    measured errors; points within 1000× of that floor are left out of the fit."""
+    from ..model import Architecture, get_activation
+    from ..numbers import NumpyOps
+    from ..train import batches as batch_order, init_weights
+
+    widths = _check_widths(widths)
+    data = _digits(limit)
+    arch = Architecture((data.n_out, *widths, data.n_in), get_activation(activation))
+    ops = NumpyOps(arch.activation)
+    w = init_weights(arch, seed=seed)
+    chosen = batch_order(len(data.x_train), batch, [seed, 0, 0])[:batches]
+    if not chosen:
+        raise AlignmentError(f"batch ({batch}) is larger than the training set ({len(data.x_train)} digits)")
+    pairs = [(data.x_train[i], data.y_train[i]) for i in chosen]
+
+    def at(t_c, pi, s):
+        return _il_error(arch, w, pairs, ops, gamma, t_c, pi, s)
+
+    sweeps = [_steps_sweep(dict(precision=1.0, scale=1.0), steps, lambda t: at(t, 1.0, 1.0), fit)]
+    for knob, values in (("precision", precisions), ("scale", scales)):
+        values = sorted(values, reverse=True)
+        extreme = (lambda T: at(T, values[-1], 1.0)) if knob == "precision" else (lambda T: at(T, 1.0, values[-1]))
+        T, residual, _ = _equilibrium(extreme, equilibrium)
+        fixed = dict(steps=T, scale=1.0) if knob == "precision" else dict(steps=T, precision=1.0)
+        fn = (lambda p: at(T, p, 1.0)) if knob == "precision" else (lambda s: at(T, 1.0, s))
+        floor = _floor if knob == "precision" else (lambda s: _floor(s))
+        sweeps.append(_sweep(knob, fixed, values, fn, fit, floor=floor, residual=residual))
+    if weak_precision is not None:
+        sweeps.append(_steps_sweep(dict(precision=weak_precision, scale=1.0), steps,
+                                   lambda t: at(t, weak_precision, 1.0), fit))
+    settings = dict(dataset="digits", widths=list(arch.widths), activation=arch.activation.name, seed=seed,
+                    batches=len(pairs), batch=batch, gamma=gamma, limit=limit)
+    return ILLimits(settings, sweeps)
+
+
+def _il_error(arch, w, pairs, ops, gamma, t_c, precision, scale):
+    """(total relative error, per-layer relative errors), each as (mean, std) over the batches."""
+    from ..rules import IL, rule_updates
+    from ..train import point, predict
+
+    totals, per_layer = [], []
+    rule = IL(gamma=gamma, t_c=int(t_c), output_precision=precision)
+    for x, y in pairs:
+        x_bar0 = predict(arch, w, x, ops)
+        params = point(w, x, x_bar0 + scale * (y - x_bar0))
+        ref = rule_updates(_BP(), arch, params, ops, 1.0)
+        pcn = rule.trajectory(arch, params, ops, 1.0)
+        for t in range(1, pcn.steps):          # states in order: no deep recursion at large t_c
+            for l in range(1, arch.L):
+                pcn.x(l, t)
+        upd = rule_updates(rule, arch, params, ops, 1.0, run=pcn)
+        diffs = [float(np.linalg.norm(upd[("theta", l + 1)] / precision - ref[("theta", l + 1)])) for l in range(arch.L)]
+        sizes = [float(np.linalg.norm(ref[("theta", l + 1)])) for l in range(arch.L)]
+        totals.append(sum(diffs) / sum(sizes))
+        per_layer.append([d / s if s else math.inf for d, s in zip(diffs, sizes)])
+    return float(np.mean(totals)), float(np.std(totals)), [float(v) for v in np.mean(per_layer, axis=0)]
+
+
+def _floor(scale) -> float:
+    """1000× float64's rounding of an error computed from O(scale) differences of O(1) values."""
+    return 1e3 * 2.2e-16 / scale
+
+
+def _equilibrium(measure_at, given, start: int = 64):
+    """t_c for "at equilibrium", the residual there (relative change of the error from t_c
+    to 2 t_c) and the error at t_c."""
+    if given is not None:
+        e1, e2 = measure_at(given)[0], measure_at(2 * given)[0]
+        return given, abs(e2 - e1) / e2 if e2 else 0.0, e1
+    T = start
+    e1 = measure_at(T)[0]
+    while True:
+        e2 = measure_at(2 * T)[0]
+        residual = abs(e2 - e1) / e2 if e2 else 0.0
+        if residual < 1e-3 or T >= 4096:
+            return 2 * T, residual, e2
+        T, e1 = 2 * T, e2
+
+
+def _steps_sweep(fixed, values, fn, fit) -> Sweep:
+    """A sweep of t_c, and its limit: the error at IL's equilibrium."""
+    sw = _sweep("steps", fixed, values, fn, fit)
+    T, sw.residual, sw.limit_value = _equilibrium(fn, None, start=max(64, max(values)))
+    sw.limit_steps = T
+    if not sw.reaches_bp:      # the error tends to a non-zero constant: order 0 in 1/t_c
+        sw.order, sw.fitted = 0.0, []
+    return sw
+
+
+def _sweep(knob, fixed, values, fn, fit, floor=None, residual=None) -> Sweep:
+    values = list(values)
+    results = [fn(v) for v in values]
+    err = [r[0] for r in results]
+    usable = [(v, e) for v, e in zip(values, err) if e > 0 and (floor is None or e > floor(v))]
+    fitted = usable[-fit:] if len(usable) >= 2 else []
+    order = None
+    if len(fitted) >= 2:
+        slope = float(np.polyfit(np.log([v for v, _ in fitted]), np.log([e for _, e in fitted]), 1)[0])
+        order = -slope if KNOBS[knob][1] == "∞" else slope
+        order = 0.0 if abs(order) < 5e-3 else order
+    return Sweep(knob, fixed, values, err, [r[1] for r in results], [r[2] for r in results], order,
+                 [v for v, _ in fitted], residual)
+
+
+def _num(v) -> str:
+    return f"{v:g}" if not isinstance(v, int) else str(v)
