@@ -269,6 +269,16 @@ def test_il_approaches_bp_as_the_output_precision_weakens_at_first_order(limits)
     assert "→ BP as π_0 → 0" in sw.limit()
 
 
+def test_the_first_order_is_ils_not_rounding(limits):
+    """mpmath agrees with float64 at the smallest π_0, and carries the order on 1000× further,
+    where float64 has only rounding left."""
+    sw = next(s for s in limits.sweeps if s.knob == "precision")
+    near, far = sw.crosscheck
+    assert near["mpmath"] == pytest.approx(near["float64"], rel=1e-3)
+    assert far["value"] == pytest.approx(1e-3 * near["value"])
+    assert far["mpmath"] / near["mpmath"] == pytest.approx(1e-3, rel=0.05)
+
+
 def test_a_small_output_error_alone_is_not_the_limit(limits):
     sw = next(s for s in limits.sweeps if s.knob == "scale")
     assert not sw.reaches_bp and abs(sw.order) < 0.05

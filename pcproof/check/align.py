@@ -462,6 +462,7 @@ class Sweep:
     residual: float | None = None
     limit_value: float | None = None
     limit_steps: int | None = None
+    crosscheck: list = field(default_factory=list)   # [{value, float64, mpmath, digits}] on one example
 
     @property
     def symbol(self) -> str:
@@ -507,7 +508,7 @@ class Sweep:
         return _json(dict(knob=self.knob, symbol=self.symbol, fixed=self.fixed, values=list(self.values),
                           rel_error=list(self.rel_error), spread=list(self.spread), layers=self.layers,
                           order=self.order, fitted=list(self.fitted), residual=self.residual,
-                          limit_value=self.limit_value, limit_steps=self.limit_steps,
+                          limit_value=self.limit_value, limit_steps=self.limit_steps, crosscheck=self.crosscheck,
                           reaches_bp=self.reaches_bp, limit=self.limit()))
 
 
@@ -530,6 +531,10 @@ class ILLimits:
             extra = f"; equilibrium residual {sw.residual:.1e}" if sw.residual is not None else ""
             how = f"log–log slope, last {len(sw.fitted)} points" if sw.fitted else "tends to a non-zero constant"
             lines.append(f"  order ({how}) {_fmt(sw.order, '.2f')}{extra}")
+            for c in sw.crosscheck:
+                f64 = "—" if c["float64"] is None else f"{c['float64']:.4e}"
+                lines.append(f"  one example at {sw.symbol} = {c['value']:g}: mpmath ({c['digits']} digits) "
+                             f"{c['mpmath']:.4e}, float64 {f64}")
             lines.append(f"  {sw.limit()}")
             lines.append("")
         return "\n".join(lines).rstrip()
@@ -578,7 +583,8 @@ SMALL = tuple(float(10.0 ** -k) for k in range(0, 7))         # 1 … 1e-6
 
 def il_limits(widths=WIDTHS, activation: str = "tanh", *, seed: int = 0, batches: int = 3, batch: int = BATCH,
               gamma: float = 0.1, steps=STEPS, precisions=SMALL, scales=SMALL, equilibrium: int | None = None,
-              weak_precision: float = 1e-4, fit: int = 4, limit: int | None = None) -> ILLimits:
+              weak_precision: float = 1e-4, fit: int = 4, limit: int | None = None,
+              crosscheck: bool = True, digits: int = 40) -> ILLimits:
     """Measure how IL's updates approach BP's (Whittington & Bogacz 2017) in three limits,
     each with the other knobs fixed: (a) more inference steps t_c (at π_0 = 1, s = 1, and
     again at the weak precision ``weak_precision``), (b) a weaker output precision π_0
@@ -595,7 +601,9 @@ def il_limits(widths=WIDTHS, activation: str = "tanh", *, seed: int = 0, batches
 
     float64 suffices here: the precision-weighted errors are O(π_0) differences of O(1)
     values, so rounding is about 1e-16/π_0 relative — 1e-10 at π_0 = 1e-6, far below the
-    measured errors; points within 1000× of that floor are left out of the fit."""
+    measured errors; points within 1000× of that floor are left out of the fit.  With
+    ``crosscheck``, the first example is measured again in mpmath (``digits`` digits) at the
+    smallest π_0 and at 1000× smaller, where float64 has only rounding left."""
     from ..model import Architecture, get_activation
     from ..numbers import NumpyOps
     from ..train import batches as batch_order, init_weights
@@ -622,6 +630,12 @@ def il_limits(widths=WIDTHS, activation: str = "tanh", *, seed: int = 0, batches
         fn = (lambda p: at(T, p, 1.0)) if knob == "precision" else (lambda s: at(T, 1.0, s))
         floor = _floor if knob == "precision" else (lambda s: _floor(s))
         sweeps.append(_sweep(knob, fixed, values, fn, fit, floor=floor, residual=residual))
+        if crosscheck and knob == "precision":
+            x, y = pairs[0][0][0], pairs[0][1][0]
+            for p in (values[-1], values[-1] * 1e-3):
+                f64 = _il_error(arch, w, [(x[None], y[None])], ops, gamma, T, p, 1.0)[0]
+                mp = il_error_mpmath(arch, w, x, y, gamma=gamma, t_c=T, precision=p, digits=digits)
+                sweeps[-1].crosscheck.append(dict(value=p, float64=f64, mpmath=mp, digits=digits))
     if weak_precision is not None:
         sweeps.append(_steps_sweep(dict(precision=weak_precision, scale=1.0), steps,
                                    lambda t: at(t, weak_precision, 1.0), fit))
@@ -701,3 +715,40 @@ def _sweep(knob, fixed, values, fn, fit, floor=None, residual=None) -> Sweep:
 
 def _num(v) -> str:
     return f"{v:g}" if not isinstance(v, int) else str(v)
+
+
+def il_error_mpmath(arch, w, x, y, *, gamma: float, t_c: int, precision: float, scale: float = 1.0,
+                    digits: int = 40) -> float:
+    """The relative error of :func:`il_limits` for one example, computed in mpmath at
+    ``digits`` digits (the same rule code over :class:`~pcproof.numbers.MpmathOps`, the
+    float64 weights and example read exactly): a check that a small measured error is
+    IL's and not float64's rounding."""
+    from ..model import Params
+    from ..numbers.mp import MpmathOps
+    from ..rules import IL, rule_updates
+    from ..rules.bp import ANN
+
+    ops = MpmathOps(arch.activation, digits=digits)
+    mpf = ops.ctx.mpf
+    vec = lambda v: tuple(mpf(float(c)) for c in v)
+    theta = {k: tuple(vec(row) for row in W) for k, W in w.theta.items()}
+    s_in = vec(x)
+    x_bar0 = ANN(arch, Params(theta=theta, b=None, s_in=s_in, s_out=vec(y)), ops).x_bar(0)
+    s = mpf(float(scale))
+    target = tuple(o + s * (mpf(float(t)) - o) for o, t in zip(x_bar0, y))
+    params = Params(theta=theta, b=None, s_in=s_in, s_out=target)
+    alpha = ops.number(1)
+    ref = rule_updates(_BP(), arch, params, ops, alpha)
+    rule = IL(gamma=gamma, t_c=int(t_c), output_precision=precision)
+    pcn = rule.trajectory(arch, params, ops, alpha)
+    for t in range(1, pcn.steps):
+        for l in range(1, arch.L):
+            pcn.x(l, t)
+    upd = rule_updates(rule, arch, params, ops, alpha, run=pcn)
+    pi = ops.number(precision)
+    num = den = mpf(0)
+    for l in range(arch.L):
+        a, b = upd[("theta", l + 1)], ref[("theta", l + 1)]
+        num += ops.ctx.sqrt(sum((ai / pi - bi) ** 2 for ra, rb in zip(a, b) for ai, bi in zip(ra, rb)))
+        den += ops.ctx.sqrt(sum(bi ** 2 for rb in b for bi in rb))
+    return float(num / den)
