@@ -106,6 +106,13 @@ def test_a_diverging_rule_is_reported_as_diverged():
     json.dumps(a.to_dict(), allow_nan=False)
 
 
+def test_bp_diverging_at_the_learning_rate_gives_no_accuracy():
+    """At α = 1e300 BP's own run overflows: its accuracy is missing, not the ~9 % of nan outputs."""
+    a = measure(ZIL(), (8,), seeds=(0,), epochs=1, limit=200, checkpoints=2, alpha=1e300)
+    assert a.bp_accuracy == [None]
+    assert "BP itself diverged" in a.summary()
+
+
 def test_a_factory_gets_the_seed():
     seen = []
 

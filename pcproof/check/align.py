@@ -56,7 +56,7 @@ class Alignment:
     (after ``steps[k]`` updates), layer l (θ^{l+1}); nan where the seed had stopped
     (diverged or crashed) before that checkpoint.  ``accuracy[s]`` / ``bp_accuracy[s]``:
     test accuracy (%) after training with the rule / with BP from the same initial
-    weights and batches (None where the rule's run did not finish).  ``status[s]``:
+    weights and batches (None where that run did not finish with finite weights).  ``status[s]``:
     ``"ok"``, ``"diverged at update k"`` or ``"crashed: <message>"``."""
 
     rule: str
@@ -139,6 +139,8 @@ class Alignment:
             lines.append(f"  {name:<6} cos {_pm(cm[i], cs[i], '.3f')}   rel. error {_pm(em[i], es[i], '.2e')}")
         acc, bp = _mean_of(self.accuracy), _mean_of(self.bp_accuracy)
         lines.append(f"  test accuracy {_fmt(acc, '.1f')}% (BP {_fmt(bp, '.1f')}%)")
+        if any(v is None for v in self.bp_accuracy):
+            lines.append(f"  BP itself diverged at α = {s['alpha']:g} for {sum(v is None for v in self.bp_accuracy)} seed(s)")
         for seed, st in zip(self.seeds, self.status):
             if st != "ok":
                 lines.append(f"  seed {seed}: {st}")
@@ -222,8 +224,10 @@ def measure(rule, widths=WIDTHS, activation: str = "tanh", *, seeds=(0, 1, 2), e
     name = None
     for s, seed in enumerate(seeds):
         w0 = init_weights(arch, seed=int(seed))
-        bp_run = train(_BP(), arch, data, w0, alpha=alpha, epochs=epochs, batch=batch, seed=int(seed))
-        bp_accuracy.append(100.0 - bp_run.test_error[-1])
+        with np.errstate(all="ignore"):
+            bp_run = train(_BP(), arch, data, w0, alpha=alpha, epochs=epochs, batch=batch, seed=int(seed))
+        finite = all(np.all(np.isfinite(W)) for W in bp_run.weights.theta.values())
+        bp_accuracy.append(100.0 - bp_run.test_error[-1] if finite else None)   # BP itself diverged at this α
         st, acc, rname = _train_and_compare(rule, arch, data, w0, int(seed), alpha, epochs, batch, steps,
                                             cos[s], err[s])
         name = name or rname
@@ -752,3 +756,82 @@ def il_error_mpmath(arch, w, x, y, *, gamma: float, t_c: int, precision: float, 
         num += ops.ctx.sqrt(sum((ai / pi - bi) ** 2 for ra, rb in zip(a, b) for ai, bi in zip(ra, rb)))
         den += ops.ctx.sqrt(sum(bi ** 2 for rb in b for bi in rb))
     return float(num / den)
+
+
+# -- python -m pcproof.check.align -------------------------------------------------------------
+#: Built-in rules by the names the command line uses.
+NAMED = {"bp": "BP", "z-il": "ZIL", "zil": "ZIL", "il": "IL", "fa-z-il": "FaZIL", "fazil": "FaZIL"}
+
+
+def _named_rule(spec: str):
+    from .. import rules
+    if spec.lower() in NAMED:
+        return getattr(rules, NAMED[spec.lower()])()
+    from ..cli import load_rule
+    return load_rule(spec)
+
+
+def _ints(text: str, name: str) -> tuple:
+    try:
+        out = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise AlignmentError(f"{name} must be comma-separated integers, got {text!r}") from None
+    return out
+
+
+def main(argv=None) -> int:
+    """``python -m pcproof.check.align measure --rule il`` (alignment over training) and
+    ``python -m pcproof.check.align il-limits`` (IL's approach to BP); exit 2 on bad input."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(prog="python -m pcproof.check.align", description=main.__doc__)
+    sub = ap.add_subparsers(dest="what", required=True)
+    m = sub.add_parser("measure", help="a rule's updates against BP's over training on the digits")
+    m.add_argument("--rule", default="il", help="bp, z-il, il, fa-z-il, FILE.py:NAME or MODULE:NAME (default il)")
+    m.add_argument("--epochs", type=int, default=EPOCHS)
+    m.add_argument("--seeds", default="0,1,2")
+    m.add_argument("--alpha", type=float, default=ALPHA)
+    m.add_argument("--batch", type=int, default=BATCH)
+    m.add_argument("--checkpoints", type=int, default=CHECKPOINTS)
+    m.add_argument("--limit", type=int, default=None)
+    i = sub.add_parser("il-limits", help="IL's relative error to BP against t_c, π_0 and the output error's size")
+    i.add_argument("--seed", type=int, default=0)
+    i.add_argument("--batches", type=int, default=3)
+    i.add_argument("--gamma", type=float, default=0.1)
+    i.add_argument("--no-crosscheck", action="store_true", help="skip the mpmath check of the smallest π_0")
+    for p in (m, i):
+        p.add_argument("--widths", default=",".join(map(str, WIDTHS)), help="hidden widths, output side first")
+        p.add_argument("--activation", default="tanh")
+        p.add_argument("--plot", default=None, help="write the figure here (PNG)")
+        p.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    args = ap.parse_args(argv)
+    try:
+        widths = _ints(args.widths, "--widths")
+        if args.what == "measure":
+            result = measure(_named_rule(args.rule), widths, args.activation, seeds=_ints(args.seeds, "--seeds"),
+                             epochs=args.epochs, batch=args.batch, alpha=args.alpha, checkpoints=args.checkpoints,
+                             limit=args.limit)
+            text = result.summary()
+        else:
+            if args.batches < 1 or args.gamma <= 0:
+                raise AlignmentError("--batches must be ≥ 1 and --gamma > 0")
+            result = il_limits(widths, args.activation, seed=args.seed, batches=args.batches, gamma=args.gamma,
+                               crosscheck=not args.no_crosscheck)
+            text = result.table()
+    except Exception as exc:
+        from ..userfile import UserCodeError
+        if isinstance(exc, (AlignmentError, UserCodeError)) or type(exc).__name__ in ("UserError", "ArchitectureError"):
+            print(f"error: {_one_line(exc).split(': ', 1)[-1]}", file=sys.stderr)
+            return 2
+        raise
+    print(json.dumps(result.to_dict(), indent=1) if args.json else text)
+    if args.plot:
+        result.plot(args.plot)
+        if not args.json:
+            print(f"wrote {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
