@@ -136,7 +136,7 @@ class Alignment:
         lines = [head]
         cm, cs, em, es = self.cosine_mean(), self.cosine_spread(), self.rel_error_mean(), self.rel_error_spread()
         for i, name in enumerate(self.layers):
-            lines.append(f"  {name:<6} cos {_pm(cm[i], cs[i], '.3f')}   rel. error {_pm(em[i], es[i], '.2e')}")
+            lines.append(f"  {name:<6} cos {_cos(cm[i], cs[i])}   rel. error {_pm(em[i], es[i], '.2e')}")
         acc, bp = _mean_of(self.accuracy), _mean_of(self.bp_accuracy)
         lines.append(f"  test accuracy {_fmt(acc, '.1f')}% (BP {_fmt(bp, '.1f')}%)")
         if any(v is None for v in self.bp_accuracy):
@@ -427,6 +427,14 @@ def _pm(m, s, spec) -> str:
     if m is None or not math.isfinite(m):
         return "—" if m is None or math.isnan(m) else "∞"
     return f"{format(m, spec)} ± {format(s, spec)}" if math.isfinite(s) else format(m, spec)
+
+
+def _cos(m, s) -> str:
+    """A cosine near 1 as 1 − (its distance from 1), so 0.9999997 does not print as 1.000."""
+    if m is None or not math.isfinite(m) or m < 0.999:
+        return _pm(m, s, ".3f")
+    gap = 1.0 - m
+    return ("1" if gap <= 0 else f"1 − {gap:.1e}") + (f" ± {s:.1e}" if math.isfinite(s) else "")
 
 
 def _latex(name: str) -> str:
