@@ -94,6 +94,7 @@ def test_a_rule_that_raises_is_a_result_not_a_traceback():
     assert a.status == ["crashed: ZeroDivisionError: no update today"] * 2
     assert a.accuracy == [None, None] and np.all(np.isnan(a.cosine))
     assert "crashed" in a.summary()
+    assert a.headline() == "crashed: ZeroDivisionError: no update today"
     json.dumps(a.to_dict(), allow_nan=False)
 
 
@@ -163,6 +164,7 @@ def test_json_summary_and_plot(tmp_path):
     assert d["cosine_mean"] == pytest.approx(a.cosine_mean())
     text = a.summary()
     assert "θ^1" in text and "test accuracy" in text and "BP" in text
+    assert a.headline().startswith("cos -1.000 / -1.000, rel. error 2 / 2 (θ^1 / θ^2); accuracy ")
     png = a.plot(tmp_path / "neg.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -308,5 +310,9 @@ def test_il_limits_table_json_and_figure(limits, tmp_path):
     assert [s["knob"] for s in d["sweeps"]] == ["steps", "precision", "scale", "steps"]
     text = limits.table()
     assert "π_0 → 0" in text and "order" in text
+    head = limits.headline()
+    assert "π_0 → 0: → BP at order 0.9" in head or "π_0 → 0: → BP at order 1.0" in head
+    assert "s → 0: not BP" in head and "t_c → ∞: not BP" in head and "t_c → ∞ at π_0 = 0.001: not BP" in head
+    assert d["headline"] == head
     png = limits.plot(tmp_path / "il.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -148,6 +148,20 @@ class Alignment:
 
     __str__ = summary
 
+    def headline(self) -> str:
+        """One line for a verdict card or a table cell: per-layer cosine and relative error
+        (means over seeds), accuracy against BP's, and any seed that did not finish."""
+        if self.outcome == "crashed":
+            return next(s for s in self.status if s.startswith("crashed"))
+        cm, em = self.cosine_mean(), self.rel_error_mean()
+        cos = " / ".join(_cos(c, math.nan) for c in cm)
+        err = " / ".join(_fmt(e, ".2g") for e in em)
+        acc, bp = _mean_of(self.accuracy), _mean_of(self.bp_accuracy)
+        line = (f"cos {cos}, rel. error {err} ({' / '.join(self.layers)}); "
+                f"accuracy {_fmt(acc, '.1f')}% vs BP {_fmt(bp, '.1f')}% ({len(self.seeds)} seeds)")
+        bad = [s for s in self.status if s != "ok"]
+        return line + (f"; {len(bad)} seed(s) {bad[0]}" if bad else "")
+
     def plot(self, path, title: str | None = None):
         """PNG: cosine similarity to BP over training, one line per layer (mean over seeds)
         with a band from the lowest to the highest seed."""
@@ -553,8 +567,22 @@ class ILLimits:
 
     __str__ = table
 
+    def headline(self) -> str:
+        """One line: each limit, its order, and whether it reaches BP."""
+        parts = []
+        for sw in self.sweeps:
+            sym, to = KNOBS[sw.knob]
+            where = "" if sw.knob != "steps" or sw.fixed.get("precision", 1) == 1 else \
+                f" at π_0 = {sw.fixed['precision']:g}"
+            if sw.reaches_bp:
+                parts.append(f"{sym} → {to}{where}: → BP at order {sw.order:.2f}")
+            else:
+                end = sw.limit_value if sw.limit_value is not None else sw.rel_error[-1]
+                parts.append(f"{sym} → {to}{where}: not BP (error → {end:.2g})")
+        return "; ".join(parts)
+
     def to_dict(self) -> dict:
-        return dict(settings=self.settings, sweeps=[sw.to_dict() for sw in self.sweeps])
+        return dict(settings=self.settings, headline=self.headline(), sweeps=[sw.to_dict() for sw in self.sweeps])
 
     def plot(self, path):
         """PNG: one log–log panel per sweep, relative error against the knob, the fitted line dashed."""
@@ -596,7 +624,7 @@ SMALL = tuple(float(10.0 ** -k) for k in range(0, 7))         # 1 … 1e-6
 def il_limits(widths=WIDTHS, activation: str = "tanh", *, seed: int = 0, batches: int = 3, batch: int = BATCH,
               gamma: float = 0.1, steps=STEPS, precisions=SMALL, scales=SMALL, equilibrium: int | None = None,
               weak_precision: float = 1e-4, fit: int = 4, limit: int | None = None,
-              crosscheck: bool = True, digits: int = 40) -> ILLimits:
+              crosscheck: bool = True, digits: int = 40, quick: bool = False) -> ILLimits:
     """Measure how IL's updates approach BP's (Whittington & Bogacz 2017) in three limits,
     each with the other knobs fixed: (a) more inference steps t_c (at π_0 = 1, s = 1, and
     again at the weak precision ``weak_precision``), (b) a weaker output precision π_0
@@ -615,7 +643,13 @@ def il_limits(widths=WIDTHS, activation: str = "tanh", *, seed: int = 0, batches
     values, so rounding is about 1e-16/π_0 relative — 1e-10 at π_0 = 1e-6, far below the
     measured errors; points within 1000× of that floor are left out of the fit.  With
     ``crosscheck``, the first example is measured again in mpmath (``digits`` digits) at the
-    smallest π_0 and at 1000× smaller, where float64 has only rounding left."""
+    smallest π_0 and at 1000× smaller, where float64 has only rounding left.
+
+    ``quick``: one batch, t_c ∈ {1, 4, 16, 64, 256}, π_0 and s down to 1e-4 by decades, no
+    mpmath check — a second or two, for ``pcproof zoo``."""
+    if quick:
+        batches, steps, crosscheck = 1, (1, 4, 16, 64, 256), False
+        precisions = scales = SMALL[:5]
     from ..model import Architecture, get_activation
     from ..numbers import NumpyOps
     from ..train import batches as batch_order, init_weights
