@@ -91,11 +91,31 @@ def test_compare_conventions_where_a_norm_vanishes():
 def test_a_rule_that_raises_is_a_result_not_a_traceback():
     a = measure(Raises(), (8,), **QUICK)
     assert a.outcome == "crashed"
-    assert a.status == ["crashed: ZeroDivisionError: no update today"] * 2
+    assert len(set(a.status)) == 1 and a.status[0].startswith("crashed: rule test_align.py:")
+    assert "ZeroDivisionError: no update today" in a.status[0]
     assert a.accuracy == [None, None] and np.all(np.isnan(a.cosine))
     assert "crashed" in a.summary()
-    assert a.headline() == "crashed: ZeroDivisionError: no update today"
+    assert a.headline() == a.status[0]
     json.dumps(a.to_dict(), allow_nan=False)
+
+
+def test_updates_of_the_wrong_shape_are_a_crash_of_the_rule():
+    class Transposed(Rule):
+        name = "transposed"
+
+        def updates(self, arch, params, ops, alpha):
+            return {k: v.T for k, v in BP().updates(arch, params, ops, alpha).items()}
+
+    a = measure(Transposed(), (8,), **QUICK)
+    assert a.outcome == "crashed" and "has shape" in a.status[0]
+
+
+def test_an_error_inside_pcproof_is_raised_not_reported_as_the_rules(monkeypatch):
+    """A bug in pcproof's own code must never read as a measurement of the rule."""
+    import pcproof.check.align as align
+    monkeypatch.setattr(align, "compare", math.sqrt)          # raises TypeError inside pcproof
+    with pytest.raises(TypeError):
+        measure(BP(), (8,), **QUICK)
 
 
 def test_a_diverging_rule_is_reported_as_diverged():

@@ -258,33 +258,39 @@ def measure(rule, widths=WIDTHS, activation: str = "tanh", *, seeds=(0, 1, 2), e
 def _train_and_compare(rule, arch, data, w0, seed, alpha, epochs, batch, steps, cos, err):
     """One seed: train with the rule, fill ``cos``/``err`` (checkpoints × layers) in place.
     Returns (status, test accuracy or None, the rule's name)."""
+    from ..rules.base import running_rule
     from ..train import TrainOps, batches, error_rate
+    from ..userfile import UserCodeError
 
     name = _rule_name(rule)
     at = {k: i for i, k in enumerate(steps)}
     bp, ops, bp_ops = _BP(), TrainOps(arch.activation), TrainOps(arch.activation)
     w, count = w0.copy(), 0
     try:
-        r = _instantiate(rule, seed)
-        name = _rule_name(r)
-        mats = _draw_matrices(r, arch, seed)
-        with np.errstate(all="ignore"):
-            for epoch in range(epochs):
-                for idx in batches(len(data.x_train), batch, [seed, 0, epoch]):
-                    x, y = data.x_train[idx], data.y_train[idx]
-                    upd = _rule_step(r, arch, w, x, y, ops, alpha, mats)
-                    if not _finite(upd):
-                        return f"diverged at update {count} (a non-finite update)", None, name
-                    if count in at:
-                        ref = _step(bp, arch, w, x, y, bp_ops, alpha)
-                        cos[at[count]], err[at[count]] = compare(upd, ref, arch.L)
-                    w = w.apply(upd)
-                    count += 1
-            if not all(np.all(np.isfinite(W)) for W in w.theta.values()):
-                return f"diverged at update {count} (non-finite weights)", None, name
-            return "ok", 100.0 - error_rate(arch, w, data, ops), name
-    except Exception as exc:  # a rule that cannot run is a result, not a traceback
-        return f"crashed: {_one_line(exc)}", None, name
+        with running_rule():
+            r = _instantiate(rule, seed)
+            name = _rule_name(r)
+            mats = _draw_matrices(r, arch, seed)
+            with np.errstate(all="ignore"):
+                for epoch in range(epochs):
+                    for idx in batches(len(data.x_train), batch, [seed, 0, epoch]):
+                        x, y = data.x_train[idx], data.y_train[idx]
+                        upd = _rule_step(r, arch, w, x, y, ops, alpha, mats)
+                        if not _finite(upd):
+                            return f"diverged at update {count} (a non-finite update)", None, name
+                        if count in at:
+                            ref = _step(bp, arch, w, x, y, bp_ops, alpha)
+                            cos[at[count]], err[at[count]] = compare(upd, ref, arch.L)
+                        w = w.apply(upd)
+                        count += 1
+                if not all(np.all(np.isfinite(W)) for W in w.theta.values()):
+                    return f"diverged at update {count} (non-finite weights)", None, name
+                return "ok", 100.0 - error_rate(arch, w, data, ops), name
+    except UserCodeError as exc:
+        # the user's rule cannot run: a result naming their file and line, not a traceback.  An
+        # error inside pcproof (a built-in rule included) is pcproof's bug and is raised, so that
+        # it never reads as a measurement of the rule.
+        return f"crashed: {_one_line(exc).split(': ', 1)[-1]}", None, name
 
 
 def compare(upd, ref, L: int):
