@@ -336,3 +336,17 @@ def test_il_limits_table_json_and_figure(limits, tmp_path):
     assert d["headline"] == head
     png = limits.plot(tmp_path / "il.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("kw, msg", [
+    (dict(precisions=(1.0, 0.0)), "precisions"),
+    (dict(scales=()), "scales"),
+    (dict(steps=(1, -1)), "steps"),
+    (dict(gamma=0), "gamma"),
+    (dict(batches=0), "batches"),
+    (dict(weak_precision=-1e-3), "weak_precision"),
+])
+def test_il_limits_bad_arguments_are_one_clear_error(kw, msg):
+    from pcproof.check.align import il_limits
+    with pytest.raises(AlignmentError, match=msg):
+        il_limits((4,), limit=40, **kw)

@@ -360,6 +360,13 @@ def _finite(upd) -> bool:
     return all(np.all(np.isfinite(v)) for v in upd.values())
 
 
+def _positive_numbers(name, values):
+    values = tuple(values) if isinstance(values, (tuple, list)) else values
+    if not isinstance(values, tuple) or not values or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf for v in values):
+        raise AlignmentError(f"{name} must be positive numbers, got {values!r}")
+
+
 def _check_widths(widths) -> tuple:
     if isinstance(widths, (int, np.integer)) and not isinstance(widths, bool):
         widths = (widths,)
@@ -661,6 +668,17 @@ def il_limits(widths=WIDTHS, activation: str = "tanh", *, seed: int = 0, batches
     from ..train import batches as batch_order, init_weights
 
     widths = _check_widths(widths)
+    _positive_numbers("precisions", precisions)
+    _positive_numbers("scales", scales)
+    if weak_precision is not None:
+        _positive_numbers("weak_precision", (weak_precision,))
+    if not steps or not all(isinstance(t, (int, np.integer)) and t >= 0 for t in steps):
+        raise AlignmentError(f"steps must be non-negative integers, got {steps!r}")
+    for name, v in (("batches", batches), ("batch", batch), ("fit", fit)):
+        if not isinstance(v, (int, np.integer)) or v < (2 if name == "fit" else 1):
+            raise AlignmentError(f"{name} must be an integer ≥ {2 if name == 'fit' else 1}, got {v!r}")
+    if not (isinstance(gamma, (int, float)) and 0 < gamma < 2):
+        raise AlignmentError(f"gamma must be a number in (0, 2), got {gamma!r}")
     data = _digits(limit)
     arch = Architecture((data.n_out, *widths, data.n_in), get_activation(activation))
     ops = NumpyOps(arch.activation)
