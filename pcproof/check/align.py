@@ -138,7 +138,7 @@ class Alignment:
         for i, name in enumerate(self.layers):
             lines.append(f"  {name:<6} cos {_cos(cm[i], cs[i])}   rel. error {_pm(em[i], es[i], '.2e')}")
         acc, bp = _mean_of(self.accuracy), _mean_of(self.bp_accuracy)
-        lines.append(f"  test accuracy {_fmt(acc, '.1f')}% (BP {_fmt(bp, '.1f')}%)")
+        lines.append(f"  test accuracy {_pct(acc)} (BP {_pct(bp)})")
         if any(v is None for v in self.bp_accuracy):
             lines.append(f"  BP itself diverged at α = {s['alpha']:g} for {sum(v is None for v in self.bp_accuracy)} seed(s)")
         for seed, st in zip(self.seeds, self.status):
@@ -158,7 +158,7 @@ class Alignment:
         err = " / ".join(_fmt(e, ".2g") for e in em)
         acc, bp = _mean_of(self.accuracy), _mean_of(self.bp_accuracy)
         line = (f"cos {cos}, rel. error {err} ({' / '.join(self.layers)}); "
-                f"accuracy {_fmt(acc, '.1f')}% vs BP {_fmt(bp, '.1f')}% ({len(self.seeds)} seeds)")
+                f"accuracy {_pct(acc)} vs BP {_pct(bp)} ({len(self.seeds)} seeds)")
         bad = [s for s in self.status if s != "ok"]
         return line + (f"; {len(bad)} seed(s) {bad[0]}" if bad else "")
 
@@ -176,11 +176,12 @@ class Alignment:
             ax.fill_between(self.steps, lo[:, l], hi[:, l], color=f"C{l}", alpha=0.2, lw=0)
         ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
         ax.axhline(0.0, color="0.7", lw=0.8)
-        ax.set_ylim(min(-0.05, float(np.nanmin(lo)) - 0.05) if np.isfinite(np.nanmin(lo)) else -0.05, 1.05)
+        finite = lo[np.isfinite(lo)]
+        ax.set_ylim(min(-0.05, float(finite.min()) - 0.05) if finite.size else -0.05, 1.05)
         ax.set_xlabel("updates (batches of %d)" % self.settings["batch"])
         ax.set_ylabel("cosine similarity to BP's update")
         acc, bp = _mean_of(self.accuracy), _mean_of(self.bp_accuracy)
-        ax.set_title(title or f"{self.rule}: test accuracy {_fmt(acc, '.1f')}% (BP {_fmt(bp, '.1f')}%)", fontsize=10)
+        ax.set_title(title or f"{self.rule}: test accuracy {_pct(acc)} (BP {_pct(bp)})", fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right", title=f"{len(self.seeds)} seeds: band = min…max", title_fontsize=7)
         fig.tight_layout()
@@ -235,20 +236,21 @@ def measure(rule, widths=WIDTHS, activation: str = "tanh", *, seeds=(0, 1, 2), e
     cos = np.full((len(seeds), len(steps), L), np.nan)
     err = np.full((len(seeds), len(steps), L), np.nan)
     accuracy, bp_accuracy, status = [], [], []
-    name = None
+    name, rule_params = None, {}
     for s, seed in enumerate(seeds):
         w0 = init_weights(arch, seed=int(seed))
         with np.errstate(all="ignore"):
             bp_run = train(_BP(), arch, data, w0, alpha=alpha, epochs=epochs, batch=batch, seed=int(seed))
         finite = all(np.all(np.isfinite(W)) for W in bp_run.weights.theta.values())
         bp_accuracy.append(100.0 - bp_run.test_error[-1] if finite else None)   # BP itself diverged at this α
-        st, acc, rname = _train_and_compare(rule, arch, data, w0, int(seed), alpha, epochs, batch, steps,
-                                            cos[s], err[s])
+        st, acc, rname, knobs = _train_and_compare(rule, arch, data, w0, int(seed), alpha, epochs, batch, steps,
+                                                   cos[s], err[s])
         name = name or rname
+        rule_params = rule_params if s else knobs
         status.append(st)
         accuracy.append(acc)
     settings = dict(dataset=dataset, widths=list(arch.widths), activation=act.name, epochs=epochs, batch=batch,
-                    alpha=alpha, checkpoints=len(steps), limit=limit, bias=bias,
+                    alpha=alpha, checkpoints=len(steps), limit=limit, bias=bias, rule_params=rule_params,
                     training_digits=len(data.x_train), test_digits=len(data.x_test))
     return Alignment(rule=name or _rule_name(rule), settings=settings, steps=steps, seeds=[int(s) for s in seeds],
                      cosine=cos, rel_error=err, accuracy=accuracy, bp_accuracy=bp_accuracy, status=status,
@@ -257,12 +259,12 @@ def measure(rule, widths=WIDTHS, activation: str = "tanh", *, seeds=(0, 1, 2), e
 
 def _train_and_compare(rule, arch, data, w0, seed, alpha, epochs, batch, steps, cos, err):
     """One seed: train with the rule, fill ``cos``/``err`` (checkpoints × layers) in place.
-    Returns (status, test accuracy or None, the rule's name)."""
+    Returns (status, test accuracy or None, the rule's name, its attributes as text)."""
     from ..rules.base import running_rule
     from ..train import TrainOps, batches, error_rate
     from ..userfile import UserCodeError
 
-    name = _rule_name(rule)
+    name, knobs = _rule_name(rule), {}
     at = {k: i for i, k in enumerate(steps)}
     bp, ops, bp_ops = _BP(), TrainOps(arch.activation), TrainOps(arch.activation)
     w, count = w0.copy(), 0
@@ -270,6 +272,7 @@ def _train_and_compare(rule, arch, data, w0, seed, alpha, epochs, batch, steps, 
         with running_rule():
             r = _instantiate(rule, seed)
             name = _rule_name(r)
+            knobs = _knobs(r)
             mats = _draw_matrices(r, arch, seed)
             with np.errstate(all="ignore"):
                 for epoch in range(epochs):
@@ -277,20 +280,20 @@ def _train_and_compare(rule, arch, data, w0, seed, alpha, epochs, batch, steps, 
                         x, y = data.x_train[idx], data.y_train[idx]
                         upd = _rule_step(r, arch, w, x, y, ops, alpha, mats)
                         if not _finite(upd):
-                            return f"diverged at update {count} (a non-finite update)", None, name
+                            return f"diverged at update {count} (a non-finite update)", None, name, knobs
                         if count in at:
                             ref = _step(bp, arch, w, x, y, bp_ops, alpha)
                             cos[at[count]], err[at[count]] = compare(upd, ref, arch.L)
                         w = w.apply(upd)
                         count += 1
                 if not all(np.all(np.isfinite(W)) for W in w.theta.values()):
-                    return f"diverged at update {count} (non-finite weights)", None, name
-                return "ok", 100.0 - error_rate(arch, w, data, ops), name
+                    return f"diverged at update {count} (non-finite weights)", None, name, knobs
+                return "ok", 100.0 - error_rate(arch, w, data, ops), name, knobs
     except UserCodeError as exc:
         # the user's rule cannot run: a result naming their file and line, not a traceback.  An
         # error inside pcproof (a built-in rule included) is pcproof's bug and is raised, so that
         # it never reads as a measurement of the rule.
-        return f"crashed: {_one_line(exc).split(': ', 1)[-1]}", None, name
+        return f"crashed: {_one_line(exc).split(': ', 1)[-1]}", None, name, knobs
 
 
 def compare(upd, ref, L: int):
@@ -334,6 +337,14 @@ def _rule_step(rule, arch, w, x, y, ops, alpha, mats):
 def _step(rule, arch, w, x, y, ops, alpha):
     from ..train import step
     return step(rule, arch, w, x, y, ops, alpha)
+
+
+def _knobs(rule) -> dict:
+    """The rule object's own attributes, as text (its hyper-parameters, for the record)."""
+    try:
+        return {k: repr(v) for k, v in vars(rule).items() if not k.startswith("_")}
+    except TypeError:
+        return {}
 
 
 def _instantiate(rule, seed):
@@ -448,6 +459,10 @@ def _json(v):
 
 def _fmt(v, spec) -> str:
     return "—" if v is None or not math.isfinite(v) else format(v, spec)
+
+
+def _pct(v) -> str:
+    return "—" if v is None or not math.isfinite(v) else f"{v:.1f}%"
 
 
 def _pm(m, s, spec) -> str:
