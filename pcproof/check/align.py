@@ -660,7 +660,7 @@ def il_limits(widths=WIDTHS, activation: str = "tanh", *, seed: int = 0, batches
     prediction by s (at equilibrium, π_0 = 1).
 
     IL's update is divided by π_0 before it is compared (its errors are precision-weighted,
-    so the update is π_0 times smaller; W&B compensate with the learning rate); BP's is
+    so the update is π_0 times smaller: the same as scaling its learning rate by 1/π_0); BP's is
     taken at the same, possibly moved, target.  Both come from the rules' own code
     (:func:`pcproof.rules.rule_updates`, float64, batched) at Glorot weights (``seed``) on
     ``batches`` batches of the digits.  "At equilibrium" is t_c = ``equilibrium``, or, if
