@@ -350,3 +350,17 @@ def test_il_limits_bad_arguments_are_one_clear_error(kw, msg):
     from pcproof.check.align import il_limits
     with pytest.raises(AlignmentError, match=msg):
         il_limits((4,), limit=40, **kw)
+
+
+def test_module_command_line(capsys, tmp_path):
+    from pcproof.check.align import main
+    assert main(["measure", "--rule", "foo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --rule must be") and err.count("\n") == 1
+    assert main(["measure", "--rule", str(tmp_path / "none.py") + ":X"]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["measure", "--rule", "bp", "--widths", "4", "--epochs", "1", "--limit", "60", "--seeds", "0",
+                 "--json", "--plot", str(tmp_path / "bp.png")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["rule"] == "bp" and d["rel_error_mean"] == [0.0, 0.0]
+    assert (tmp_path / "bp.png").exists()

@@ -845,11 +845,20 @@ NAMED = {"bp": "BP", "z-il": "ZIL", "zil": "ZIL", "il": "IL", "fa-z-il": "FaZIL"
 
 
 def _named_rule(spec: str):
+    """A built-in rule by name, or ``FILE.py:NAME`` from the user's file (pcproof.userfile:
+    a check module does not import the command line)."""
     from .. import rules
     if spec.lower() in NAMED:
         return getattr(rules, NAMED[spec.lower()])()
-    from ..cli import load_rule
-    return load_rule(spec)
+    path, _, name = spec.rpartition(":")
+    if not path.endswith(".py") or not name:
+        raise AlignmentError(f"--rule must be {', '.join(sorted(set(NAMED)))} or FILE.py:NAME, got {spec!r}")
+    from ..userfile import load
+    module = load(path, "--rule")
+    rule = getattr(module, name, None)
+    if rule is None or not callable(rule):
+        raise AlignmentError(f"--rule: {path!r} defines no rule named {name!r}")
+    return rule
 
 
 def _ints(text: str, name: str) -> tuple:
@@ -901,8 +910,9 @@ def main(argv=None) -> int:
                                crosscheck=not args.no_crosscheck)
             text = result.table()
     except Exception as exc:
-        from ..userfile import UserCodeError
-        if isinstance(exc, (AlignmentError, UserCodeError)) or type(exc).__name__ in ("UserError", "ArchitectureError"):
+        from ..model.network import ArchitectureError
+        from ..userfile import UserCodeError, UserError
+        if isinstance(exc, (AlignmentError, UserCodeError, UserError, ArchitectureError)):
             print(f"error: {_one_line(exc).split(': ', 1)[-1]}", file=sys.stderr)
             return 2
         raise
