@@ -210,17 +210,36 @@ class ZIL(PCRule):
 
 
 class IL(PCRule):
-    """Plain inference learning: every θ learns once, at t = t_c (20 in the paper)."""
+    """Plain inference learning: every θ learns once, at t = t_c (20 in the paper).
+
+    ``output_precision`` π_0 = Σ_hidden / Σ_0 (default 1): the output layer's precision
+    relative to the hidden layers' (Whittington & Bogacz 2017, whose errors are precision-
+    weighted, ε^l = Σ_l⁻¹(x^l − μ^l)).  The output error enters inference and learning as
+    π_0 ε^0: x^1 moves by γ(−ε^1 + f'(x^1) ⊙ (θ^1)ᵀ π_0 ε^0) and Δθ^1 = α π_0 ε^0 f(x^1)ᵀ.
+    Their limit for IL to approach BP is π_0 → 0 (a weak output precision), where every
+    update is π_0 times BP's to first order (measured by :func:`pcproof.check.align.il_limits`)."""
 
     name = "il"
 
     def __init__(self, gamma: Any = Fraction(1, 10), init_noise: bool = False, update_offset: int = 0,
-                 t_c: int = 20):
+                 t_c: int = 20, output_precision: Any = 1):
         super().__init__(gamma, init_noise, update_offset)
         self.t_c = t_c
+        if isinstance(output_precision, (int, float, Fraction)) and not output_precision > 0:
+            raise ValueError(f"output_precision must be positive, got {output_precision}")
+        self.output_precision = output_precision
 
     def gate(self, pcn, l, t):
-        return 1 if t == self.t_c + self.update_offset else None
+        if t != self.t_c + self.update_offset:
+            return None
+        return pcn.ops.number(self.output_precision) if l == 0 and self.output_precision != 1 else 1
+
+    def inference_step(self, pcn, l, t):
+        if l != 1 or self.output_precision == 1:
+            return super().inference_step(pcn, l, t)
+        ops = pcn.ops
+        weighted = ops.scale(ops.number(self.output_precision), pcn.eps(0, t))    # π_0 ε^0
+        return eq.inference_step(ops, pcn.gamma, pcn.x(1, t), pcn.eps(1, t), weighted, pcn.theta(1, t))
 
     def steps(self, L):
         return self.t_c + self.update_offset + 1
