@@ -362,77 +362,10 @@ def build_graph(model, activation, depth, width, widths, bias, options, do_level
     return level(graph) if do_level else graph
 
 
-def _widths_text(widths) -> str:
-    if widths and len(widths) > 8 and len(set(widths)) == 1:
-        return f"[{widths[0]}] × {len(widths)}"
-    return str(widths)
-
-
 def render_verdict(v) -> str:
-    """The verdict as a short proof a person reads."""
-    held = [c for c, ok in v.conditions.items() if ok]
-    broken = [c for c, ok in v.conditions.items() if not ok]
-    lines = [
-        f"{v.theorem}: {v.verdict.upper()}",
-        f"  network     L = {v.depth}, widths = {_widths_text(v.widths)}, f = {v.activation}"
-        + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}"
-        if getattr(v, "model", None) is None else f"  graph       {v.model}; γ = {v.gamma}, rule = {v.rule}",
-        f"  hypotheses  {', '.join(v.hypotheses)};  this run keeps {', '.join(held) or 'none'}"
-        + (f", breaks {', '.join(broken)}" if broken else ""),
-        f"  method      {v.method}",
-        f"  checked     {v.checked} scalar equations in {v.seconds:.2f} s",
-    ]
-    if v.depth is None:  # an all-depth verdict (pcproof.check.induction): read it as a short proof
-        lines[1] = (f"  network     every depth L ≥ 1 and all widths, f = {v.activation} (uninterpreted in z3)"
-                    + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}")
-        lines[4] = f"  checked     {v.checked} z3 queries in {v.seconds:.2f} s"
-        lines += render_induction(v)
-    if v.note:
-        lines.append(f"  note        {v.note}")
-    c = v.counterexample
-    if c:
-        lines += [
-            f"  fails at    {c['equation']}, entry {c['entry']}",
-            f"              lhs = {c['lhs']}",
-            f"              rhs = {c['rhs']}   (|difference| = {c['difference']}, {c['digits']} digits)",
-        ]
-        point = ", ".join(f"{k}={val}" for k, val in c["point"].items())
-        lines.append(f"  at          {point if len(point) < 600 else point[:600] + ' … (--json for all)'}")
-    return "\n".join(lines)
-
-
-def render_induction(v) -> list[str]:
-    """The lemmas and the induction of an all-depth verdict, one line per z3 query."""
-    def part(name, q):
-        core = f"; uses {', '.join(q['unsat_core'])}" if q.get("unsat_core") else ""
-        return f"      {name:<6} {q['claim']}: z3 {q['z3']} ({q['seconds']:.3f} s){core}"
-
-    def block(title, g):
-        out = [f"  {title:<11} {g['statement']}  [{g['by']}]"]
-        out += [part(k, g[k]) for k in ("base", "step", "direct") if k in g]
-        if g.get("principle"):
-            out.append(f"      hence  {g['principle']}")
-        return out
-
-    lines = []
-    ind = v.induction or {}
-    for g in v.lemmas:
-        if g["name"] != ind.get("name"):
-            lines += block("lemma", g)
-    if ind:
-        lines += block("induction", ind)
-        if ind.get("then"):
-            lines += block("then", ind["then"])
-        lines.append(f"  therefore   {ind.get('theorem', '')}")
-        if ind.get("assumes"):
-            lines.append(f"  assuming    {'; '.join(ind['assumes'])}")
-    if v.axioms and v.unsat_core is not None:
-        used = [a for a in v.axioms if a.get("used", True)]
-        lines.append(f"  axioms      {len(v.axioms)} listed, {len(used)} used: "
-                     + "; ".join(a["statement"] for a in used))
-    elif v.axioms:
-        lines.append(f"  axioms      {len(v.axioms)} available: " + "; ".join(a["statement"] for a in v.axioms))
-    return lines
+    """The verdict as a short proof a person reads: ``str(v)``, one renderer
+    (:func:`pcproof.report.text.verdict_card`) for the CLI and the Python API."""
+    return str(v)
 
 
 def log_internal_error(exc: BaseException, argv) -> str:

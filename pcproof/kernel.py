@@ -78,6 +78,11 @@ class Verdict:
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), **kw)
 
+    def __str__(self) -> str:
+        """The readable card ``pcproof prove`` prints (one renderer for both)."""
+        from .report.text import verdict_card
+        return verdict_card(self)
+
     # Jupyter display (the printer lives in pcproof.report.display)
     def _repr_latex_(self) -> str:
         from .report.display import verdict_latex
