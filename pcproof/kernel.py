@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from .numbers.compare import DIFFERENT, EQUAL, comparator, components
+from . import progress   # a bar on stderr when the CLI asks for one (imports nothing, draws nothing else)
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 EXIT_CODES = {PROVED: 0, REFUTED: 1, UNKNOWN: 3}
@@ -155,15 +156,17 @@ def decide_identities(meta: dict, symbolic: Callable[[], tuple[Any, list]],
         with time_limit(timeout):
             ops, equations = symbolic()
             nonzero, checked = [], 0
-            for k, eq in enumerate(equations):
-                lhs, rhs = list(components(eq.lhs)), list(components(eq.rhs))
-                if [i for i, _ in lhs] != [i for i, _ in rhs]:
-                    raise ValueError(f"the two sides of {eq.label} differ in shape")
-                for (idx, a), (_, b) in zip(lhs, rhs):
-                    checked += 1
-                    d = ops.tidy(a - b)
-                    if d != 0 and not (hasattr(ops, "vanishes") and ops.vanishes(d)):
-                        nonzero.append((k, idx))
+            with progress.bar(getattr(equations, "__len__", lambda: None)(), "prove", "equation") as bar:
+                for k, eq in enumerate(equations):
+                    lhs, rhs = list(components(eq.lhs)), list(components(eq.rhs))
+                    if [i for i, _ in lhs] != [i for i, _ in rhs]:
+                        raise ValueError(f"the two sides of {eq.label} differ in shape")
+                    for (idx, a), (_, b) in zip(lhs, rhs):
+                        checked += 1
+                        d = ops.tidy(a - b)
+                        if d != 0 and not (hasattr(ops, "vanishes") and ops.vanishes(d)):
+                            nonzero.append((k, idx))
+                    bar.update()
             branches = list(getattr(ops, "value_branches", ()))
             inexact = ops.inexact() if hasattr(ops, "inexact") else False
             notes = _symbolic_notes(ops, branches, inexact)
@@ -213,8 +216,14 @@ def _search_counterexample(candidates, digits: int) -> tuple[dict | None, str]:
     """The first candidate point at which some entry is *rigorously* different.
 
     Returns (counterexample or None, what was tried)."""
+    with progress.bar(None, "witness search", "point") as bar:
+        return _search(candidates, digits, bar)
+
+
+def _search(candidates, digits: int, bar) -> tuple[dict | None, str]:
     tried, skipped, systems = 0, [], set()
     for info, make in candidates:
+        bar.update()
         label = ", ".join(f"{k} {v}" for k, v in info.items())
         work = digits
         while True:

@@ -50,9 +50,17 @@ class Condition:
     values: tuple
     paper_value: object  # the setting where the condition holds
 
-    def rule(self, value):
-        """The PC rule of one setting, and the C1 noise σ (or None)."""
+    def rule(self, value, user=None):
+        """The PC rule of one setting, and the C1 noise σ (or None).  ``user``: a PC rule class
+        (or factory) of the user's, given its knobs as pcproof.theorem.Setting gives them; C2 is
+        broken here by the built-in IL (every layer at one step t), which has no such knob."""
         from ..rules import IL, ZIL
+        if user is not None:
+            if self.key == "c2" and value != "l":
+                raise ValueError("C2 is broken by IL (every layer learns at one step t): not a knob of --rule")
+            noise = self.key == "c1"
+            gamma = float(value) if self.key == "c3" else 1
+            return user(gamma=gamma, init_noise=noise, update_offset=0), (float(value) if noise else None)
         if self.key == "c1":
             return ZIL(init_noise=True), float(value)
         if self.key == "c2":
@@ -105,8 +113,9 @@ def _layer_scales(upd, ref, L):
 
 
 def run(conditions=("c1", "c2", "c3"), hidden=(1, 2, 3), seeds=3, epochs=10, updates=10, alpha=1e-3,
-        batch=20, limit=None, width=32, progress=True) -> list[Row]:
-    """Train and measure every setting; returns one :class:`Row` per (setting, depth)."""
+        batch=20, limit=None, width=32, progress=True, rule=None) -> list[Row]:
+    """Train and measure every setting; returns one :class:`Row` per (setting, depth).
+    ``rule``: a user's PC rule class (or factory) in place of Z-IL (C1 and C3 only)."""
     from tqdm import tqdm
 
     from ..rules import BP
@@ -131,18 +140,18 @@ def run(conditions=("c1", "c2", "c3"), hidden=(1, 2, 3), seeds=3, epochs=10, upd
                 bp_first = [step(BP(), arch, w0, data.x_train[i], data.y_train[i], ops, alpha) for i in first]
                 scale = w0.distance(bp.weights)
                 for cond, value in settings:
-                    rule, sigma = cond.rule(value)
+                    rule_v, sigma = cond.rule(value, rule)
                     noise_rng = np.random.default_rng([seed, 2])
                     upd_div, scales, closed = [], [], []
                     for idx, ref in zip(first, bp_first):
                         extra = None if sigma is None else noise_extra(arch, sigma, len(idx), noise_rng)
-                        upd = step(rule, arch, w0, data.x_train[idx], data.y_train[idx], ops, alpha, extra)
+                        upd = step(rule_v, arch, w0, data.x_train[idx], data.y_train[idx], ops, alpha, extra)
                         upd_div.append(_update_divergence(upd, ref, L))
                         if cond.key == "c3":
                             scales.append(_layer_scales(upd, ref, L))
                             sizes = [float(np.linalg.norm(ref[("theta", l + 1)])) for l in range(L)]
                             closed.append(sum(abs(value ** l - 1) * s for l, s in enumerate(sizes)) / sum(sizes))
-                    r = train(rule, arch, data, w0, noise_sigma=sigma, **common)
+                    r = train(rule_v, arch, data, w0, noise_sigma=sigma, **common)
                     m = dict(update=float(np.mean(upd_div)), weights=r.weights.distance(bp.weights),
                              test_error=float(np.mean(np.abs(np.subtract(r.test_error[1:], bp.test_error[1:])))),
                              weights_scale=scale,
@@ -188,7 +197,7 @@ def table(rows: list[Row]) -> str:
         lines.append(f"\n{cond.title}")
         head = f"{'setting':<12}{'hidden':>7}{'update':>11}{'weights':>14}{'test err':>10}{'= BP':>6}"
         if key == "c3":
-            head += f"{'closed form':>13}  update scale per layer γ^l (max |measured/γ^l − 1|)"
+            head += f"{'closed form':>13}  update scale per layer γˡ (max |measured/γˡ − 1|)"
         lines += [head, "-" * len(head)]
         for r in sel:
             weights = _fmt(r.weights) + (f" †{r.diverged}" if r.diverged else "")
@@ -313,10 +322,15 @@ def _ints(text, name):
 @click.option("--out", "out_dir", default="reports/ablation", show_default=True, type=click.Path(file_okay=False),
               help="Directory for the figures and ablation.json (only these files are written).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of the table.")
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while training.")
-def command(conditions, hidden, epochs, seeds, updates, alpha, batch, limit, quick, out_dir, as_json, progress):
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr while training "
+              "(only on a terminal, never with --json).")
+@click.option("--rule", "rule_spec", default=None, help="Ablate your own PC rule, FILE.py:NAME or MODULE:NAME, instead "
+              "of Z-IL: it is given gamma=, init_noise= and update_offset= as in pcproof prove (C1 and C3; C2 is "
+              "broken by the built-in IL). Default conditions with --rule: c1, c3.")
+def command(conditions, hidden, epochs, seeds, updates, alpha, batch, limit, quick, out_dir, as_json, progress,
+            rule_spec):
     """Break C1, C2, C3 one at a time; measure how far Z-IL moves from BP (Fig. 3 of the paper)."""
-    from ..cli import UserError
+    from ..cli import UserError, load_rule
     hidden = _ints(hidden, "--hidden")
     if quick:  # small defaults; options given explicitly keep their values
         given = click.get_current_context().get_parameter_source
@@ -336,11 +350,22 @@ def command(conditions, hidden, epochs, seeds, updates, alpha, batch, limit, qui
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out_dir!r} exists and is not a directory")
-    conditions = conditions or ("c1", "c2", "c3")
+    rule = None
+    if rule_spec is not None:
+        rule = load_rule(rule_spec)
+        if "c2" in conditions:
+            raise UserError("--rule: C2 is broken by the built-in IL (every layer learns at one step t), which a "
+                            "rule of yours has no knob for; ablate it with --condition c1 and/or c3")
+        from ..rules import PCRule, Rule
+        if isinstance(rule, Rule) or (isinstance(rule, type) and issubclass(rule, Rule) and not issubclass(rule, PCRule)):
+            raise UserError(f"--rule: {rule_spec} is not a PC rule class: ablate gives it gamma=, init_noise= and "
+                            "update_offset=, which only a PC rule takes")
+    conditions = conditions or (("c1", "c3") if rule is not None else ("c1", "c2", "c3"))
     # σ ≥ 10 sends some x^l far out, where the sigmoid's f'(x) = e^{-x}/(1+e^{-x})² overflows
     # on its way to its limit 0 (the value is right; numpy's warning is noise here)
     with np.errstate(over="ignore"):
-        rows = run(conditions, hidden, seeds, epochs, updates, alpha, batch, limit, progress=progress)
+        rows = run(conditions, hidden, seeds, epochs, updates, alpha, batch, limit, rule=rule,
+                   progress=progress and not as_json and sys.stderr.isatty())
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for key in conditions:
@@ -348,9 +373,12 @@ def command(conditions, hidden, epochs, seeds, updates, alpha, batch, limit, qui
         written.append(str(out / FIGURE_NAMES[key]))
     ok = pattern_holds(rows)
     settings = dict(hidden=list(hidden), width=32, activation="sigmoid", epochs=epochs, seeds=seeds,
-                    updates=updates, alpha=alpha, batch=batch, limit=limit, data="sklearn digits")
+                    updates=updates, alpha=alpha, batch=batch, limit=limit, data="sklearn digits",
+                    rule=rule_spec or "z-il")
     doc = dict(settings=settings, pattern_holds=ok, tolerances=dict(update=UPDATE_TOL, weights=WEIGHT_TOL),
                rows=[{k: _json_number(v) for k, v in asdict(r).items()} for r in rows])
+    from ..provenance import stamp
+    doc = stamp(doc, seed=list(range(seeds)))  # seed s: initial weights, batch order and noise of run s
     (out / "ablation.json").write_text(json.dumps(doc, indent=1))
     written.append(str(out / "ablation.json"))
     if as_json:

@@ -27,6 +27,7 @@ import shutil
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .document import (M, Bullets, Details, Display, Document, Figure, Gallery, Heading, Link, Para, Provenance,
                        Ref, Table, Timing, Verbatim, parts)
@@ -72,6 +73,20 @@ class Options:
     ablation_dir: Path | None = Path("reports/ablation")
     runs: tuple = RUNS
     control: Run | None = CONTROL
+    rule: Any = None   # a PC rule (class or factory) instead of Z-IL: ``pcproof report --rule FILE.py:NAME``
+
+    def setting(self, **kw):
+        """The Setting of a run: ``kw`` (the conditions it breaks) with this report's rule."""
+        from ..theorem import Setting
+        return Setting(**kw, **({"rule": self.rule} if self.rule is not None else {}))
+
+
+def _reraise_users(exc: Exception) -> None:
+    """A stage that fails is named in the report, unless the user's own file raised: that is
+    bad input, one line and exit 2 (pcproof.cli), as in every other command."""
+    from ..userfile import UserError, user_error_message
+    if isinstance(exc, UserError) or user_error_message(exc, strict=True) is not None:
+        raise exc
 
 
 @dataclass
@@ -460,7 +475,7 @@ def statement_blocks(thm) -> list:
     ]
 
 
-def derivation_blocks(thm, figure_path: Path, figure_src: str, timings: list) -> list:
+def derivation_blocks(thm, figure_path: Path, figure_src: str, timings: list, setting=None) -> list:
     """The closed-form trajectory at a small depth and the claim's equations, step by step."""
     import time
 
@@ -468,7 +483,7 @@ def derivation_blocks(thm, figure_path: Path, figure_src: str, timings: list) ->
     from .trajectory import Trajectory
     start = time.perf_counter()
     arch = Architecture.make(get_activation("uninterpreted"), depth=TRAJECTORY_DEPTH, width=TRAJECTORY_WIDTH)
-    tr = Trajectory(thm, arch)
+    tr = Trajectory(thm, arch, setting)
     L = arch.L
     g = tr.gamma
     gamma_text = parts(M(r"\gamma = 1")) if str(g) == "1" else (
@@ -580,13 +595,13 @@ def all_depth_blocks(thm, opts: Options, result: Result, timings: list, out_dir:
                               "they name only.")))
         return out
     from ..model import get_activation
-    from ..theorem import Setting
     runs, verdicts, rows = [], [], []
     for bias, label in ALL_DEPTH_RUNS:
         try:
-            v = mod.prove_all_depths(thm, Setting(), activation=get_activation("uninterpreted"), bias=bias,
+            v = mod.prove_all_depths(thm, opts.setting(), activation=get_activation("uninterpreted"), bias=bias,
                                      timeout=opts.timeout)
         except Exception as exc:
+            _reraise_users(exc)
             out.append(Para(parts(f"The all-depth prover failed ({label}): {type(exc).__name__}: {exc}")))
             verdicts.append("failed")
             continue
@@ -641,7 +656,6 @@ def all_depth_blocks(thm, opts: Options, result: Result, timings: list, out_dir:
 
 def concrete_blocks(thm, opts: Options, result: Result, timings: list) -> list:
     from ..check.concrete import prove
-    from ..theorem import Setting
     out = [Heading(2, parts("Verdicts at concrete depths"), "concrete"),
            Para(parts("At each network below the rule's own code is run in pcproof's symbolic number system and the "
                       "trusted kernel (pcproof.kernel) decides: proved only when every entry's difference is "
@@ -650,8 +664,9 @@ def concrete_blocks(thm, opts: Options, result: Result, timings: list) -> list:
     runs = list(opts.runs) + ([opts.control] if opts.control else [])
     for run in runs:
         try:
-            v = prove(thm, run.architecture(), Setting(init_noise=run.init_noise), timeout=opts.timeout)
+            v = prove(thm, run.architecture(), opts.setting(init_noise=run.init_noise), timeout=opts.timeout)
         except Exception as exc:
+            _reraise_users(exc)
             rows.append([parts(run.label), parts(f"error: {type(exc).__name__}: {exc}"), parts("—")])
             continue
         timings.append((run.label, v.seconds))
@@ -689,8 +704,9 @@ def fuzz_blocks(thm, opts: Options, result: Result, timings: list) -> list:
         return out
     args = [thm.name, "--cases", str(opts.fuzz_cases), "--digits", str(opts.fuzz_digits), "--seed", str(opts.seed)]
     try:
-        rep = mod.fuzz(thm.name, opts.fuzz_cases, opts.fuzz_digits, opts.seed)
+        rep = mod.fuzz(thm.name, opts.fuzz_cases, opts.fuzz_digits, opts.seed, rule=opts.rule)
     except Exception as exc:  # a stage that fails is named in the report, not hidden
+        _reraise_users(exc)
         out.append(Para(parts(f"pcproof fuzz {' '.join(args)} failed: {type(exc).__name__}: {exc}")))
         result.fuzz = "failed"
         return out
@@ -894,7 +910,7 @@ def theorem_document(thm, out_dir: Path, opts: Options, command: str | None = No
     blocks = [Heading(1, parts(f"{thm.name}: ", *math_or_text(thm.title)), "top"),
               Link([("index", "index.html"), ("Markdown", f"{thm.name}.md"), ("LaTeX", f"{thm.name}.tex")])]
     blocks += statement_blocks(thm)
-    blocks += derivation_blocks(thm, out_dir / fig_rel, fig_rel, timings)
+    blocks += derivation_blocks(thm, out_dir / fig_rel, fig_rel, timings, opts.setting())
     blocks += all_depth_blocks(thm, opts, result, timings, out_dir)
     blocks += concrete_blocks(thm, opts, result, timings)
     blocks += fuzz_blocks(thm, opts, result, timings)

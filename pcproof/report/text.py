@@ -182,6 +182,7 @@ def to_text(s) -> str:
     out = re.sub(r"(?<=[\w)\]′ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉]) - ", " − ", out)  # binary minus, spaced
     out = re.sub(r"([(\[]) *− +", r"\1−", out)     # (− a) → (−a)
     out = re.sub(r"^− +", "−", out)
+    out = re.sub(r"Δ (?=\w)", "Δ", out)      # \Delta b: one name, Δb
     out = re.sub(r"\( +", "(", out)
     out = re.sub(r" +\)", ")", out)
     out = re.sub(r"\s+", " ", out) if "\n" not in out else out
