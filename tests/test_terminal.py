@@ -89,6 +89,9 @@ def test_latex_and_caret_text_read_as_unicode(latex, text):
 def test_parameter_names_read_in_the_papers_notation():
     assert [point_name(n) for n in ("theta1_0_1", "theta12_10_3", "s_in_0", "s_out_2", "b2_1", "gamma", "alpha")] \
         == ["θ¹₀₁", "θ¹²₁₀,₃", "sⁱⁿ₀", "sᵒᵘᵗ₂", "b²₁", "γ", "α"]
+    # a graph's parameters and clamped vertices
+    assert [point_name(n) for n in ("theta_0_1", "theta0a_1_0", "theta_out_0_1", "U_1_0", "x_h0_1", "s_y2_0")] \
+        == ["θ₀₁", "θ⁰ᵃ₁₀", "θᵒᵘᵗ₀₁", "U₁₀", "xʰ⁰₁", "sʸ²₀"]
 
 
 # -- what each command prints -------------------------------------------------------------------
@@ -100,6 +103,7 @@ def test_parameter_names_read_in_the_papers_notation():
     (["prove", "thm-3.2", "-L", "2", "--gamma", "1/2", "-f", "poly"], 1),           # exact witness
     (["prove", "thm-3.2", "--depth", "150", "--width", "6", "--timeout", "0.05"], 3),
     (["prove", "cor-gamma", "--width", "3", "--widths", "2,3,1,2"], 2),              # bad input, one line
+    (["prove", "graph-updates", "--model", "rnn", "--steps", "2"], 1),                # a graph's names
 ])
 def test_prove_prints_no_latex_and_no_atoms(capsys, argv, code):
     got, out, err = run(capsys, *argv)

@@ -155,6 +155,8 @@ def script(inner: str, sup: bool) -> str:
     """``inner`` as a superscript (``sup``) or a subscript: Unicode when every character has a
     Unicode form, else ``^x`` / ``_word`` / ``_(…)``."""
     inner = inner.strip()
+    if not inner:   # θ^{} (a parameter without an index): nothing to show
+        return ""
     table = SUP if sup else SUB
     if inner and all(ch in table for ch in inner):
         return "".join(table[ch] for ch in inner)
@@ -190,18 +192,24 @@ def to_text(s) -> str:
 
 
 def point_name(name: str) -> str:
-    """A parameter's name in a point (``theta1_0_1``, ``s_in_0``, ``gamma``) in the paper's notation."""
-    m = re.fullmatch(r"(theta|b|eta)(\d+)_(\d+)(?:_(\d+))?", name)
-    if m:
-        stem, layer, i, j = m.groups()
-        stem = {"theta": "θ", "eta": "η"}.get(stem, stem)
-        idx = [i] + ([j] if j is not None else [])
-        sep = "," if any(len(k) > 1 for k in idx) else ""
-        return stem + script(layer, True) + script(sep.join(idx), False)
-    m = re.fullmatch(r"s_(in|out)_(\d+)", name)
-    if m:
-        return "s" + script(m.group(1), True) + script(m.group(2), False)
-    return {"gamma": "γ", "alpha": "α", "f": "f"}.get(name, name)
+    """A parameter's name in a point, in the paper's notation: ``theta1_0_1`` → θ¹₀₁, ``s_in_0`` →
+    sⁱⁿ₀, ``theta0a_1_0`` → θ⁰ᵃ₁₀ (a graph's), ``x_h0_1`` → xʰ⁰₁, ``gamma`` → γ."""
+    parts = name.split("_")
+    idx = []
+    while len(parts) > 1 and parts[-1].isdigit():   # the entry: trailing integer parts
+        idx.insert(0, parts.pop())
+    if "" in parts:
+        return name
+    if len(parts) > 1:                              # s_in, theta_out, x_h0: the rest is a superscript
+        base, sup = parts[0], "_".join(parts[1:])
+    else:
+        m = re.fullmatch(r"([A-Za-z]+)(\d\w*)?", parts[0])   # theta1, theta0a, eta2
+        if not m:
+            return name
+        base, sup = m.group(1), m.group(2) or ""
+    head = (_greek(base) if base != "b" else None) or base
+    sep = "," if any(len(k) > 1 for k in idx) else ""
+    return head + script(sup, True) + script(sep.join(idx), False)
 
 
 # -- the verdict card ---------------------------------------------------------------------------
