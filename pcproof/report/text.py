@@ -225,6 +225,12 @@ def point_text(point: dict, limit: int = 600) -> str:
     return text if len(text) < limit else text[:limit] + " … (--json for all)"
 
 
+def _value(x) -> str:
+    """A value such as γ: a number, or a symbol's name (``gamma`` → γ)."""
+    x = "" if x is None else str(x)
+    return (_greek(x) if x.isalpha() else None) or to_text(x)
+
+
 def verdict_card(v) -> str:
     """The verdict as a short proof a person reads (what ``pcproof prove`` prints, and ``str(v)``)."""
     held = [c for c, ok in v.conditions.items() if ok]
@@ -232,8 +238,8 @@ def verdict_card(v) -> str:
     lines = [
         f"{v.theorem}: {v.verdict.upper()}",
         f"  network     L = {v.depth}, widths = {_widths_text(v.widths)}, f = {v.activation}"
-        + (", with biases" if v.bias else "") + f", γ = {to_text(v.gamma)}, rule = {v.rule}"
-        if getattr(v, "model", None) is None else f"  graph       {v.model}; γ = {to_text(v.gamma)}, rule = {v.rule}",
+        + (", with biases" if v.bias else "") + f", γ = {_value(v.gamma)}, rule = {v.rule}"
+        if getattr(v, "model", None) is None else f"  graph       {v.model}; γ = {_value(v.gamma)}, rule = {v.rule}",
         f"  hypotheses  {', '.join(to_text(h) for h in v.hypotheses)};  this run keeps {', '.join(held) or 'none'}"
         + (f", breaks {', '.join(broken)}" if broken else ""),
         f"  method      {to_text(v.method)}",
@@ -241,7 +247,7 @@ def verdict_card(v) -> str:
     ]
     if v.depth is None and getattr(v, "model", None) is None:  # an all-depth verdict: a short proof
         lines[1] = (f"  network     every depth L ≥ 1 and all widths, f = {v.activation} (uninterpreted in z3)"
-                    + (", with biases" if v.bias else "") + f", γ = {to_text(v.gamma)}, rule = {v.rule}")
+                    + (", with biases" if v.bias else "") + f", γ = {_value(v.gamma)}, rule = {v.rule}")
         lines[4] = f"  checked     {v.checked} z3 queries in {v.seconds:.2f} s"
         lines += induction_lines(v)
     if v.note:
