@@ -218,12 +218,15 @@ def test_user_rule_and_theorem_files(capsys, argv, expect):
 
 
 def test_report_takes_a_users_rule_and_theorem(capsys, tmp_path):
-    code, out, err = run(capsys, "report", "wavefront", "--load", THEOREM, "--rule", RULE, "--quick", "--no-fuzz",
-                         "--no-all-depths", "--format", "md", "--out", tmp_path)
+    code, out, err = run(capsys, "report", "wavefront", "--load", THEOREM, "--rule", RULE, "--quick", "--fuzz-cases",
+                         "5", "--no-all-depths", "--format", "md", "--out", tmp_path)
     assert code == 0, err
     index = (tmp_path / "index.md").read_text()
     assert f"--load {THEOREM}" in index and f"--rule {RULE}" in index   # the regeneration command has both
-    assert "alpha/gamma^l" in (tmp_path / "wavefront.md").read_text()   # the report is about the user's rule
+    report = (tmp_path / "wavefront.md").read_text()
+    assert "alpha/gamma^l" in report                                   # the report is about the user's rule
+    fuzz_line = next(line for line in report.splitlines() if line.startswith("pcproof fuzz wavefront"))
+    assert "--load" in fuzz_line and "RescaledZIL" in fuzz_line         # and quotes a fuzz command that uses it
 
 
 def test_ablate_takes_a_users_rule(capsys, tmp_path):

@@ -74,6 +74,7 @@ class Options:
     runs: tuple = RUNS
     control: Run | None = CONTROL
     rule: Any = None   # a PC rule (class or factory) instead of Z-IL: ``pcproof report --rule FILE.py:NAME``
+    user_args: tuple = ()   # ``--load FILE``, ``--rule FILE:NAME`` as given: repeated in the commands a report quotes
 
     def setting(self, **kw):
         """The Setting of a run: ``kw`` (the conditions it breaks) with this report's rule."""
@@ -702,7 +703,8 @@ def fuzz_blocks(thm, opts: Options, result: Result, timings: list) -> list:
     if mod is None:
         out.append(Para(parts(f"No fuzzing summary: {why}.")))
         return out
-    args = [thm.name, "--cases", str(opts.fuzz_cases), "--digits", str(opts.fuzz_digits), "--seed", str(opts.seed)]
+    args = [thm.name, "--cases", str(opts.fuzz_cases), "--digits", str(opts.fuzz_digits), "--seed", str(opts.seed),
+            *map(str, opts.user_args)]
     try:
         rep = mod.fuzz(thm.name, opts.fuzz_cases, opts.fuzz_digits, opts.seed, rule=opts.rule)
     except Exception as exc:  # a stage that fails is named in the report, not hidden

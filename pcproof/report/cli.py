@@ -60,11 +60,12 @@ def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, f
     for file in load_files:
         load(file, "--load")
     thms = [get_theorem(t) for t in theorems] if theorems else [t for t in all_theorems() if not t.graph]
+    # repeated in each report's regeneration command and in the fuzz command it quotes
+    extra = [a for f in load_files for a in ("--load", f)] + (["--rule", rule_spec] if rule_spec else [])
     opts = Options(seed=seed, timeout=timeout, fuzz_cases=fuzz_cases, all_depths=all_depths, fuzz=fuzz,
                    ablation_dir=Path(ablation_dir) if ablation_dir else None,
-                   runs=RUNS[:1] if quick else RUNS, rule=load_rule(rule_spec) if rule_spec else None)
-    # repeated in each report's regeneration command
-    extra = [a for f in load_files for a in ("--load", f)] + (["--rule", rule_spec] if rule_spec else [])
+                   runs=RUNS[:1] if quick else RUNS, rule=load_rule(rule_spec) if rule_spec else None,
+                   user_args=tuple(extra))
     from ..progress import shown
     with shown():
         results = write_reports(thms, Path(out), fmts, opts, echo=click.echo, extra_args=extra, clean=clean)
