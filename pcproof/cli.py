@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
+import re
 import sys
 import time
 from fractions import Fraction
@@ -471,6 +472,9 @@ def report_failure(exc: Exception, argv) -> int:
         return 0
     if isinstance(exc, user_error_types()):
         msg = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+        if re.search(r"\\[A-Za-z]+|\^\{|_\{", msg):  # an equation's LaTeX label: the terminal reads Unicode
+            from .report.text import to_text
+            msg = to_text(msg)
         click.echo(f"pcproof: error: {' '.join(msg.split())}", err=True)
         return EXIT_BAD_INPUT
     users = user_error_message(exc, strict=True)

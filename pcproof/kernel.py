@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from .numbers.compare import DIFFERENT, EQUAL, comparator, components
+from .numbers.ops import ShapeError   # a claim whose two sides differ in shape: bad input (exit 2)
 from . import progress   # a bar on stderr when the CLI asks for one (imports nothing, draws nothing else)
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
@@ -160,7 +161,8 @@ def decide_identities(meta: dict, symbolic: Callable[[], tuple[Any, list]],
                 for k, eq in enumerate(equations):
                     lhs, rhs = list(components(eq.lhs)), list(components(eq.rhs))
                     if [i for i, _ in lhs] != [i for i, _ in rhs]:
-                        raise ValueError(f"the two sides of {eq.label} differ in shape")
+                        raise ShapeError(f"the two sides of {eq.label} differ in shape (the claim's "
+                                         f"equation: {len(lhs)} entries against {len(rhs)})")
                     for (idx, a), (_, b) in zip(lhs, rhs):
                         checked += 1
                         d = ops.tidy(a - b)

@@ -263,6 +263,23 @@ def test_a_broken_file_is_one_line_naming_file_and_line(capsys, user_files, comm
     assert "Traceback" not in err + out
 
 
+def test_a_claim_with_sides_of_different_shapes_is_bad_input_in_unicode(capsys, tmp_path):
+    (tmp_path / "badshape.py").write_text(textwrap.dedent('''
+        from pcproof import C1, Equation, Theorem, register
+
+
+        def claim(i):
+            return [Equation(r"\\varepsilon^{1}_{0} = x^{1}", i.pcn.eps(1, 0), i.pcn.x(2, 0)[:1])]
+
+
+        register(Theorem(name="badshape", title="shapes differ", source="test", hypotheses=(C1,),
+                         statement=r"\\varepsilon = x", claim=claim))
+        '''))
+    code, out, err = run(capsys, "prove", "badshape", "--load", tmp_path / "badshape.py", "-L", "3")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "the two sides of ε¹₀ = x¹ differ in shape" in err and readable(err), err
+
+
 # -- progress bars --------------------------------------------------------------------------------
 
 class FakeTerminal(io.StringIO):
