@@ -69,4 +69,31 @@ def bar(total: int | None = None, desc: str = "", unit: str = "it"):
                 mininterval=0.25, dynamic_ncols=True)
 
 
-__all__ = ["shown", "visible", "bar", "Silent", "DELAY"]
+@contextmanager
+def working(desc: str):
+    """For a step that cannot count its progress (running a rule symbolically): the time it has
+    run so far, refreshed by a background thread, if bars are :func:`visible`."""
+    if not visible():
+        yield
+        return
+    import threading
+
+    from tqdm import tqdm
+    shown_bar = tqdm(total=None, desc=desc, file=sys.stderr, leave=False, delay=DELAY, mininterval=0.25,
+                     bar_format="{desc}: {elapsed}", dynamic_ncols=True)
+    done = threading.Event()
+
+    def tick():
+        while not done.wait(0.5):
+            shown_bar.update(0)  # redraws (after DELAY) with the elapsed time
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        shown_bar.close()
+
+
+__all__ = ["shown", "visible", "bar", "working", "Silent", "DELAY"]

@@ -304,6 +304,10 @@ def test_a_bar_is_drawn_on_a_terminal_only(monkeypatch):
         b.update()
         b.close()
     assert "work" in terminal.getvalue()
+    with progress.shown():
+        with progress.working("running the rule"):   # a step that cannot count: its elapsed time
+            pass
+    assert "running the rule" in terminal.getvalue()
     monkeypatch.setattr(terminal, "isatty", lambda: False)
     with progress.shown():
         assert isinstance(progress.bar(3), progress.Silent)    # a pipe or a file: nothing
