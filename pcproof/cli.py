@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
+import re
 import sys
 import time
 from fractions import Fraction
@@ -166,6 +167,25 @@ def architecture(depth, width, widths, activation, bias):
     return Architecture.make(act, depth=depth, width=width, widths=widths, bias=bias)
 
 
+def shown_unless(as_json: bool):
+    """Progress bars on stderr for this block (on a terminal only), none under ``--json``."""
+    from .progress import shown
+    return shown(not as_json)
+
+
+def load_options(f):
+    """``--load FILE.py`` (repeatable): a user's file that registers theorems, run before anything else."""
+    return click.option("--load", "load_files", multiple=True, type=click.Path(dir_okay=False),
+                        help="A Python file that registers your own theorems (pcproof.theorem.register); "
+                             "repeatable.")(f)
+
+
+def load_files_given(load_files) -> None:
+    """Run every ``--load`` file (an error in one is one line naming file:line, exit 2)."""
+    for file in load_files:
+        load_user_file(file, "--load")
+
+
 def network_options(f):
     """The options that describe a network, shared by every command that builds one."""
     for opt in reversed([
@@ -272,12 +292,14 @@ def list_cmd(models):
 @click.option("--level", "do_level", is_flag=True, help="Insert identity vertices so every path to the output has one length.")
 @click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default="immediate", show_default=True,
               help="Graphs: apply a shared parameter's updates at once, or after the run.")
-@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@load_options
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON (with its provenance).")
 def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_offset, init_noise, rule_spec,
           timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, do_level, shared_updates,
-          as_json):
+          load_files, as_json):
     """Prove THEOREM at one depth and widths, or at all depths; a graph theorem on a --model."""
     from .theorem import Setting
+    load_files_given(load_files)
     thm = get_theorem(theorem)
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
                       rule=load_rule(rule_spec), shared_updates=shared_updates)
@@ -287,8 +309,9 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
             raise UserError(f"{thm.name}: the all-depth prover does not cover graph theorems yet")
         from .check.graphs import prove as prove_graph
         graph = build_graph(model or "mlp", activation, depth, width, widths, bias, graph_options, do_level)
-        verdict = prove_graph(thm, graph, setting, timeout=timeout)
-        click.echo(verdict.to_json(indent=2) if as_json else render_verdict(verdict))
+        with shown_unless(as_json):
+            verdict = prove_graph(thm, graph, setting, timeout=timeout)
+        click.echo(verdict_json(verdict) if as_json else str(verdict))
         return verdict.exit_code
     given = [f"--{k}" for k, v in graph_options.items() if v is not None] + (["--model"] if model else []) \
         + (["--level"] if do_level else [])
@@ -300,15 +323,17 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
         if given:
             raise UserError(f"--all-depths proves every depth and width: drop {' and '.join(given)}")
         from .check.induction import prove_all_depths
-        verdict = prove_all_depths(thm, setting, activation=get_activation(activation), bias=bias, timeout=timeout)
+        with shown_unless(as_json):
+            verdict = prove_all_depths(thm, setting, activation=get_activation(activation), bias=bias, timeout=timeout)
     else:
         from .check.concrete import prove as prove_concrete
         arch = architecture(depth, width, widths, activation, bias)
         bad = [l for l in range(arch.L) if l + update_offset < 0]
         if bad:
             raise UserError(f"--update-step {update_offset} would update θ^{bad[0] + 1} at t = {bad[0] + update_offset} < 0")
-        verdict = prove_concrete(thm, arch, setting, timeout=timeout)
-    click.echo(verdict.to_json(indent=2) if as_json else render_verdict(verdict))
+        with shown_unless(as_json):
+            verdict = prove_concrete(thm, arch, setting, timeout=timeout)
+    click.echo(verdict_json(verdict) if as_json else str(verdict))
     return verdict.exit_code
 
 
@@ -318,15 +343,37 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
 @click.option("--gamma", "gamma_text", default=None, help="Inference step γ (default: free symbol γ).")
 @click.option("--init-noise", is_flag=True, help="Start hidden layers at x̄^l + η^l (C1 broken).")
 @click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX arrays instead of text.")
-def trajectory(depth, width, widths, activation, bias, steps, gamma_text, init_noise, as_latex):
+@click.option("--rule", "rule_spec", default=None, help="Your own PC rule, FILE.py:NAME or MODULE:NAME, instead of Z-IL.")
+@click.option("--theorem", "theorem_name", default="cor-gamma", show_default=True,
+              help="The theorem whose setting (γ free or 1) the run follows; with --load, one of yours.")
+@load_options
+@click.option("--json", "as_json", is_flag=True, help="Print every x^l_t, ε^l_t as JSON (LaTeX strings, with provenance).")
+def trajectory(depth, width, widths, activation, bias, steps, gamma_text, init_noise, as_latex, rule_spec,
+               theorem_name, load_files, as_json):
     """Print the PCN state x^l_t, ε^l_t in closed form (Z-IL, C1 unless --init-noise)."""
     from .theorem import Setting
-    from .trajectory import closed_form
+    from .trajectory import Trajectory
+    load_files_given(load_files)
+    thm = get_theorem(theorem_name)
+    if as_latex and as_json:
+        raise UserError("give --latex or --json, not both")
     arch = architecture(depth, width, widths, activation, bias)
     if steps is not None and steps < 1:
         raise UserError(f"--steps must be at least 1, got {steps}")
-    traj = closed_form(arch, steps, Setting(gamma=parse_gamma(gamma_text), init_noise=init_noise))
-    click.echo(traj.latex() if as_latex else traj.text())
+    setting = Setting(gamma=parse_gamma(gamma_text), init_noise=init_noise, rule=load_rule(rule_spec))
+    traj = Trajectory(thm, arch, setting, steps)
+    if as_json:
+        import json
+
+        from .provenance import stamp
+        doc = dict(theorem=thm.name, architecture=arch.describe(), rule=setting.rule_name(),
+                   gamma=traj.ops.latex(traj.gamma), steps=[
+                       dict(t=t, layers=[dict(l=l, x=traj.x_latex(l, t, True),
+                                              **({"eps": traj.eps_latex(l, t, True)} if l < traj.L else {}))
+                                         for l in range(traj.L + 1)]) for t in range(traj.steps)])
+        click.echo(json.dumps(stamp(doc), indent=2, ensure_ascii=False))
+    else:
+        click.echo(traj.latex() if as_latex else traj.text())
     return 0
 
 
@@ -362,77 +409,18 @@ def build_graph(model, activation, depth, width, widths, bias, options, do_level
     return level(graph) if do_level else graph
 
 
-def _widths_text(widths) -> str:
-    if widths and len(widths) > 8 and len(set(widths)) == 1:
-        return f"[{widths[0]}] × {len(widths)}"
-    return str(widths)
+def verdict_json(v) -> str:
+    """The verdict as JSON, stamped with its provenance and the pointers of its timing fields."""
+    import json
+
+    from .provenance import stamp
+    return json.dumps(stamp(v.to_dict()), indent=2)
 
 
 def render_verdict(v) -> str:
-    """The verdict as a short proof a person reads."""
-    held = [c for c, ok in v.conditions.items() if ok]
-    broken = [c for c, ok in v.conditions.items() if not ok]
-    lines = [
-        f"{v.theorem}: {v.verdict.upper()}",
-        f"  network     L = {v.depth}, widths = {_widths_text(v.widths)}, f = {v.activation}"
-        + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}"
-        if getattr(v, "model", None) is None else f"  graph       {v.model}; γ = {v.gamma}, rule = {v.rule}",
-        f"  hypotheses  {', '.join(v.hypotheses)};  this run keeps {', '.join(held) or 'none'}"
-        + (f", breaks {', '.join(broken)}" if broken else ""),
-        f"  method      {v.method}",
-        f"  checked     {v.checked} scalar equations in {v.seconds:.2f} s",
-    ]
-    if v.depth is None:  # an all-depth verdict (pcproof.check.induction): read it as a short proof
-        lines[1] = (f"  network     every depth L ≥ 1 and all widths, f = {v.activation} (uninterpreted in z3)"
-                    + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}")
-        lines[4] = f"  checked     {v.checked} z3 queries in {v.seconds:.2f} s"
-        lines += render_induction(v)
-    if v.note:
-        lines.append(f"  note        {v.note}")
-    c = v.counterexample
-    if c:
-        lines += [
-            f"  fails at    {c['equation']}, entry {c['entry']}",
-            f"              lhs = {c['lhs']}",
-            f"              rhs = {c['rhs']}   (|difference| = {c['difference']}, {c['digits']} digits)",
-        ]
-        point = ", ".join(f"{k}={val}" for k, val in c["point"].items())
-        lines.append(f"  at          {point if len(point) < 600 else point[:600] + ' … (--json for all)'}")
-    return "\n".join(lines)
-
-
-def render_induction(v) -> list[str]:
-    """The lemmas and the induction of an all-depth verdict, one line per z3 query."""
-    def part(name, q):
-        core = f"; uses {', '.join(q['unsat_core'])}" if q.get("unsat_core") else ""
-        return f"      {name:<6} {q['claim']}: z3 {q['z3']} ({q['seconds']:.3f} s){core}"
-
-    def block(title, g):
-        out = [f"  {title:<11} {g['statement']}  [{g['by']}]"]
-        out += [part(k, g[k]) for k in ("base", "step", "direct") if k in g]
-        if g.get("principle"):
-            out.append(f"      hence  {g['principle']}")
-        return out
-
-    lines = []
-    ind = v.induction or {}
-    for g in v.lemmas:
-        if g["name"] != ind.get("name"):
-            lines += block("lemma", g)
-    if ind:
-        lines += block("induction", ind)
-        if ind.get("then"):
-            lines += block("then", ind["then"])
-        lines.append(f"  therefore   {ind.get('theorem', '')}")
-        if ind.get("assumes"):
-            lines.append(f"  assuming    {'; '.join(ind['assumes'])}")
-    if v.axioms and v.unsat_core is not None:
-        used = [a for a in v.axioms if a.get("used", True)]
-        lines.append(f"  axioms      {len(v.axioms)} listed, {len(used)} used: "
-                     + "; ".join(a["statement"] for a in used))
-    elif v.axioms:
-        lines.append(f"  axioms      {len(v.axioms)} available: " + "; ".join(a["statement"] for a in v.axioms))
-    return lines
+    """The verdict as a short proof a person reads: ``str(v)``, one renderer
+    (:func:`pcproof.text.verdict_card`) for the CLI and the Python API."""
+    return str(v)
 
 
 def log_internal_error(exc: BaseException, argv) -> str:
@@ -455,6 +443,8 @@ def log_internal_error(exc: BaseException, argv) -> str:
 def main(argv=None) -> int:
     """Run the command line and exit with the code of the module docstring; never a traceback."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    from .provenance import record_command
+    record_command(["pcproof", *argv])  # what JSON verdicts and reports record as their command
     try:
         code = cli.main(args=argv, prog_name="pcproof", standalone_mode=False)
     except click.exceptions.Abort:
@@ -482,6 +472,9 @@ def report_failure(exc: Exception, argv) -> int:
         return 0
     if isinstance(exc, user_error_types()):
         msg = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+        if re.search(r"\\[A-Za-z]+|\^\{|_\{", msg):  # an equation's LaTeX label: the terminal reads Unicode
+            from .text import to_text
+            msg = to_text(msg)
         click.echo(f"pcproof: error: {' '.join(msg.split())}", err=True)
         return EXIT_BAD_INPUT
     users = user_error_message(exc, strict=True)

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from .numbers.compare import DIFFERENT, EQUAL, comparator, components
+from .numbers.ops import ShapeError   # a claim whose two sides differ in shape: bad input (exit 2)
+from . import progress   # a bar on stderr when the CLI asks for one (imports nothing, draws nothing else)
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 EXIT_CODES = {PROVED: 0, REFUTED: 1, UNKNOWN: 3}
@@ -77,6 +79,11 @@ class Verdict:
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), **kw)
+
+    def __str__(self) -> str:
+        """The readable card ``pcproof prove`` prints (one renderer for both)."""
+        from .text import verdict_card  # plain text, below the kernel
+        return verdict_card(self)
 
     # Jupyter display: the printer registers itself in DISPLAY when pcproof.report loads
     # (the kernel imports nothing above it); without it the notebook shows the repr
@@ -155,15 +162,18 @@ def decide_identities(meta: dict, symbolic: Callable[[], tuple[Any, list]],
         with time_limit(timeout):
             ops, equations = symbolic()
             nonzero, checked = [], 0
-            for k, eq in enumerate(equations):
-                lhs, rhs = list(components(eq.lhs)), list(components(eq.rhs))
-                if [i for i, _ in lhs] != [i for i, _ in rhs]:
-                    raise ValueError(f"the two sides of {eq.label} differ in shape")
-                for (idx, a), (_, b) in zip(lhs, rhs):
-                    checked += 1
-                    d = ops.tidy(a - b)
-                    if d != 0 and not (hasattr(ops, "vanishes") and ops.vanishes(d)):
-                        nonzero.append((k, idx))
+            with progress.bar(getattr(equations, "__len__", lambda: None)(), "prove", "equation") as bar:
+                for k, eq in enumerate(equations):
+                    lhs, rhs = list(components(eq.lhs)), list(components(eq.rhs))
+                    if [i for i, _ in lhs] != [i for i, _ in rhs]:
+                        raise ShapeError(f"the two sides of {eq.label} differ in shape (the claim's "
+                                         f"equation: {len(lhs)} entries against {len(rhs)})")
+                    for (idx, a), (_, b) in zip(lhs, rhs):
+                        checked += 1
+                        d = ops.tidy(a - b)
+                        if d != 0 and not (hasattr(ops, "vanishes") and ops.vanishes(d)):
+                            nonzero.append((k, idx))
+                    bar.update()
             branches = list(getattr(ops, "value_branches", ()))
             inexact = ops.inexact() if hasattr(ops, "inexact") else False
             notes = _symbolic_notes(ops, branches, inexact)
@@ -213,8 +223,14 @@ def _search_counterexample(candidates, digits: int) -> tuple[dict | None, str]:
     """The first candidate point at which some entry is *rigorously* different.
 
     Returns (counterexample or None, what was tried)."""
+    with progress.bar(None, "witness search", "point") as bar:
+        return _search(candidates, digits, bar)
+
+
+def _search(candidates, digits: int, bar) -> tuple[dict | None, str]:
     tried, skipped, systems = 0, [], set()
     for info, make in candidates:
+        bar.update()
         label = ", ".join(f"{k} {v}" for k, v in info.items())
         work = digits
         while True:

@@ -22,7 +22,9 @@ Measured for each setting (mean over seeds):
 A setting *matches BP* when ``update`` ≤ 1e-12 and ``weights`` ≤ 1e-9 × Σ_l ‖θ_BP − θ_0‖
 (float64 round-off; that the match is exact is what ``pcproof prove thm-3.2`` shows).
 The paper's pattern: a match exactly at σ = 0, t = l, γ = 1.  Exit code 0 when the
-pattern holds, 1 when it does not, 2 on bad input.
+pattern holds, 1 when it does not, 2 on bad input.  With ``--rule`` (a user's PC rule in place
+of Z-IL; C1 and C3) the run is a measurement: it names the settings where the rule matched BP
+and exits 0 (the pattern is Z-IL's, not a claim about the user's rule; ``pattern_holds`` is null).
 """
 from __future__ import annotations
 
@@ -48,9 +50,17 @@ class Condition:
     values: tuple
     paper_value: object  # the setting where the condition holds
 
-    def rule(self, value):
-        """The PC rule of one setting, and the C1 noise σ (or None)."""
+    def rule(self, value, user=None):
+        """The PC rule of one setting, and the C1 noise σ (or None).  ``user``: a PC rule class
+        (or factory) of the user's, given its knobs as pcproof.theorem.Setting gives them; C2 is
+        broken here by the built-in IL (every layer at one step t), which has no such knob."""
         from ..rules import IL, ZIL
+        if user is not None:
+            if self.key == "c2" and value != "l":
+                raise ValueError("C2 is broken by IL (every layer learns at one step t): not a knob of --rule")
+            noise = self.key == "c1"
+            gamma = float(value) if self.key == "c3" else 1
+            return user(gamma=gamma, init_noise=noise, update_offset=0), (float(value) if noise else None)
         if self.key == "c1":
             return ZIL(init_noise=True), float(value)
         if self.key == "c2":
@@ -103,8 +113,9 @@ def _layer_scales(upd, ref, L):
 
 
 def run(conditions=("c1", "c2", "c3"), hidden=(1, 2, 3), seeds=3, epochs=10, updates=10, alpha=1e-3,
-        batch=20, limit=None, width=32, progress=True) -> list[Row]:
-    """Train and measure every setting; returns one :class:`Row` per (setting, depth)."""
+        batch=20, limit=None, width=32, progress=True, rule=None) -> list[Row]:
+    """Train and measure every setting; returns one :class:`Row` per (setting, depth).
+    ``rule``: a user's PC rule class (or factory) in place of Z-IL (C1 and C3 only)."""
     from tqdm import tqdm
 
     from ..rules import BP
@@ -129,18 +140,18 @@ def run(conditions=("c1", "c2", "c3"), hidden=(1, 2, 3), seeds=3, epochs=10, upd
                 bp_first = [step(BP(), arch, w0, data.x_train[i], data.y_train[i], ops, alpha) for i in first]
                 scale = w0.distance(bp.weights)
                 for cond, value in settings:
-                    rule, sigma = cond.rule(value)
+                    rule_v, sigma = cond.rule(value, rule)
                     noise_rng = np.random.default_rng([seed, 2])
                     upd_div, scales, closed = [], [], []
                     for idx, ref in zip(first, bp_first):
                         extra = None if sigma is None else noise_extra(arch, sigma, len(idx), noise_rng)
-                        upd = step(rule, arch, w0, data.x_train[idx], data.y_train[idx], ops, alpha, extra)
+                        upd = step(rule_v, arch, w0, data.x_train[idx], data.y_train[idx], ops, alpha, extra)
                         upd_div.append(_update_divergence(upd, ref, L))
                         if cond.key == "c3":
                             scales.append(_layer_scales(upd, ref, L))
                             sizes = [float(np.linalg.norm(ref[("theta", l + 1)])) for l in range(L)]
                             closed.append(sum(abs(value ** l - 1) * s for l, s in enumerate(sizes)) / sum(sizes))
-                    r = train(rule, arch, data, w0, noise_sigma=sigma, **common)
+                    r = train(rule_v, arch, data, w0, noise_sigma=sigma, **common)
                     m = dict(update=float(np.mean(upd_div)), weights=r.weights.distance(bp.weights),
                              test_error=float(np.mean(np.abs(np.subtract(r.test_error[1:], bp.test_error[1:])))),
                              weights_scale=scale,
@@ -186,7 +197,7 @@ def table(rows: list[Row]) -> str:
         lines.append(f"\n{cond.title}")
         head = f"{'setting':<12}{'hidden':>7}{'update':>11}{'weights':>14}{'test err':>10}{'= BP':>6}"
         if key == "c3":
-            head += f"{'closed form':>13}  update scale per layer γ^l (max |measured/γ^l − 1|)"
+            head += f"{'closed form':>13}  update scale per layer γˡ (max |measured/γˡ − 1|)"
         lines += [head, "-" * len(head)]
         for r in sel:
             weights = _fmt(r.weights) + (f" †{r.diverged}" if r.diverged else "")

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .. import kernel
+from .. import kernel, progress
 from ..model import Architecture, get_activation, random_params, symbolic_params
 from ..numbers import MpmathOps, RationalOps, SymbolicOps
 from ..rules.base import running_rule
@@ -165,7 +165,8 @@ def witness_candidates(theorem: Theorem, arch: Architecture, setting: Setting, e
 def prove(theorem: Theorem, arch: Architecture, setting: Setting = Setting(),
           timeout: float | None = None, digits: int = 50) -> kernel.Verdict:
     def symbolic():
-        with running_rule(passthrough=(kernel.Timeout,)):
+        with progress.working(f"prove: running {setting.rule_name()} symbolically"), \
+                running_rule(passthrough=(kernel.Timeout,)):
             inst = symbolic_instance(theorem, arch, setting)
             return inst.ops, theorem.claim(inst)
 

@@ -92,8 +92,8 @@ def case_rng(seed: int, index: int) -> random.Random:
     return random.Random((seed << 32) | index)
 
 
-def _run(theorem: str, start: int, stop: int, digits: int, seed: int, system: str, space: Space, rule):
-    """Run cases ``start … stop-1``; stop at the first that differs.
+def _run(theorem: str, start: int, stop: int, digits: int, seed: int, system: str, space: Space, rule, tick=None):
+    """Run cases ``start … stop-1``; stop at the first that differs (``tick()`` after each case).
 
     Returns (report, failing case or None, its index)."""
     thm = get_theorem(theorem)
@@ -112,6 +112,8 @@ def _run(theorem: str, start: int, stop: int, digits: int, seed: int, system: st
                 biggest[e.label] = e.difference
             largest = max(largest, e.difference)
         rep.per_case.append(largest)
+        if tick is not None:
+            tick()
         if out.status == DIFFERENT:
             return rep, case, index
     return rep, None, None
@@ -223,10 +225,14 @@ def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None =
     seed = random.SystemRandom().randrange(2**32) if seed is None else seed
     jobs = default_jobs(n_cases) if jobs == 0 else min(jobs, n_cases)
     start = time.perf_counter()
+    from .. import progress
+    bar = progress.bar(n_cases, f"fuzz {thm.name}", "case")
     if jobs > 1:
         import multiprocessing as mp
-        # contiguous shares of the case indices; case i is the same however it is shared
-        cuts = [n_cases * k // jobs for k in range(jobs + 1)]
+        # contiguous shares of the case indices; case i is the same however it is shared (more,
+        # smaller shares when a progress bar is drawn, so that it moves)
+        shares = jobs * 8 if progress.visible() else jobs
+        cuts = [n_cases * k // shares for k in range(shares + 1)]
         global _SHARED
         _SHARED = (thm.name, digits, seed, system, space, rule)
         from ..model import get_activation
@@ -234,14 +240,18 @@ def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None =
             ops = make_ops(system, get_activation(name), digits)
             _comparator(ops, digits)
         with mp.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_worker, list(zip(cuts, cuts[1:])))
+            parts = []
+            for part in pool.imap(_worker, list(zip(cuts, cuts[1:]))):  # in index order
+                parts.append(part)
+                bar.update(part[0].cases)
         rep, failing = FuzzReport(thm.name, system, digits, seed), None
         for part, index in parts:  # in index order: the first failure is the lowest index
             rep.merge(part)
             if failing is None and index is not None:
                 failing = space.sample(case_rng(seed, index), thm, rule)  # the same case again
     else:
-        rep, failing, _index = _run(thm.name, 0, n_cases, digits, seed, system, space, rule)
+        rep, failing, _index = _run(thm.name, 0, n_cases, digits, seed, system, space, rule, bar.update)
+    bar.close()
     rep.jobs = jobs
     rep.seconds = time.perf_counter() - start
     if started is not None:
@@ -258,6 +268,7 @@ def fuzz(theorem: str, n_cases: int = 1000, digits: int = 50, seed: int | None =
 
 
 def render(rep: FuzzReport) -> str:
+    from ..text import point_text, to_text  # the terminal's one printer of mathematics
     d = rep.to_dict()
     lines = [
         f"{rep.theorem}: {rep.status.upper()}  ({rep.cases} cases in {rep.system} at {rep.digits} digits, seed {rep.seed})",
@@ -273,7 +284,7 @@ def render(rep: FuzzReport) -> str:
         f"  largest difference |lhs − rhs| / max(1, |lhs|, |rhs|), per equation:",
     ]
     for label, v in d["max_difference_by_equation"].items():
-        lines.append(f"    {v:10.3g}   {label}")
+        lines.append(f"    {v:10.3g}   {to_text(label)}")
     c = rep.failure
     if c:
         lines += [
@@ -282,9 +293,9 @@ def render(rep: FuzzReport) -> str:
             f"f = {c['activation']}" + (", biases" if c["bias"] else "")
             + f", γ = {c['gamma']}, α = {c['alpha']}, update offset = {c['update_offset']}, "
               f"noise = {c['init_noise']}, rule = {c['rule']}",
-            f"  fails at    {c['equation']}, entry {c['entry']} ({c['status']} in {c['system']})",
+            f"  fails at    {to_text(c['equation'])}, entry {c['entry']} ({c['status']} in {c['system']})",
             f"              lhs = {c['lhs']}",
             f"              rhs = {c['rhs']}",
-            "  at          " + ", ".join(f"{k}={v}" for k, v in c["point"].items()),
+            f"  at          {point_text(c['point'])}",
         ]
     return "\n".join(lines)

@@ -58,6 +58,12 @@ def command(theorem, n_cases, digits, seed, system, max_depth, max_width, activa
             raise UserError(f"--system rational needs polynomial activations; {', '.join(bad)} is not "
                             f"(pass -f identity -f poly, or use --system arb)")
     space = Space(max_depth=max_depth, max_width=max_width, activations=names, bias=bias)
-    rep = fuzz(theorem, n_cases, digits, seed, system, space, load_rule(rule_spec), jobs, started=started)
-    click.echo(json.dumps(rep.to_dict(), indent=2) if as_json else render(rep))
+    from ..progress import shown
+    with shown(not as_json):
+        rep = fuzz(theorem, n_cases, digits, seed, system, space, load_rule(rule_spec), jobs, started=started)
+    if as_json:
+        from ..provenance import stamp
+        click.echo(json.dumps(stamp(rep.to_dict(), seed=rep.seed), indent=2))
+    else:
+        click.echo(render(rep))
     return rep.exit_code

@@ -41,13 +41,15 @@ def _formats(text: str) -> tuple[str, ...]:
               help="Folder holding pcproof ablate's tables and figures.")
 @click.option("--load", "load_files", multiple=True, type=click.Path(dir_okay=False),
               help="A Python file that registers your own theorems (pcproof.theorem.register); repeatable.")
+@click.option("--rule", "rule_spec", default=None, help="Report on your own PC rule, FILE.py:NAME or MODULE:NAME, "
+              "instead of Z-IL (every proof, the trajectory and the fuzzing use it).")
 @click.option("--quick", is_flag=True, help="Only the smallest concrete run and the control (for tests and previews).")
 @click.option("--clean", is_flag=True, help="Remove the reports in --out that this run does not write (others are "
               "kept by default).")
-def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, fuzz, ablation_dir, load_files, quick,
-            clean):
+def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, fuzz, ablation_dir, load_files, rule_spec,
+            quick, clean):
     """Write derivation reports (Markdown, LaTeX, HTML) for THEOREMs (default: all) and an index."""
-    from ..cli import get_theorem
+    from ..cli import get_theorem, load_rule
     from ..theorem import all_theorems
     from ..userfile import UserError, load
     from ..report.build import RUNS, Options
@@ -58,11 +60,15 @@ def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, f
     for file in load_files:
         load(file, "--load")
     thms = [get_theorem(t) for t in theorems] if theorems else [t for t in all_theorems() if not t.graph]
+    # repeated in each report's regeneration command and in the fuzz command it quotes
+    extra = [a for f in load_files for a in ("--load", f)] + (["--rule", rule_spec] if rule_spec else [])
     opts = Options(seed=seed, timeout=timeout, fuzz_cases=fuzz_cases, all_depths=all_depths, fuzz=fuzz,
                    ablation_dir=Path(ablation_dir) if ablation_dir else None,
-                   runs=RUNS[:1] if quick else RUNS)
-    extra = [a for f in load_files for a in ("--load", f)]  # repeated in each report's regeneration command
-    results = write_reports(thms, Path(out), fmts, opts, echo=click.echo, extra_args=extra, clean=clean)
+                   runs=RUNS[:1] if quick else RUNS, rule=load_rule(rule_spec) if rule_spec else None,
+                   user_args=tuple(extra))
+    from ..progress import shown
+    with shown():
+        results = write_reports(thms, Path(out), fmts, opts, echo=click.echo, extra_args=extra, clean=clean)
     for r in results:
         click.echo(f"{r.theorem:<10} concrete: {', '.join(v for _, v in r.concrete) or '—'};  "
                    f"all depths: {r.all_depths};  control: {r.control or '—'};  fuzz: {r.fuzz}")

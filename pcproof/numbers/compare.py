@@ -29,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .ops import ShapeError  # two sides of different shapes: the claim is malformed (bad input)
+
 EQUAL, DIFFERENT, UNDECIDED = "equal", "different", "undecided"
 _RANK = {EQUAL: 0, UNDECIDED: 1, DIFFERENT: 2}
 
@@ -177,12 +179,12 @@ def compare_equations(ops, equations, cmp: Comparator | None = None) -> Comparis
         status, biggest, where = EQUAL, 0.0, None
         lhs, rhs = eq.lhs, eq.rhs
         if len(lhs) != len(rhs):
-            raise ValueError(f"the two sides of {eq.label} differ in shape")
+            raise ShapeError(f"the two sides of {eq.label} differ in shape")
         for i, (r, q) in enumerate(zip(lhs, rhs)):
             pairs = ((f"[{i}]", r, q),) if not isinstance(r, (tuple, list)) else None
             if pairs is None:
                 if len(r) != len(q):
-                    raise ValueError(f"the two sides of {eq.label} differ in shape")
+                    raise ShapeError(f"the two sides of {eq.label} differ in shape")
                 pairs = [(None, a, b) for a, b in zip(r, q)]
             for j, (idx, a, b) in enumerate(pairs):
                 s, d = compare(a, b)

@@ -238,6 +238,20 @@ class _Rewrites(dict):
         return dict.__getitem__(self, self._key(k))
 
 
+#: Printed size (expression nodes) up to which ``SymbolicOps.latex(…, unfold=True)`` unfolds atoms.
+UNFOLD_NODES = 20000
+
+
+def _nodes_over(e, cap: int) -> bool:
+    """Whether the expression tree of ``e`` has more than ``cap`` nodes (stops counting there)."""
+    n = 0
+    for _ in sp.preorder_traversal(e):
+        n += 1
+        if n > cap:
+            return True
+    return False
+
+
 def _terms_bound(e, cap: int) -> int:
     """An upper bound on the number of terms ``expand(e)`` makes (sums add, products and integer
     powers multiply), stopping as soon as it passes ``cap``: expanding is bounded by it."""
@@ -496,7 +510,7 @@ class SymbolicOps(ListOps):
 
     def branch_texts(self, limit: int = 3) -> list[str]:
         """The first undecided comparisons, as ``<difference> op 0`` in the paper's names."""
-        return [f"{self.latex(d)} {op} 0" for op, d in self.value_branches_raw[:limit]]
+        return [f"{self.latex(d, unfold=True)} {op} 0" for op, d in self.value_branches_raw[:limit]]
 
     def vanishes(self, d, max_ops: int = 2000) -> bool:
         """Whether ``d`` expands to 0 once every atom is replaced by its definition, in sympy
@@ -849,24 +863,32 @@ class SymbolicOps(ListOps):
             got = self._fs_cache[k] = k.free_symbols
         return got
 
-    def latex(self, e, itself: str | None = None) -> str:
-        """LaTeX of a scalar, in the paper's names, through sympy's one printer."""
+    def latex(self, e, itself: str | None = None, unfold: bool = False) -> str:
+        """LaTeX of a scalar, in the paper's names, through sympy's one printer.
+
+        ``unfold``: no internal atom name (a_{36}) is left for a reader: every unnamed atom is
+        replaced by its definition, up to :data:`UNFOLD_NODES` printed nodes; past that, the atoms
+        still unnamed show as ``\\dots`` (an elision, never a name the reader cannot look up)."""
         e = self.readable(e, itself)
-        for _ in range(3):  # unnamed atoms (e.g. updated weights) read better unfolded
+        for _ in range(len(self.definitions) + 1 if unfold else 3):  # unnamed atoms read better unfolded
             unnamed = {a: self.definitions[a] for a in self.view(e).free_symbols
                        if a in self.definitions and a not in self.display and a not in self.applications
-                       and len(self.definitions[a].args) <= 4}
+                       and (unfold or len(self.definitions[a].args) <= 4)}
             if not unnamed:
                 break
-            e = self.readable(self.view(e).xreplace(unnamed), itself)
+            bigger = self.readable(self.view(e).xreplace(unnamed), itself)
+            if unfold and _nodes_over(self.view(bigger), UNFOLD_NODES):
+                break
+            e = bigger
         if self.applications:  # show σ(a) rather than the atom that stands for it
             e = self.view(e).xreplace({a: self.definitions[a] for a in self.applications})
         names = {}
         for s in self.view(e).free_symbols:
             shown = self.display.get(s)
             if shown == itself and s in self.definitions:  # show what the quantity is, not its name
-                return self.latex(self.definitions[s], itself)
-            names[s] = shown or (symbol_latex(s.name) if not s.name.startswith("_") else rf"a_{{{s.name[2:]}}}")
+                return self.latex(self.definitions[s], itself, unfold)
+            names[s] = shown or (symbol_latex(s.name) if not s.name.startswith("_")
+                                 else r"\dots" if unfold else rf"a_{{{s.name[2:]}}}")
         return sp.latex(e, symbol_names=names)
 
     def evaluate(self, exprs, values: dict, digits: int = 50) -> list:

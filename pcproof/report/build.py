@@ -26,6 +26,7 @@ import shutil
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .evidence import Evidence
 from .document import (M, Bullets, Details, Display, Document, Figure, Gallery, Heading, Link, Para, Provenance,
@@ -72,6 +73,13 @@ class Options:
     ablation_dir: Path | None = Path("reports/ablation")
     runs: tuple = RUNS
     control: Run | None = CONTROL
+    rule: Any = None   # a PC rule (class or factory) instead of Z-IL: ``pcproof report --rule FILE.py:NAME``
+    user_args: tuple = ()   # ``--load FILE``, ``--rule FILE:NAME`` as given: repeated in the commands a report quotes
+
+    def setting(self, **kw):
+        """The Setting of a run: ``kw`` (the conditions it breaks) with this report's rule."""
+        from ..theorem import Setting
+        return Setting(**kw, **({"rule": self.rule} if self.rule is not None else {}))
 
 
 @dataclass
@@ -446,7 +454,7 @@ def statement_blocks(thm) -> list:
     ]
 
 
-def derivation_blocks(thm, figure_path: Path, figure_src: str, timings: list) -> list:
+def derivation_blocks(thm, figure_path: Path, figure_src: str, timings: list, setting=None) -> list:
     """The closed-form trajectory at a small depth and the claim's equations, step by step."""
     import time
 
@@ -454,7 +462,7 @@ def derivation_blocks(thm, figure_path: Path, figure_src: str, timings: list) ->
     from .trajectory import Trajectory
     start = time.perf_counter()
     arch = Architecture.make(get_activation("uninterpreted"), depth=TRAJECTORY_DEPTH, width=TRAJECTORY_WIDTH)
-    tr = Trajectory(thm, arch)
+    tr = Trajectory(thm, arch, setting)
     L = arch.L
     g = tr.gamma
     gamma_text = parts(M(r"\gamma = 1")) if str(g) == "1" else (
@@ -662,7 +670,8 @@ def fuzz_blocks(thm, opts: Options, result: Result, timings: list, evidence: Evi
     if isinstance(rep, str):
         out.append(Para(parts(f"No fuzzing summary: {rep}.")))
         return out
-    args = [thm.name, "--cases", str(opts.fuzz_cases), "--digits", str(opts.fuzz_digits), "--seed", str(opts.seed)]
+    args = [thm.name, "--cases", str(opts.fuzz_cases), "--digits", str(opts.fuzz_digits), "--seed", str(opts.seed),
+            *map(str, opts.user_args)]
     if isinstance(rep, Exception):  # a stage that fails is named in the report, not hidden
         out.append(Para(parts(f"pcproof fuzz {' '.join(args)} failed: {type(rep).__name__}: {rep}")))
         result.fuzz = "failed"
@@ -868,7 +877,7 @@ def theorem_document(thm, out_dir: Path, opts: Options, command: str | None = No
     blocks = [Heading(1, parts(f"{thm.name}: ", *math_or_text(thm.title)), "top"),
               Link([("index", "index.html"), ("Markdown", f"{thm.name}.md"), ("LaTeX", f"{thm.name}.tex")])]
     blocks += statement_blocks(thm)
-    blocks += derivation_blocks(thm, out_dir / fig_rel, fig_rel, timings)
+    blocks += derivation_blocks(thm, out_dir / fig_rel, fig_rel, timings, opts.setting())
     blocks += all_depth_blocks(thm, opts, result, timings, out_dir, evidence)
     blocks += concrete_blocks(thm, opts, result, timings, evidence)
     blocks += fuzz_blocks(thm, opts, result, timings, evidence)

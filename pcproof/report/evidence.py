@@ -39,11 +39,18 @@ def _optional(module: str):
         return None, f"{module} failed to import: {type(exc).__name__}: {exc}"
 
 
+def _reraise_users(exc: Exception) -> None:
+    """A stage that fails is named in the report, unless the user's own file raised: that is
+    bad input, one line and exit 2 (pcproof.cli), as in every other command."""
+    from ..userfile import UserError, user_error_message
+    if isinstance(exc, UserError) or user_error_message(exc, strict=True) is not None:
+        raise exc
+
+
 def gather(thm, opts) -> Evidence:
     """Run the all-depth prover, the concrete prover at every run of ``opts`` (and the control)
     and the fuzzer, as ``opts`` asks; nothing is rendered here."""
     from ..conditions import C1
-    from ..theorem import Setting
     ev = Evidence()
     if opts.all_depths:
         mod, why = _optional("pcproof.check.induction")
@@ -54,17 +61,19 @@ def gather(thm, opts) -> Evidence:
             ev.all_depths = []
             for bias, label in ALL_DEPTH_RUNS:
                 try:
-                    v = mod.prove_all_depths(thm, Setting(), activation=get_activation("uninterpreted"), bias=bias,
+                    v = mod.prove_all_depths(thm, opts.setting(), activation=get_activation("uninterpreted"), bias=bias,
                                              timeout=opts.timeout)
                 except Exception as exc:
+                    _reraise_users(exc)
                     v = exc
                 ev.all_depths.append((label, bias, v))
     from ..check.concrete import prove
     for run in list(opts.runs) + ([opts.control] if opts.control else []):
         try:
-            setting = C1.broken(Setting(), True) if run.init_noise else Setting()   # the control breaks C1
+            setting = C1.broken(opts.setting(), True) if run.init_noise else opts.setting()   # the control breaks C1
             v = prove(thm, run.architecture(), setting, timeout=opts.timeout)
         except Exception as exc:
+            _reraise_users(exc)
             v = exc
         ev.concrete.append((run, v))
     if opts.fuzz:
@@ -73,7 +82,8 @@ def gather(thm, opts) -> Evidence:
             ev.fuzz = why
         else:
             try:
-                ev.fuzz = mod.fuzz(thm.name, opts.fuzz_cases, opts.fuzz_digits, opts.seed)
+                ev.fuzz = mod.fuzz(thm.name, opts.fuzz_cases, opts.fuzz_digits, opts.seed, rule=opts.rule)
             except Exception as exc:  # a stage that fails is named in the report, not hidden
+                _reraise_users(exc)
                 ev.fuzz = exc
     return ev

@@ -40,16 +40,16 @@ class Trajectory:
         self.gamma = self.instance.gamma
 
     # -- printing: one printer (sympy's), through the symbolic system ---------------------
-    def _latex(self, c, own: str) -> str:
-        return self.ops.latex(c, own)   # shows what the quantity is, not its own name
+    def _latex(self, c, own: str, unfold: bool = False) -> str:
+        return self.ops.latex(c, own, unfold)   # shows what the quantity is, not its own name
 
-    def eps_latex(self, l: int, t: int) -> list[str]:
-        """ε^l_t, one LaTeX string per component."""
-        return [self._latex(c, rf"\varepsilon^{{{l}}}_{{{t},{i}}}") for i, c in enumerate(self.pcn.eps(l, t))]
+    def eps_latex(self, l: int, t: int, unfold: bool = False) -> list[str]:
+        """ε^l_t, one LaTeX string per component (``unfold``: no internal atom names)."""
+        return [self._latex(c, rf"\varepsilon^{{{l}}}_{{{t},{i}}}", unfold) for i, c in enumerate(self.pcn.eps(l, t))]
 
-    def x_latex(self, l: int, t: int) -> list[str]:
-        """x^l_t, one LaTeX string per component."""
-        return [self._latex(c, rf"x^{{{l}}}_{{{t},{i}}}") for i, c in enumerate(self.pcn.x(l, t))]
+    def x_latex(self, l: int, t: int, unfold: bool = False) -> list[str]:
+        """x^l_t, one LaTeX string per component (``unfold``: no internal atom names)."""
+        return [self._latex(c, rf"x^{{{l}}}_{{{t},{i}}}", unfold) for i, c in enumerate(self.pcn.x(l, t))]
 
     # -- what each cell is ---------------------------------------------------------------
     def _is_zero(self, v) -> bool:
@@ -132,12 +132,14 @@ class Trajectory:
 
     def text(self) -> str:
         """Every x^l_t and ε^l_t, one line per layer and step (for the terminal)."""
-        lines = [f"PCN trajectory: {self.arch.describe()}, γ = {self.gamma}"]
+        from ..text import to_text
+        shown = lambda cells: ", ".join(to_text(c) for c in cells)  # noqa: E731
+        lines = [f"PCN trajectory: {self.arch.describe()}, γ = {to_text(self.ops.latex(self.gamma))}"]
         for t in range(self.steps):
             lines.append(f"t = {t}")
             for l in range(self.L + 1):
-                eps = f"   ε = ({', '.join(self.eps_latex(l, t))})" if l < self.L else ""
-                lines.append(f"  l = {l}:  x = ({', '.join(self.x_latex(l, t))}){eps}")
+                eps = f"   ε = ({shown(self.eps_latex(l, t, True))})" if l < self.L else ""
+                lines.append(f"  l = {l}:  x = ({shown(self.x_latex(l, t, True))}){eps}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

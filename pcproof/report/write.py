@@ -98,6 +98,7 @@ def write_reports(theorems, out: Path, formats=("md", "tex", "html"), opts: Opti
     ``extra_args`` are the options that made the theorems or rules available (``--load FILE``,
     ``--rule FILE:NAME``), repeated in each report's regeneration command; ``argv`` is the
     command line recorded in the provenance block (default ``sys.argv``)."""
+    from ..progress import bar as progress_bar
     from ..provenance import provenance
     opts = opts or Options()
     out.mkdir(parents=True, exist_ok=True)
@@ -106,6 +107,7 @@ def write_reports(theorems, out: Path, formats=("md", "tex", "html"), opts: Opti
     record = provenance(argv, seed=opts.seed)
     results, entries = [], {}
     start = time.perf_counter()
+    bar = progress_bar(len(theorems), "report", "theorem")
     for thm in theorems:
         echo(f"reporting {thm.name} …")
         before = _files(out)
@@ -126,6 +128,8 @@ def write_reports(theorems, out: Path, formats=("md", "tex", "html"), opts: Opti
             "summary": {"concrete": [list(c) for c in result.concrete], "all_depths": result.all_depths,
                         "control": result.control, "fuzz": result.fuzz, "ablation": result.ablation},
         }
+        bar.update()
+    bar.close()
     seconds = time.perf_counter() - start
     keep = {**({} if clean else previous), **entries}
     # files of an earlier version of a report (or of a report --clean drops) that nothing kept lists
