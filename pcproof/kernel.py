@@ -248,7 +248,7 @@ def _search_counterexample(candidates, digits: int) -> tuple[dict | None, str]:
 
 def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Verdict | None"],
                      start: float | None = None, info: dict | None = None, why: str = "",
-                     theorem: "Fact | None" = None) -> Verdict:
+                     theorem: "Fact | None" = None, cases: tuple = ()) -> Verdict:
     """Turn an all-depth proof run by this kernel (pcproof.check.induction) into a verdict.
 
     ``proof`` is a :class:`Proof`: every obligation in it was formed and checked *here*
@@ -258,11 +258,18 @@ def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Ve
     lemma this kernel proved in this run.  Otherwise the concrete prover searches small
     depths (``refute()``, whose verdict is a kernel verdict): ``refuted`` with the
     smallest failing depth, else ``unknown`` with the reason (and the SMT-LIB text of an
-    undecided query saved to a file)."""
+    undecided query saved to a file).
+
+    ``cases``: verdicts of the concrete prover for the sizes below the induction's range (a
+    graph family whose first sizes differ from its block pattern); proved needs each proved."""
     start = time.perf_counter() if start is None else start
     info = info or {}
     done = lambda **kw: _verdict(seconds=round(time.perf_counter() - start, 4), **{**meta, **kw})
-    method = "induction over layers; base cases and steps unsat in z3 (uninterpreted Vec, Mat, f, f')"
+    method = info.get("method", "induction over layers; base cases and steps unsat in z3 (uninterpreted Vec, Mat, f, f')")
+    for c in cases:
+        if not isinstance(c, Verdict) or c._token is not _TOKEN or c.verdict != PROVED:
+            why = why or f"a size below the induction's range is not proved: {getattr(c, 'model', c)}"
+            theorem = None
     hyps = meta["hypotheses"] + info.get("hypotheses", [])
     ran = "; ".join(x for x in (f"ran symbolically: {info['ran']}" if info.get("ran") else "",
                                 info.get("note", "")) if x)
@@ -283,6 +290,8 @@ def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Ve
                 induction = dict(main, then=own)
             induction["theorem"] = info.get("statement", "")
             induction["assumes"] = [info["c1"]] if info.get("c1") else []
+            if cases:
+                induction["cases"] = [dict(model=c.model, verdict=c.verdict, method=c.method) for c in cases]
             return done(verdict=PROVED, method=method, lemmas=rest, axioms=_used(info.get("axioms", []), cores),
                         unsat_core=cores, induction=induction, hypotheses=hyps, checked=checked,
                         note="; ".join(x for x in (ran, _unshown(proof)) if x))
@@ -297,7 +306,8 @@ def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Ve
         return done(verdict=REFUTED, method="induction over layers in z3 (not discharged); counterexample from "
                                             "the concrete prover at a concrete depth, re-checked by it",
                     lemmas=lemmas, axioms=info.get("axioms", []), counterexample=counterexample,
-                    note="; ".join(x for x in (f"fails at depth L = {cex.depth}, widths {cex.widths}. {note}".strip(),
+                    note="; ".join(x for x in ((f"fails on {cex.model}. {note}" if cex.model else
+                                                f"fails at depth L = {cex.depth}, widths {cex.widths}. {note}").strip(),
                                                ran) if x),
                     hypotheses=hyps, checked=checked)
     return done(verdict=UNKNOWN, method="induction over layers in z3 (not discharged)", lemmas=lemmas,
