@@ -284,7 +284,10 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
     graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims)
     if thm.graph:
         if all_depths:
-            raise UserError(f"{thm.name}: the all-depth prover does not cover graph theorems yet")
+            verdict = prove_graph_all_sizes(thm, model, activation, width, widths, do_level, graph_options,
+                                            setting, timeout)
+            click.echo(verdict.to_json(indent=2) if as_json else render_verdict(verdict))
+            return verdict.exit_code
         from .check.graphs import prove as prove_graph
         graph = build_graph(model or "mlp", activation, depth, width, widths, bias, graph_options, do_level)
         verdict = prove_graph(thm, graph, setting, timeout=timeout)
@@ -328,6 +331,24 @@ def trajectory(depth, width, widths, activation, bias, steps, gamma_text, init_n
     traj = closed_form(arch, steps, Setting(gamma=parse_gamma(gamma_text), init_noise=init_noise))
     click.echo(traj.latex() if as_latex else traj.text())
     return 0
+
+
+def prove_graph_all_sizes(thm, model, activation, width, widths, do_level, options, setting, timeout):
+    """``--all-depths`` on a graph theorem: every size of an indexed family (residual, rnn)."""
+    from .check.graph_induction import INDEXED, prove_all_sizes
+    if model not in INDEXED:
+        raise UserError(f"--all-depths on {thm.name} needs --model {' or '.join(INDEXED)} (a family with a size), "
+                        f"got {model or 'none'}")
+    size = INDEXED[model]
+    given = [f"--{k}" for k, v in options.items() if v is not None and (k == size or k not in ("outputs",))] \
+        + (["--widths"] if widths is not None else [])
+    if given:
+        raise UserError(f"--all-depths proves every {size} n ≥ 1: drop {' and '.join(given)}")
+    extra = dict(width=width) if width is not None else {}
+    if options.get("outputs") is not None:
+        extra["outputs"] = options["outputs"]
+    return prove_all_sizes(thm, model, setting, activation=get_activation(activation), level=do_level,
+                           timeout=timeout, **extra)
 
 
 def build_graph(model, activation, depth, width, widths, bias, options, do_level):
@@ -384,7 +405,8 @@ def render_verdict(v) -> str:
     ]
     if v.depth is None:  # an all-depth verdict (pcproof.check.induction): read it as a short proof
         lines[1] = (f"  network     every depth L ≥ 1 and all widths, f = {v.activation} (uninterpreted in z3)"
-                    + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}")
+                    + (", with biases" if v.bias else "") + f", γ = {v.gamma}, rule = {v.rule}") if v.model is None \
+            else f"  graph       {v.model}, f = {v.activation} (uninterpreted in z3), γ = {v.gamma}, rule = {v.rule}"
         lines[4] = f"  checked     {v.checked} z3 queries in {v.seconds:.2f} s"
         lines += render_induction(v)
     if v.note:

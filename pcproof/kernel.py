@@ -373,10 +373,18 @@ def _constants(e, seen: set, out: set) -> None:
             todo.extend(a.children())
 
 
-def _collapsed(facts: list) -> list:
-    """The facts with every uninterpreted sort collapsed to one element (see Proof._satisfiable)."""
+def _collapsed(facts: list, memo: dict | None = None, one: dict | None = None) -> list:
+    """The facts with every uninterpreted sort collapsed to one element (see Proof._satisfiable).
+    Each fact is collapsed on its own (a substitution of declarations it does not use changes
+    nothing), so a proof remembers each in ``memo``; ``one`` holds the one element of each sort."""
+    memo = {} if memo is None else memo
+    one = {} if one is None else one
+    return [memo[f] if f in memo else memo.setdefault(f, _collapse_one(f.formula, one)) for f in facts]
+
+
+def _collapse_one(formula, one: dict):
     import z3
-    decls, todo, seen = {}, [f.formula for f in facts], set()
+    decls, todo, seen = {}, [formula], set()
     while todo:
         a = todo.pop()
         if a.get_id() in seen:
@@ -388,7 +396,7 @@ def _collapsed(facts: list) -> list:
             if a.decl().kind() == z3.Z3_OP_UNINTERPRETED:
                 decls[a.decl().name(), a.decl().arity()] = a.decl()
             todo.extend(a.children())
-    one, subst = {}, []
+    subst = []
     for d in decls.values():
         rng = d.range()
         args = [d.domain(i) for i in range(d.arity())]
@@ -398,7 +406,7 @@ def _collapsed(facts: list) -> list:
             subst.append((d, one[rng.name()]))
         elif any(srt.kind() == z3.Z3_UNINTERPRETED_SORT for srt in args) and rng.kind() in (z3.Z3_INT_SORT, z3.Z3_REAL_SORT):
             subst.append((d, z3.IntVal(0, d.ctx) if rng.kind() == z3.Z3_INT_SORT else z3.RealVal(0, d.ctx)))
-    return [z3.simplify(z3.substitute_funs(f.formula, *subst)) if subst else f.formula for f in facts]
+    return z3.simplify(z3.substitute_funs(formula, *subst)) if subst else formula
 
 
 class Proof:
@@ -422,6 +430,9 @@ class Proof:
         self._sat_memo: dict = {}
         self._sat_sets: list[frozenset] = []    # fact sets shown satisfiable (their subsets are too)
         self._unshown_sets: list[frozenset] = []    # fact sets z3 could not show satisfiable
+        self._collapse_memo: dict = {}      # fact → its collapsed formula (_satisfiable)
+        self._one: dict = {}                # sort → its one element in the collapsed interpretation
+        self._const_memo: dict = {}         # fact → its uninterpreted constants (prove's generalisation check)
 
     # -- the two ways to prove -----------------------------------------------------
     def induct(self, name: str, P: Callable, facts: list, var: str = "n", pred: str = "P", lo: int = 0,
@@ -462,7 +473,10 @@ class Proof:
         if over:
             names, seen = set(), set()
             for f in facts:
-                _constants(f.formula, seen, names)
+                if f not in self._const_memo:
+                    self._const_memo[f] = set()
+                    _constants(f.formula, set(), self._const_memo[f])
+                names |= self._const_memo[f]
             clash = sorted({str(v) for v in over} & names)
             if clash:
                 self.failure = f"{name}: cannot generalise over {', '.join(clash)}, which the facts mention"
@@ -557,7 +571,7 @@ class Proof:
         said = []
         # z3 answers sat in milliseconds when it can (measured on the three theorems); the
         # time limits only bound what an answer of "unknown" costs
-        for label, formulas, ms in (("with each uninterpreted sort of one element", _collapsed(facts),
+        for label, formulas, ms in (("with each uninterpreted sort of one element", _collapsed(facts, self._collapse_memo, self._one),
                                      min(self.timeout_ms, self.SAT_MS)),
                                     ("as they are", [f.formula for f in facts], min(self.timeout_ms, 500))):
             s = z3.Solver(ctx=self.ctx)
