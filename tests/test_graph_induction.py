@@ -98,6 +98,34 @@ class FiresLateFarAway(GraphZIL):
         return t == d + (1 if d == 41 else 0)
 
 
+class FiresTwiceFarAway(GraphZIL):
+    """Fires at t = d(v) as Z-IL does, and again at d(v) + 1 at distance 41: the update made at
+    t = d(v) is BP's, but the total is not; the gate lemma (one firing per vertex) must catch it."""
+
+    name = "twice-at-41"
+
+    def fires(self, pcn, v, t):
+        d = pcn.graph.distance[v]
+        return t == d or (d == 41 and t == d + 1)
+
+
+def test_a_rule_firing_twice_beyond_the_sizes_tried_is_not_proved():
+    v = prove(rule=FiresTwiceFarAway)
+    assert v.verdict == kernel.UNKNOWN
+    assert "gate" in v.note
+
+
+def test_the_kernel_proves_nothing_when_a_size_below_the_induction_is_not_proved():
+    import z3
+    meta = dict(theorem="graph-updates", hypotheses=[])
+    proof = kernel.Proof(z3.Context())
+    lemma = proof.prove("claim", z3.BoolVal(True, proof.ctx), [])
+    unknown = kernel.decide_induction(meta, None, lambda: None, why="not decided")
+    assert kernel.decide_induction(meta, proof, lambda: None, theorem=lemma).verdict == kernel.PROVED
+    v = kernel.decide_induction(meta, proof, lambda: None, theorem=lemma, cases=[unknown])
+    assert v.verdict == kernel.UNKNOWN and "below the induction" in v.note
+
+
 def test_a_rule_firing_one_step_late_at_one_distance_is_refuted():
     v = prove(rule=FiresLateAtDistanceFive)
     assert v.verdict == kernel.REFUTED
@@ -116,6 +144,33 @@ def test_the_mutant_really_differs_from_bp_at_the_size_that_has_that_distance():
     assert g.distance["y0"] == 41
     v = prove_graph(UPD, g, Setting(rule=FiresLateFarAway), timeout=300)
     assert v.verdict == kernel.REFUTED
+
+
+def _induction_lemma(theorem=UPD):
+    build = gi.family_builder("residual", ACT, True)
+    t = gi.learn(build)
+    w = gi.GWorld(t, Setting(), 1, ACT, gi.check_template(t, build))
+    gi.check_levelled(w)
+    return gi.build_proof(theorem, w, 20000)[1]
+
+
+def test_what_is_proved_is_the_engine_as_it_runs(monkeypatch):
+    """A seeded engine bug — the inference drive forgets a vertex's last child — makes the
+    induction itself fail: it runs GraphPCN.drive, not a copy of it."""
+    from pcproof.rules.graph import GraphPCN, _prim
+    assert _induction_lemma() is not None
+
+    def forgetful(self, v, t):
+        ops, g = self.ops, self.graph
+        total = ops.scale(ops.number(-1), self.eps(v, t))
+        for c in tuple(g.children[v])[:-1]:
+            cv = g.by_name[c]
+            for i, p in enumerate(cv.parents):
+                if p == v:
+                    total = ops.add(total, _prim(cv).vjp(ops, i, *self._args(cv, t), cv, self.eps(c, t)))
+        return total
+    monkeypatch.setattr(GraphPCN, "drive", forgetful)
+    assert _induction_lemma() is None
 
 
 # -- the block pattern ------------------------------------------------------------------------

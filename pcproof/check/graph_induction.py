@@ -546,10 +546,11 @@ class GenericGraphPCN:
     def eps(self, v, t): return self._read("eps", v, t, self.w.E[v.role])
     def theta(self, p, t): return self._read("theta", p, t, self.w.Th[p.role])
 
-    mu = GraphPCN.mu
-    drive = GraphPCN.drive
-    delta = GraphPCN.delta
-    _args = GraphPCN._args
+    # GraphPCN's own methods, looked up when run (so the engine as it is now is what is proved)
+    def mu(self, v, t): return GraphPCN.mu(self, v, t)
+    def drive(self, v, t): return GraphPCN.drive(self, v, t)
+    def delta(self, v, p, t): return GraphPCN.delta(self, v, p, t)
+    def _args(self, vx, t): return GraphPCN._args(self, vx, t)
 
     def fires(self, v, t):
         """GraphPCN.fires without the run's horizon t < steps (rule.steps is GraphZIL's own: its
