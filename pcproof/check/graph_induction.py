@@ -850,13 +850,15 @@ class NotLevelled(SymbolicIndexError):
         self.size = size
 
 
-def check_levelled(w: GWorld) -> None:
+def check_levelled(w: GWorld):
     """For every n ≥ n_min, z3 over the template: an output has d = 0 and no child; every other
     computed vertex has children, each in the graph at d(v) − 1.  Then d is the distance to the
     output and the graph is levelled, at every n.  Else NotLevelled names a size."""
     g, ctx = w.graph, w.ctx
+    goal, ks = [], []
     for r in w.t.roles:
-        k = w.idx(f"k_{len(r.name)}")
+        k = w.idx(f"k_lev_{len(ks)}")
+        ks.append(k.term)
         v = GName(r.name, k)
 
         def requirement():
@@ -874,11 +876,13 @@ def check_levelled(w: GWorld) -> None:
         for conds, req in w.space.explore(requirement, w.in_range(r, k.term), w.nt >= w.n_min):
             s = z3.Solver(ctx=ctx)
             s.add(w.nt >= w.n_min, w.in_range(r, k.term), *conds, z3.Not(req))
+            goal.append(z3.Implies(z3.And(w.in_range(r, k.term), *conds), req))
             if s.check() == z3.sat:
                 m = s.model()
                 size = m.eval(w.nt, True).as_long()
                 raise NotLevelled(f"not levelled: at size {size}, vertex {r.text(m.eval(k.term, True).as_long(), size)} "
                                   "has a child that is not one step nearer the output", size)
+    return z3.And(*goal), tuple(ks)
 
 
 def wavefront_parts(w: GWorld, k, t):
@@ -997,6 +1001,12 @@ WAVEFRONT_TEXT = "for t < d(v): x_v(t) = x̄_v and ε_v(t) = 0; θ(t) = θ up to
 def build_proof(theorem: Theorem, w: GWorld, timeout_ms: int, facts: list | None = None):
     proof = w.proof = kernel.Proof(w.ctx, timeout_ms, label=f"{theorem.name}-all-sizes")
     facts = facts if facts is not None else w.base_facts() + w.ann_facts() + w.pcn_facts()
+    # the template's d(v) is the distance to the output and the graph levelled, at every n ≥ n0
+    goal, ks = check_levelled(w)
+    if proof.prove("levelled", goal, [f for f in facts if f.kind == "hypothesis" and f.name.startswith("n ≥")],
+                   over=ks, statement="for every n: an output has d = 0 and no child; every other computed vertex "
+                                      "has children, each one step nearer the output (d is the distance; levelled)") is None:
+        return proof, None
     lemma_w = proof.induct("wavefront", lambda t: wavefront(w, t), facts, var="t", pred="P",
                            statement="P(t): " + WAVEFRONT_TEXT, use=wavefront_use(w))
     if lemma_w is None:
@@ -1114,6 +1124,7 @@ def prove_all_sizes(theorem: Theorem, family: str, setting: Setting = Setting(),
         n0 = check_template(t, build)
         w = GWorld(t, setting, _gamma(theorem, setting), activation, n0)
         check_levelled(w)
+        meta["conditions"]["levelled"] = True
         from .graphs import prove as prove_graph
         # sizes below the block pattern (a family whose first block is also its last): concretely
         below = [prove_graph(theorem, build(n), setting,
@@ -1121,6 +1132,7 @@ def prove_all_sizes(theorem: Theorem, family: str, setting: Setting = Setting(),
                  for n in range(1, n0)]
         proof, lemma = build_proof(theorem, w, timeout_ms=int(1000 * min(timeout or 20, 20)))
     except NotLevelled as exc:
+        meta["conditions"]["levelled"] = False
         return kernel.decide_induction(meta, None, refuter(theorem, build, setting, sizes, deadline, first=exc.size),
                                        start=start, info=dict(info, found_by="the concrete prover at the size z3 named"),
                                        why=f"the levelled hypothesis fails: {exc}")
