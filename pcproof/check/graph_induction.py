@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, replace
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Callable
 
 import z3
 
@@ -142,7 +142,6 @@ class Template:
     family: str
     roles: tuple
     params: tuple
-    min_size: int             # the smallest n at which the template is the builder's graph (checked up to CHECK_UP_TO)
 
     def role(self, name) -> Role:
         return next(r for r in self.roles if r.name == name)
@@ -222,7 +221,8 @@ def _roles_of(names_by_n: dict) -> Callable[[str], tuple]:
     return index
 
 
-_index = None   # set by learn(): name → (role, k, other free integers)
+# learn()'s reading of names, set at its start and used only while it runs (one learn at a time)
+_index = None   # name → (role, k, other free integers)
 
 
 def learn(build: Callable[[int], Graph], sizes=LEARN) -> Template:
@@ -292,7 +292,7 @@ def learn(build: Callable[[int], Graph], sizes=LEARN) -> Template:
                 refs.append((roles_i.pop(), r))
             users = tuple(refs) if users_ok else None
         params.append(ParamRole(s, extra, lo, hi, shapes.pop(), users))
-    return Template(build.__name__ if hasattr(build, "__name__") else "graph", tuple(roles), tuple(params), 1)
+    return Template(build.__name__ if hasattr(build, "__name__") else "graph", tuple(roles), tuple(params))
 
 
 def _text(skel, extra, k, n) -> str:
@@ -357,7 +357,7 @@ def _fits(piece: Piece, members) -> bool:
     return True
 
 
-_EXTRA: dict = {}   # role → the Refs of its name's other integers (set by learn)
+_EXTRA: dict = {}   # role → the Refs of its name's other integers (set by learn, as _index)
 
 
 def _piece_at(role: Role, k: int, n: int) -> Piece | None:
@@ -998,11 +998,11 @@ STATEMENTS = {
 WAVEFRONT_TEXT = "for t < d(v): x_v(t) = x̄_v and ε_v(t) = 0; θ(t) = θ up to its user's firing"
 
 
-def build_proof(theorem: Theorem, w: GWorld, timeout_ms: int, facts: list | None = None):
+def build_proof(theorem: Theorem, w: GWorld, timeout_ms: int, facts: list | None = None, levelled=None):
     proof = w.proof = kernel.Proof(w.ctx, timeout_ms, label=f"{theorem.name}-all-sizes")
     facts = facts if facts is not None else w.base_facts() + w.ann_facts() + w.pcn_facts()
     # the template's d(v) is the distance to the output and the graph levelled, at every n ≥ n0
-    goal, ks = check_levelled(w)
+    goal, ks = levelled if levelled is not None else check_levelled(w)
     if proof.prove("levelled", goal, [f for f in facts if f.kind == "hypothesis" and f.name.startswith("n ≥")],
                    over=ks, statement="for every n: an output has d = 0 and no child; every other computed vertex "
                                       "has children, each one step nearer the output (d is the distance; levelled)") is None:
@@ -1123,14 +1123,14 @@ def prove_all_sizes(theorem: Theorem, family: str, setting: Setting = Setting(),
         t = learn(build)
         n0 = check_template(t, build)
         w = GWorld(t, setting, _gamma(theorem, setting), activation, n0)
-        check_levelled(w)
+        levelled = check_levelled(w)
         meta["conditions"]["levelled"] = True
         from .graphs import prove as prove_graph
         # sizes below the block pattern (a family whose first block is also its last): concretely
         below = [prove_graph(theorem, build(n), setting,
                              timeout=None if deadline is None else max(deadline - time.perf_counter(), 1))
                  for n in range(1, n0)]
-        proof, lemma = build_proof(theorem, w, timeout_ms=int(1000 * min(timeout or 20, 20)))
+        proof, lemma = build_proof(theorem, w, timeout_ms=int(1000 * min(timeout or 20, 20)), levelled=levelled)
     except NotLevelled as exc:
         meta["conditions"]["levelled"] = False
         return kernel.decide_induction(meta, None, refuter(theorem, build, setting, sizes, deadline, first=exc.size),
