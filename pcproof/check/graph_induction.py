@@ -7,7 +7,7 @@ What is run, and what is read off the family.
 * **The family's blocks.**  The family's own builder (``pcproof.model.families``, then
   :func:`~pcproof.model.graph.level` if asked) is run at sizes :data:`LEARN` and every vertex
   is read as a *role* and an index: ``h7`` is role ``h#`` at k = 7, ``x3~x4.1`` (an identity
-  ``level`` inserted) role ``x#~x#.#`` at k = 3.  A role's vertices at k near the ends of its
+  ``level`` inserted) role ``x#~x#.1`` at k = 3.  A role's vertices at k near the ends of its
   index range may differ from the others (the input ``x0`` is not an add vertex); each case
   keeps its primitive, parents, parameters and children as indices relative to k, to 0 or to
   n, and d(v) as an affine function of k and n.  This :class:`Template` is then rebuilt at
@@ -32,7 +32,11 @@ What is run, and what is read off the family.
 The proof: the wavefront (for t < d(v): x_v(t) = x̄_v, ε_v(t) = 0, θ unchanged) by induction on
 t; ε_v(d(v)) = δ_v by induction on the level j = d(v); the rule's gate fires once, at
 t* = d(v) + c (proved by the kernel); the update each vertex makes there equals BP's term for it.
-Sizes below :data:`MIN_GENERIC`'s reach of the template are proved by the concrete prover.
+Sizes below the first at which the template is the builder's graph (the levelled chain of one
+block, whose block is both first and last) are proved by the concrete prover.  Hypotheses: C1
+(x_v(0) = x̄_v), n ≥ that first size, and the graph's shapes (every vertex's x̄, δ, input and
+target, and every parameter, have the widths of the family's graph; one free integer per
+distinct width, so every choice of widths that keeps those the family ties equal).
 """
 from __future__ import annotations
 
@@ -192,7 +196,7 @@ def _fit_dist(samples) -> tuple:
         ns = sorted({n for _, n, _ in samples})
         if len(ns) > 1:
             d_at = {n: d for _, n, d in samples}
-            b = d_at[ns[1]] - d_at[ns[0]] - a * 0
+            b = (d_at[ns[1]] - d_at[ns[0]]) // (ns[1] - ns[0])
     c = {d - a * k - b * n for k, n, d in samples}
     if len(c) != 1:
         raise TemplateError("the distance to the output is not affine in the block index and the size")
