@@ -409,6 +409,20 @@ def _collapse_one(formula, one: dict):
     return z3.simplify(z3.substitute_funs(formula, *subst)) if subst else formula
 
 
+@contextmanager
+def _global_params(params: dict):
+    """z3's global parameters ``params`` for the duration, then the old values again."""
+    import z3
+    old = {k: z3.get_param(k) for k in params}
+    try:
+        for k, v in params.items():
+            z3.set_param(k, v)
+        yield
+    finally:
+        for k, v in old.items():
+            z3.set_param(k, v)
+
+
 class Proof:
     """One all-depth proof, every obligation of which this kernel forms and checks.
 
@@ -420,8 +434,11 @@ class Proof:
 
     SAT_MS = 1500   # the time the satisfiability check may take (the collapsed try; sat comes in < 0.1 s)
 
-    def __init__(self, ctx, timeout_ms: int = 20000, label: str = "proof"):
+    def __init__(self, ctx, timeout_ms: int = 20000, label: str = "proof", solver_params: dict | None = None):
         self.ctx, self.timeout_ms, self.label = ctx, int(timeout_ms), label
+        # z3 options for the obligations (quantifier-instantiation heuristics): they can turn an
+        # unsat into unknown, never a sat into unsat, so they change speed, not what is proved
+        self.solver_params = dict(solver_params or {})
         self.groups: dict[str, dict] = {}
         self.lemmas: list[Fact] = []
         self.failure: str | None = None
@@ -499,18 +516,19 @@ class Proof:
             if f.kind == "lemma" and (f._token is not _TOKEN or f not in self.lemmas):
                 raise PermissionError(f"{lemma}: lemma {f.name!r} was not proved in this run")
         self.ran += 1
-        s = z3.Solver(ctx=self.ctx)
-        s.set("timeout", self.timeout_ms)
-        s.set("smt.mbqi", mbqi)
-        by_name = {}
-        for f in facts:
-            if f.name in by_name:   # the unsat core names facts: a name must mean one fact
-                raise ValueError(f"{lemma}: two facts are named {f.name!r}")
-            by_name[f.name] = f
-            s.assert_and_track(f.formula, z3.Bool(f.name, self.ctx))
-        s.add(z3.Not(goal))
-        t0 = time.perf_counter()
-        result = s.check()
+        with _global_params(self.solver_params):   # z3 reads these when it makes the solver and checks
+            s = z3.Solver(ctx=self.ctx)
+            s.set("timeout", self.timeout_ms)
+            s.set("smt.mbqi", mbqi)
+            by_name = {}
+            for f in facts:
+                if f.name in by_name:   # the unsat core names facts: a name must mean one fact
+                    raise ValueError(f"{lemma}: two facts are named {f.name!r}")
+                by_name[f.name] = f
+                s.assert_and_track(f.formula, z3.Bool(f.name, self.ctx))
+            s.add(z3.Not(goal))
+            t0 = time.perf_counter()
+            result = s.check()
         entry = {"claim": claim, "z3": str(result), "seconds": round(time.perf_counter() - t0, 4)}
         g = self.groups.setdefault(lemma, {"name": lemma, "statement": statement, "by": by})
         g[part] = entry
