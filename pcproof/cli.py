@@ -306,7 +306,10 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
     graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims)
     if thm.graph:
         if all_depths:
-            raise UserError(f"{thm.name}: the all-depth prover does not cover graph theorems yet")
+            verdict = prove_graph_all_sizes(thm, model, activation, width, widths, do_level, graph_options,
+                                            setting, timeout)
+            click.echo(verdict_json(verdict) if as_json else str(verdict))
+            return verdict.exit_code
         from .check.graphs import prove as prove_graph
         graph = build_graph(model or "mlp", activation, depth, width, widths, bias, graph_options, do_level)
         with shown_unless(as_json):
@@ -375,6 +378,24 @@ def trajectory(depth, width, widths, activation, bias, steps, gamma_text, init_n
     else:
         click.echo(traj.latex() if as_latex else traj.text())
     return 0
+
+
+def prove_graph_all_sizes(thm, model, activation, width, widths, do_level, options, setting, timeout):
+    """``--all-depths`` on a graph theorem: every size of an indexed family (residual, rnn)."""
+    from .check.graph_induction import INDEXED, prove_all_sizes
+    if model not in INDEXED:
+        raise UserError(f"--all-depths on {thm.name} needs --model {' or '.join(INDEXED)} (a family with a size), "
+                        f"got {model or 'none'}")
+    size = INDEXED[model]
+    given = [f"--{k}" for k, v in options.items() if v is not None and (k == size or k not in ("outputs",))] \
+        + (["--widths"] if widths is not None else [])
+    if given:
+        raise UserError(f"--all-depths proves every {size} n ≥ 1: drop {' and '.join(given)}")
+    extra = dict(width=width) if width is not None else {}
+    if options.get("outputs") is not None:
+        extra["outputs"] = options["outputs"]
+    return prove_all_sizes(thm, model, setting, activation=get_activation(activation), level=do_level,
+                           timeout=timeout, **extra)
 
 
 def build_graph(model, activation, depth, width, widths, bias, options, do_level):

@@ -269,7 +269,7 @@ def _search(candidates, digits: int, bar) -> tuple[dict | None, str]:
 
 def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Verdict | None"],
                      start: float | None = None, info: dict | None = None, why: str = "",
-                     theorem: "Fact | None" = None) -> Verdict:
+                     theorem: "Fact | None" = None, cases: tuple = ()) -> Verdict:
     """Turn an all-depth proof run by this kernel (pcproof.check.induction) into a verdict.
 
     ``proof`` is a :class:`Proof`: every obligation in it was formed and checked *here*
@@ -279,11 +279,18 @@ def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Ve
     lemma this kernel proved in this run.  Otherwise the concrete prover searches small
     depths (``refute()``, whose verdict is a kernel verdict): ``refuted`` with the
     smallest failing depth, else ``unknown`` with the reason (and the SMT-LIB text of an
-    undecided query saved to a file)."""
+    undecided query saved to a file).
+
+    ``cases``: verdicts of the concrete prover for the sizes below the induction's range (a
+    graph family whose first sizes differ from its block pattern); proved needs each proved."""
     start = time.perf_counter() if start is None else start
     info = info or {}
     done = lambda **kw: _verdict(seconds=round(time.perf_counter() - start, 4), **{**meta, **kw})
-    method = "induction over layers; base cases and steps unsat in z3 (uninterpreted Vec, Mat, f, f')"
+    method = info.get("method", "induction over layers; base cases and steps unsat in z3 (uninterpreted Vec, Mat, f, f')")
+    for c in cases:
+        if not isinstance(c, Verdict) or c._token is not _TOKEN or c.verdict != PROVED:
+            why = why or f"a size below the induction's range is not proved: {getattr(c, 'model', c)}"
+            theorem = None
     hyps = meta["hypotheses"] + info.get("hypotheses", [])
     ran = "; ".join(x for x in (f"ran symbolically: {info['ran']}" if info.get("ran") else "",
                                 info.get("note", "")) if x)
@@ -304,6 +311,8 @@ def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Ve
                 induction = dict(main, then=own)
             induction["theorem"] = info.get("statement", "")
             induction["assumes"] = [info["c1"]] if info.get("c1") else []
+            if cases:
+                induction["cases"] = [dict(model=c.model, verdict=c.verdict, method=c.method) for c in cases]
             return done(verdict=PROVED, method=method, lemmas=rest, axioms=_used(info.get("axioms", []), cores),
                         unsat_core=cores, induction=induction, hypotheses=hyps, checked=checked,
                         note="; ".join(x for x in (ran, _unshown(proof)) if x))
@@ -318,7 +327,8 @@ def decide_induction(meta: dict, proof: "Proof | None", refute: Callable[[], "Ve
         return done(verdict=REFUTED, method="induction over layers in z3 (not discharged); counterexample from "
                                             "the concrete prover at a concrete depth, re-checked by it",
                     lemmas=lemmas, axioms=info.get("axioms", []), counterexample=counterexample,
-                    note="; ".join(x for x in (f"fails at depth L = {cex.depth}, widths {cex.widths}. {note}".strip(),
+                    note="; ".join(x for x in ((f"fails on {cex.model}. {note}" if cex.model else
+                                                f"fails at depth L = {cex.depth}, widths {cex.widths}. {note}").strip(),
                                                ran) if x),
                     hypotheses=hyps, checked=checked)
     return done(verdict=UNKNOWN, method="induction over layers in z3 (not discharged)", lemmas=lemmas,
@@ -384,10 +394,18 @@ def _constants(e, seen: set, out: set) -> None:
             todo.extend(a.children())
 
 
-def _collapsed(facts: list) -> list:
-    """The facts with every uninterpreted sort collapsed to one element (see Proof._satisfiable)."""
+def _collapsed(facts: list, memo: dict | None = None, one: dict | None = None) -> list:
+    """The facts with every uninterpreted sort collapsed to one element (see Proof._satisfiable).
+    Each fact is collapsed on its own (a substitution of declarations it does not use changes
+    nothing), so a proof remembers each in ``memo``; ``one`` holds the one element of each sort."""
+    memo = {} if memo is None else memo
+    one = {} if one is None else one
+    return [memo[f] if f in memo else memo.setdefault(f, _collapse_one(f.formula, one)) for f in facts]
+
+
+def _collapse_one(formula, one: dict):
     import z3
-    decls, todo, seen = {}, [f.formula for f in facts], set()
+    decls, todo, seen = {}, [formula], set()
     while todo:
         a = todo.pop()
         if a.get_id() in seen:
@@ -399,7 +417,7 @@ def _collapsed(facts: list) -> list:
             if a.decl().kind() == z3.Z3_OP_UNINTERPRETED:
                 decls[a.decl().name(), a.decl().arity()] = a.decl()
             todo.extend(a.children())
-    one, subst = {}, []
+    subst = []
     for d in decls.values():
         rng = d.range()
         args = [d.domain(i) for i in range(d.arity())]
@@ -409,7 +427,21 @@ def _collapsed(facts: list) -> list:
             subst.append((d, one[rng.name()]))
         elif any(srt.kind() == z3.Z3_UNINTERPRETED_SORT for srt in args) and rng.kind() in (z3.Z3_INT_SORT, z3.Z3_REAL_SORT):
             subst.append((d, z3.IntVal(0, d.ctx) if rng.kind() == z3.Z3_INT_SORT else z3.RealVal(0, d.ctx)))
-    return [z3.simplify(z3.substitute_funs(f.formula, *subst)) if subst else f.formula for f in facts]
+    return z3.simplify(z3.substitute_funs(formula, *subst)) if subst else formula
+
+
+@contextmanager
+def _global_params(params: dict):
+    """z3's global parameters ``params`` for the duration, then the old values again."""
+    import z3
+    old = {k: z3.get_param(k) for k in params}
+    try:
+        for k, v in params.items():
+            z3.set_param(k, v)
+        yield
+    finally:
+        for k, v in old.items():
+            z3.set_param(k, v)
 
 
 class Proof:
@@ -423,8 +455,11 @@ class Proof:
 
     SAT_MS = 1500   # the time the satisfiability check may take (the collapsed try; sat comes in < 0.1 s)
 
-    def __init__(self, ctx, timeout_ms: int = 20000, label: str = "proof"):
+    def __init__(self, ctx, timeout_ms: int = 20000, label: str = "proof", solver_params: dict | None = None):
         self.ctx, self.timeout_ms, self.label = ctx, int(timeout_ms), label
+        # z3 options for the obligations (quantifier-instantiation heuristics): they can turn an
+        # unsat into unknown, never a sat into unsat, so they change speed, not what is proved
+        self.solver_params = dict(solver_params or {})
         self.groups: dict[str, dict] = {}
         self.lemmas: list[Fact] = []
         self.failure: str | None = None
@@ -433,6 +468,9 @@ class Proof:
         self._sat_memo: dict = {}
         self._sat_sets: list[frozenset] = []    # fact sets shown satisfiable (their subsets are too)
         self._unshown_sets: list[frozenset] = []    # fact sets z3 could not show satisfiable
+        self._collapse_memo: dict = {}      # fact → its collapsed formula (_satisfiable)
+        self._one: dict = {}                # sort → its one element in the collapsed interpretation
+        self._const_memo: dict = {}         # fact → its uninterpreted constants (prove's generalisation check)
 
     # -- the two ways to prove -----------------------------------------------------
     def induct(self, name: str, P: Callable, facts: list, var: str = "n", pred: str = "P", lo: int = 0,
@@ -473,7 +511,10 @@ class Proof:
         if over:
             names, seen = set(), set()
             for f in facts:
-                _constants(f.formula, seen, names)
+                if f not in self._const_memo:
+                    self._const_memo[f] = set()
+                    _constants(f.formula, set(), self._const_memo[f])
+                names |= self._const_memo[f]
             clash = sorted({str(v) for v in over} & names)
             if clash:
                 self.failure = f"{name}: cannot generalise over {', '.join(clash)}, which the facts mention"
@@ -496,18 +537,19 @@ class Proof:
             if f.kind == "lemma" and (f._token is not _TOKEN or f not in self.lemmas):
                 raise PermissionError(f"{lemma}: lemma {f.name!r} was not proved in this run")
         self.ran += 1
-        s = z3.Solver(ctx=self.ctx)
-        s.set("timeout", self.timeout_ms)
-        s.set("smt.mbqi", mbqi)
-        by_name = {}
-        for f in facts:
-            if f.name in by_name:   # the unsat core names facts: a name must mean one fact
-                raise ValueError(f"{lemma}: two facts are named {f.name!r}")
-            by_name[f.name] = f
-            s.assert_and_track(f.formula, z3.Bool(f.name, self.ctx))
-        s.add(z3.Not(goal))
-        t0 = time.perf_counter()
-        result = s.check()
+        with _global_params(self.solver_params):   # z3 reads these when it makes the solver and checks
+            s = z3.Solver(ctx=self.ctx)
+            s.set("timeout", self.timeout_ms)
+            s.set("smt.mbqi", mbqi)
+            by_name = {}
+            for f in facts:
+                if f.name in by_name:   # the unsat core names facts: a name must mean one fact
+                    raise ValueError(f"{lemma}: two facts are named {f.name!r}")
+                by_name[f.name] = f
+                s.assert_and_track(f.formula, z3.Bool(f.name, self.ctx))
+            s.add(z3.Not(goal))
+            t0 = time.perf_counter()
+            result = s.check()
         entry = {"claim": claim, "z3": str(result), "seconds": round(time.perf_counter() - t0, 4)}
         g = self.groups.setdefault(lemma, {"name": lemma, "statement": statement, "by": by})
         g[part] = entry
@@ -568,7 +610,7 @@ class Proof:
         said = []
         # z3 answers sat in milliseconds when it can (measured on the three theorems); the
         # time limits only bound what an answer of "unknown" costs
-        for label, formulas, ms in (("with each uninterpreted sort of one element", _collapsed(facts),
+        for label, formulas, ms in (("with each uninterpreted sort of one element", _collapsed(facts, self._collapse_memo, self._one),
                                      min(self.timeout_ms, self.SAT_MS)),
                                     ("as they are", [f.formula for f in facts], min(self.timeout_ms, 500))):
             s = z3.Solver(ctx=self.ctx)

@@ -245,9 +245,12 @@ def verdict_card(v) -> str:
         f"  method      {to_text(v.method)}",
         f"  checked     {v.checked} scalar equations in {v.seconds:.2f} s",
     ]
-    if v.depth is None and getattr(v, "model", None) is None:  # an all-depth verdict: a short proof
+    model = getattr(v, "model", None)
+    if v.depth is None and (model is None or v.induction):  # an all-depth verdict: a short proof
         lines[1] = (f"  network     every depth L ≥ 1 and all widths, f = {v.activation} (uninterpreted in z3)"
-                    + (", with biases" if v.bias else "") + f", γ = {_value(v.gamma)}, rule = {v.rule}")
+                    + (", with biases" if v.bias else "") + f", γ = {_value(v.gamma)}, rule = {v.rule}") \
+            if model is None else \
+            f"  graph       {model}, f = {v.activation} (uninterpreted in z3), γ = {_value(v.gamma)}, rule = {v.rule}"
         lines[4] = f"  checked     {v.checked} z3 queries in {v.seconds:.2f} s"
         lines += induction_lines(v)
     if v.note:

@@ -224,6 +224,14 @@ class Idx:
     def __rsub__(self, o): return self._arith(o, lambda a, b: b - a)
     def __neg__(self): return Idx(-self.term, self.space)
 
+    def __mul__(self, o):
+        """Times a Python integer (an affine index such as 3(n − k) + 1); Idx × Idx is not linear."""
+        if isinstance(o, numbers.Integral) and not isinstance(o, bool):
+            return Idx(self.term * int(o), self.space)
+        return NotImplemented
+
+    __rmul__ = __mul__
+
     def _cmp(self, o, fn):
         other = self._lift_number(o)
         return NotImplemented if other is None else self.space.decide(fn(self.term, other))

@@ -98,6 +98,10 @@ class Z3Ops(Ops):
     def mat_add(self, A, B): return self.MatAdd(A, B)
     def mat_scale(self, c, A): return self.MatScale(self.number(c), A)
 
+    def is_matrix(self, a) -> bool:
+        """Is the term ``a`` of sort Mat (the graph engine adds matrices and vectors apart)?"""
+        return a.sort() == self.Mat
+
     def zero_like(self, v):
         """The zero vector of ``v``'s width (there is no width-free zero)."""
         return self.Zero(v)

@@ -72,7 +72,10 @@ class GraphANN:
 
 
 def _plus(ops, a, b):
-    return ops.mat_add(a, b) if isinstance(a[0], (tuple, list)) or getattr(a, "ndim", 1) == 2 else ops.add(a, b)
+    # a z3 term has no entries to look at: its system says whether it is a matrix
+    matrix = ops.is_matrix(a) if hasattr(ops, "is_matrix") else \
+        isinstance(a[0], (tuple, list)) or getattr(a, "ndim", 1) == 2
+    return ops.mat_add(a, b) if matrix else ops.add(a, b)
 
 
 class GraphPCN(Trajectory):
