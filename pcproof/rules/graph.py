@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Rule, Trajectory, from_trajectory
+from .base import FOREVER, Rule, Trajectory, _own, from_trajectory
 from .primitives import PRIMITIVES
 
 SCHEDULES = ("immediate", "deferred")
@@ -82,8 +82,77 @@ class GraphPCN(Trajectory):
     def __init__(self, graph, point, ops, rule: "GraphPCRule", alpha, steps: int):
         self.graph, self.point, self.ops, self.rule = graph, point, ops, rule
         self.alpha, self.gamma, self.steps = alpha, ops.number(rule.gamma), steps
-        self._start_memo()
+        self._start_memo(graph.depth + steps)
+        self._skip_unchanged()
         self.x0 = rule.initial_values(self)
+
+    def _skip_unchanged(self):
+        """Which definitions are pcproof's own and what each reads (see base.Trajectory): x by
+        GraphPCRule.inference_step through GraphPCN.drive, μ and ε by GraphPCN's."""
+        own = lambda name: _own(self, name, GraphPCN)     # noqa: E731
+        g = self.graph
+        if all(map(own, ("x", "drive", "eps", "mu", "_args"))) and _own(self.rule, "inference_step", GraphPCRule):
+            def x_reads(v):
+                out = [("x", v, 1), ("eps", v, 1)]
+                for c in g.children[v]:
+                    cv = g.by_name[c]
+                    out.append(("eps", c, 1))
+                    out += [("x", q, 1) for q in cv.parents] + [("theta", q, 1) for q in cv.params]
+                return tuple(out)
+            self._deps["x"], self._first["x"] = x_reads, 1
+        if own("mu") and own("_args"):
+            self._deps["mu"] = lambda v: tuple([("x", q, 0) for q in g.by_name[v].parents]
+                                               + [("theta", q, 0) for q in g.by_name[v].params])
+            self._first["mu"] = 0
+        if own("eps"):
+            self._deps["eps"] = lambda v: (("x", v, 0), ("mu", v, 0))
+            self._first["eps"] = 0
+        self._sched: dict = {}
+        self._scheduled = all(map(own, ("fires", "delta", "theta")))
+
+    def _fire_times(self, v):
+        """The steps at which vertex v learns when the rule is Z-IL on pcproof's own clock
+        (t = d(v) + offset); None: ask the rule at every step."""
+        if not self._scheduled:
+            return None
+        s = self._sched.get(v, self)      # (self: not worked out yet; None is an answer)
+        if s is self:
+            rule, s = self.rule, None
+            if isinstance(rule, GraphZIL) and _own(rule, "fires", GraphZIL):
+                t = self.graph.distance[v] + rule.update_offset
+                s = (t,) if 0 <= t < self.steps else ()
+            self._sched[v] = s
+        return s
+
+    def _changes(self, p):
+        """The steps after which parameter p may have changed (immediate schedule), or None."""
+        times = set()
+        for u in self.graph.users(p):
+            s = self._fire_times(u)
+            if s is None:
+                return None
+            times.update(s)
+        return sorted(times)
+
+    def _jump(self, kind, where, t):
+        """θ_p at t is θ_p as the last update made before t left it."""
+        if kind != "theta":
+            return None
+        s = self._changes(where)
+        if s is None:
+            return None
+        last = max((u + 1 for u in s if u + 1 <= t), default=0)
+        return None if last == t else self.theta(where, last)
+
+    def _source(self, kind, where):
+        if kind == "x" and (where in self.point.inputs or where in self.point.targets) and _own(self, "x", GraphPCN):
+            return FOREVER      # clamped
+        if kind == "theta":
+            if self.rule.shared_updates == "deferred" and _own(self, "theta", GraphPCN):
+                return FOREVER
+            s = self._changes(where)
+            return None if s is None else (s[0] if s else FOREVER)
+        return None
 
     def x(self, v, t):
         g = self.graph
@@ -149,8 +218,13 @@ class GraphPCN(Trajectory):
         """Σ_t Σ_v of every update made during the run, per parameter."""
         ops, out = self.ops, {}
         for p, _shape in self.graph.param_shapes:
-            made = [d for t in range(self.steps) for v in self.graph.users(p)
-                    if (d := self.delta(v, p, t)) is not None]
+            users = self.graph.users(p)
+            sched = [self._fire_times(v) for v in users]
+            if None in sched:
+                made = [d for t in range(self.steps) for v in users if (d := self.delta(v, p, t)) is not None]
+            else:   # the same updates in the same order, without asking the steps nothing fires at
+                made = [d for t, i in sorted((t, i) for i, s in enumerate(sched) for t in s)
+                        if (d := self.delta(users[i], p, t)) is not None]
             if not made:
                 val = self.point.theta[p]
                 zero = ops.number(0)
