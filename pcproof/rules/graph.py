@@ -16,6 +16,7 @@ Timing is docs/notation.md's: an update and the inference step made at t both re
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from .base import FOREVER, Rule, Trajectory, _own, from_trajectory
@@ -288,6 +289,24 @@ class GraphZIL(GraphPCRule):
 
     def steps(self, graph):
         return max(graph.distance[v] for v in graph.computed) + self.update_offset + 1
+
+
+class GraphIL(GraphPCRule):
+    """Plain inference learning on a graph: every vertex learns once, at t = t_c (the layered
+    :class:`~pcproof.rules.pc.IL` on the ``mlp`` family)."""
+
+    name = "il"
+
+    def __init__(self, gamma: Any = Fraction(1, 10), init_noise: bool = False, update_offset: int = 0,
+                 shared_updates: str = "immediate", t_c: int = 20):
+        super().__init__(gamma, init_noise, update_offset, shared_updates)
+        self.t_c = t_c
+
+    def fires(self, pcn, v, t):
+        return t == self.t_c + self.update_offset
+
+    def steps(self, graph):
+        return self.t_c + self.update_offset + 1
 
 
 class GraphBP(Rule):
