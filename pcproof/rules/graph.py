@@ -30,17 +30,21 @@ def _prim(v):
 
 
 class GraphANN:
-    """The feed-forward values x̄_v and BP's error terms δ_v of one graph at one point."""
+    """The feed-forward values x̄_v and BP's error terms δ_v of one graph at one point.
 
-    def __init__(self, graph, point, ops):
+    ``label``: how a vertex is indexed in displayed names (x̄^{label(v)}, δ^{label(v)});
+    the layered facade (rules.bp.ANN) shows the layer number."""
+
+    def __init__(self, graph, point, ops, label=None):
         self.graph, self.point, self.ops = graph, point, ops
+        shown = (lambda v: v) if label is None else label
         x_bar: dict[str, Any] = {}
         for v in graph.vertices:
             if v.is_input:
                 x_bar[v.name] = point.inputs[v.name]
             else:
                 x_bar[v.name] = ops.name(_prim(v).value(ops, [x_bar[p] for p in v.parents],
-                                                      [point.theta[p] for p in v.params], v), r"\bar{x}", v.name)
+                                                      [point.theta[p] for p in v.params], v), r"\bar{x}", shown(v.name))
         delta: dict[str, Any] = {}
         outs = set(graph.outputs)
         for v in reversed(graph.vertices):
@@ -56,17 +60,20 @@ class GraphANN:
             total = terms[0]
             for t in terms[1:]:
                 total = ops.add(total, t)
-            delta[v.name] = ops.name(total, r"\delta", v.name)
+            delta[v.name] = ops.name(total, r"\delta", shown(v.name))
         self.x_bar, self.delta = x_bar, delta
+
+    def vertex_updates(self, v, alpha) -> list:
+        """BP's update of each of vertex v's parameters (its own term, before sharing)."""
+        vx = self.graph.by_name[v]
+        xs, ps = [self.x_bar[q] for q in vx.parents], [self.point.theta[q] for q in vx.params]
+        return [_prim(vx).update(self.ops, j, xs, ps, vx, self.delta[v], alpha) for j in range(len(vx.params))]
 
     def updates(self, alpha) -> dict:
         """BP's update of every parameter, summed over the vertices that share it."""
-        ops, g = self.ops, self.graph
-        out: dict[str, Any] = {}
-        for v in g.vertices:
-            for j, p in enumerate(v.params):
-                d = _prim(v).update(ops, j, [self.x_bar[q] for q in v.parents],
-                                    [self.point.theta[q] for q in v.params], v, self.delta[v.name], alpha)
+        ops, out = self.ops, {}
+        for v in self.graph.vertices:
+            for p, d in zip(v.params, self.vertex_updates(v.name, alpha)):
                 out[p] = d if p not in out else _plus(ops, out[p], d)
         return out
 
