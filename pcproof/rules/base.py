@@ -93,6 +93,19 @@ class Trajectory:
                 self._busy.discard(key)
         return v
 
+    def _total(self, made: list, value, matrix: bool):
+        """Σ of the updates ``made`` to one parameter during the run, in order; a zero of the
+        parameter's shape (``value`` its initial value) if it never learned."""
+        ops = self.ops
+        if not made:
+            zero = ops.number(0)
+            return ops.mat_scale(zero, value) if matrix else ops.scale(zero, value)
+        add = ops.mat_add if matrix else ops.add
+        total = made[0]
+        for d in made[1:]:
+            total = add(total, d)
+        return total
+
     def _state(self, kind, where, t):
         return getattr(self, kind)(where, t)
 

@@ -74,12 +74,13 @@ class GraphANN:
         ops, out = self.ops, {}
         for v in self.graph.vertices:
             for p, d in zip(v.params, self.vertex_updates(v.name, alpha)):
-                out[p] = d if p not in out else _plus(ops, out[p], d)
+                out[p] = d if p not in out else _plus(ops, out[p], d, self.graph.shapes[p])
         return out
 
 
-def _plus(ops, a, b):
-    return ops.mat_add(a, b) if isinstance(a[0], (tuple, list)) or getattr(a, "ndim", 1) == 2 else ops.add(a, b)
+def _plus(ops, a, b, shape):
+    """a + b for two values of a parameter of ``shape``."""
+    return ops.mat_add(a, b) if len(shape) == 2 else ops.add(a, b)
 
 
 class GraphPCN(Trajectory):
@@ -218,7 +219,7 @@ class GraphPCN(Trajectory):
             for v in self.graph.users(p):
                 d = self.delta(v, p, t - 1)
                 if d is not None:
-                    cur = _plus(self.ops, cur, d)
+                    cur = _plus(self.ops, cur, d, self.graph.shapes[p])
             return cur
         return self._cached(("theta", p, t), compute)
 
@@ -233,14 +234,7 @@ class GraphPCN(Trajectory):
             else:   # the same updates in the same order, without asking the steps nothing fires at
                 made = [d for t, i in sorted((t, i) for i, s in enumerate(sched) for t in s)
                         if (d := self.delta(users[i], p, t)) is not None]
-            if not made:
-                val = self.point.theta[p]
-                zero = ops.number(0)
-                made = [ops.mat_scale(zero, val) if isinstance(val[0], (tuple, list)) else ops.scale(zero, val)]
-            total = made[0]
-            for d in made[1:]:
-                total = _plus(ops, total, d)
-            out[p] = total
+            out[p] = self._total(made, self.point.theta[p], len(_shape) == 2)
         return out
 
 

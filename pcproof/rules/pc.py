@@ -9,6 +9,17 @@ Asking only for what an update reads keeps the symbolic proof linear in depth.
 
 Timing (docs/notation.md): at a step t where θ^{l+1} learns, its update and the inference
 step both read the state at t (old weights); both are applied for t + 1.
+
+One engine.  The layered network is the ``mlp`` family of graphs (layer l = vertex ``x{l}``,
+θ^{l+1} = its parameter): BP runs on the graph engine (:class:`~pcproof.rules.bp.ANN`), and the
+trajectory machinery — memo, circularity, the linear-work shortcuts, the sums of updates — is
+:class:`~pcproof.rules.base.Trajectory`'s, shared with :class:`~pcproof.rules.graph.GraphPCN`.
+What stays here is the layered state equations (``x``, ``mu``, ``eps``, ``theta``, ``b``,
+``gate``, ``gated_eps``, ``delta_theta``, ``delta_b``), because (1) they are the user's API: a
+PCN subclass overrides them and a run must execute the override, and (2) the all-depth prover
+runs exactly these methods at a *symbolic* layer and time (check/induction.py, ``PCN_RUN``),
+which a vertex-keyed engine cannot.  Both give identical updates on the mlp family
+(tests/test_one_engine.py).
 """
 from __future__ import annotations
 
@@ -169,25 +180,15 @@ class PCN(Trajectory):
                     continue
                 when = self._schedule(l)
                 made = [d for t in (range(self.steps) if when is None else when) if (d := fn(l, t)) is not None]
-                out[key] = _sum(self.ops, made, key, self)
+                kind, i = key
+                out[key] = self._total(made, self.params.theta[i] if kind == "theta" else self.params.b[i],
+                                       kind == "theta")
         return out
 
 
 def _updated(prev, update, add):
     """A parameter after the update made at the previous step (if there was one)."""
     return prev if update is None else add(prev, update)
-
-
-def _sum(ops, made, key, pcn):
-    if not made:  # never learned: a zero update of the right shape
-        kind, i = key
-        if kind == "theta":
-            return ops.mat_scale(ops.number(0), pcn.params.theta[i])
-        return ops.scale(ops.number(0), pcn.params.b[i])
-    total = made[0]
-    for d in made[1:]:
-        total = ops.mat_add(total, d) if key[0] == "theta" else ops.add(total, d)
-    return total
 
 
 class PCRule(Rule):
