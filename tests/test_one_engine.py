@@ -10,7 +10,7 @@ from pcproof.model import Architecture, get_activation, random_params, symbolic_
 from pcproof.model.families import mlp, residual
 from pcproof.model.graph import GraphPoint, level, symbolic_point
 from pcproof.numbers import RationalOps, SymbolicOps
-from pcproof.rules import IL, ZIL, PCRule, rule_updates
+from pcproof.rules import IL, PCN, ZIL, PCRule, rule_updates
 from pcproof.rules import equations as eq
 from pcproof.rules.graph import GraphIL, GraphPCRule, GraphZIL
 
@@ -144,3 +144,28 @@ def test_shortcut_and_full_run_agree_symbolically(L):
     for key in fast:
         for r, s in zip(fast[key] if key[0] == "theta" else [fast[key]], full[key] if key[0] == "theta" else [full[key]]):
             assert all(ops.tidy(a - b) == 0 for a, b in zip(r, s))
+
+
+class LateBiasedMuPCN(PCN):
+    """A user's μ, memoised under PCN's own key, that adds ½ from t = 1 on: never taken for
+    PCN.mu by the shortcut (the shortcut knows what PCN.mu reads, not what this reads)."""
+
+    def mu(self, l, t):
+        def late():
+            mu = eq.prediction(self.ops, self.theta(l + 1, t), self.x(l + 1, t), self.b(l, t))
+            return mu if t == 0 else self.ops.add(mu, tuple(self.ops.number(Fraction(1, 2)) for _ in mu))
+        return self._cached(("mu", l, t), late)
+
+
+class LateBiasedMu(ZIL):
+    def trajectory(self, arch, params, ops, alpha):
+        return LateBiasedMuPCN(arch, params, ops, self, alpha, self.steps(arch.L))
+
+
+@pytest.mark.parametrize("L", [3, 6])
+def test_an_overridden_state_method_is_never_shortcut(L):
+    from pcproof.check.concrete import prove
+    from pcproof.theorem import Setting, get
+    arch = Architecture.make(get_activation("uninterpreted"), depth=L, width=2)
+    v = prove(get("thm-3.2"), arch, Setting(rule=LateBiasedMu))
+    assert v.verdict == "refuted", v
