@@ -203,6 +203,9 @@ def state_text(key) -> str:
     stem = {"x": "x", "mu": "μ", "eps": "ε", "dtheta": "Δθ", "db": "Δb", "theta": "θ", "b": "b"}.get(kind, kind)
     if kind == "dtheta" and isinstance(where, int):
         where = where + 1
+    if kind == "delta":      # a graph vertex's update of one of its parameters
+        v, p = where
+        return f"Δ{p}@{v}_{t}"
     return f"{stem}^{where}_{t}"
 
 

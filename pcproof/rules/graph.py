@@ -205,7 +205,7 @@ class GraphPCN(Trajectory):
             return None
         vx = self.graph.by_name[v]
         j = vx.params.index(p)
-        return self._cached((f"Δ{p}@{v}", j, t), lambda: _prim(vx).update(
+        return self._cached(("delta", (v, p), t), lambda: _prim(vx).update(
             self.ops, j, *self._args(vx, t), vx, self.eps(v, t), self.alpha))
 
     def theta(self, p, t):
