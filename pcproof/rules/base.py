@@ -167,7 +167,7 @@ class Trajectory:
             T[fam] = FOREVER
             for k, w, o in self._deps[kind](where):
                 dep = (k, w)
-                if dep == fam:      # a state reading itself one step back: covered by the induction
+                if dep == fam and o >= 1:   # itself one step back: covered by the induction on t
                     continue
                 readers.setdefault(dep, []).append((fam, o))
                 if dep not in seen:
