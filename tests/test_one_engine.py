@@ -12,7 +12,7 @@ from pcproof.model.graph import GraphPoint, level, symbolic_point
 from pcproof.numbers import RationalOps, SymbolicOps
 from pcproof.rules import IL, PCN, ZIL, PCRule, rule_updates
 from pcproof.rules import equations as eq
-from pcproof.rules.graph import GraphIL, GraphPCRule, GraphZIL
+from pcproof.rules.graph import GraphIL, GraphPCN, GraphPCRule, GraphZIL
 
 ACT = get_activation("poly")
 
@@ -168,4 +168,28 @@ def test_an_overridden_state_method_is_never_shortcut(L):
     from pcproof.theorem import Setting, get
     arch = Architecture.make(get_activation("uninterpreted"), depth=L, width=2)
     v = prove(get("thm-3.2"), arch, Setting(rule=LateBiasedMu))
+    assert v.verdict == "refuted", v
+
+
+class LateBiasedErrorGraphPCN(GraphPCN):
+    """A user's ε on the graph, memoised under GraphPCN's own key, that adds ½ from t = 1 on."""
+
+    def eps(self, v, t):
+        def late():
+            e = self.ops.sub(self.x(v, t), self.mu(v, t))
+            return e if t == 0 else self.ops.add(e, tuple(self.ops.number(Fraction(1, 2)) for _ in e))
+        return self._cached(("eps", v, t), late)
+
+
+class LateBiasedErrorGraphZIL(GraphZIL):
+    def trajectory(self, graph, point, ops, alpha):
+        return LateBiasedErrorGraphPCN(graph, point, ops, self, alpha, self.steps(graph))
+
+
+def test_an_overridden_graph_state_method_is_never_shortcut():
+    from pcproof.check.graphs import prove
+    from pcproof.theorem import Setting, get
+    g = level(residual(get_activation("uninterpreted"), blocks=3, width=2))
+    assert prove(get("graph-updates"), g).verdict == "proved"
+    v = prove(get("graph-updates"), g, Setting(rule=LateBiasedErrorGraphZIL))
     assert v.verdict == "refuted", v
