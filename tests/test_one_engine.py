@@ -13,6 +13,7 @@ from pcproof.numbers import RationalOps, SymbolicOps
 from pcproof.rules import IL, PCN, ZIL, PCRule, rule_updates
 from pcproof.rules import equations as eq
 from pcproof.rules.graph import GraphIL, GraphPCN, GraphPCRule, GraphZIL
+from pcproof.rules.primitives import PRIMITIVES
 
 ACT = get_activation("poly")
 
@@ -172,13 +173,16 @@ def test_an_overridden_state_method_is_never_shortcut(L):
 
 
 class LateBiasedErrorGraphPCN(GraphPCN):
-    """A user's ε on the graph, memoised under GraphPCN's own key, that adds ½ from t = 1 on."""
+    """A user's μ on the graph, memoised under GraphPCN's own key, that adds ½ from t = 1 on
+    (μ_v at t = d(v) is still in its quiet time: the shortcut would answer μ_v at 0)."""
 
-    def eps(self, v, t):
+    def mu(self, v, t):
+        vx = self.graph.by_name[v]
+
         def late():
-            e = self.ops.sub(self.x(v, t), self.mu(v, t))
-            return e if t == 0 else self.ops.add(e, tuple(self.ops.number(Fraction(1, 2)) for _ in e))
-        return self._cached(("eps", v, t), late)
+            m = PRIMITIVES[vx.primitive].value(self.ops, *self._args(vx, t), vx)
+            return m if t == 0 else self.ops.add(m, tuple(self.ops.number(Fraction(1, 2)) for _ in m))
+        return self._cached(("mu", v, t), late)
 
 
 class LateBiasedErrorGraphZIL(GraphZIL):

@@ -100,7 +100,7 @@ class GraphPCN(Trajectory):
         GraphPCRule.inference_step through GraphPCN.drive, μ and ε by GraphPCN's."""
         own = lambda name: _own(self, name, GraphPCN)     # noqa: E731
         g = self.graph
-        if all(map(own, ("x", "drive", "eps", "mu", "_args"))) and _own(self.rule, "inference_step", GraphPCRule):
+        if all(map(own, ("x", "drive", "_args"))) and _own(self.rule, "inference_step", GraphPCRule):
             def x_reads(v):
                 out = [("x", v, 1), ("eps", v, 1)]
                 for c in g.children[v]:
