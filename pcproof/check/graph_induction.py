@@ -480,6 +480,11 @@ class GenericGraph:
         return _Map(lambda v: self._names(self.piece(v).children, v.k))
 
     @property
+    def shapes(self):
+        """A parameter's shape (its role's: only its length, matrix or vector, is read)."""
+        return _Map(lambda p: self.prs[p.role].shape)
+
+    @property
     def distance(self):
         return _Map(lambda v: self.dist(v))
 

@@ -126,9 +126,17 @@ class Graph:
     def depth(self) -> int:
         return max(self.longest.values())
 
+    @cached_property
+    def _users(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {p: [] for p, _ in self.param_shapes}
+        for v in self.vertices:
+            for p in dict.fromkeys(v.params):
+                out.setdefault(p, []).append(v.name)
+        return {p: tuple(u) for p, u in out.items()}
+
     def users(self, param: str) -> tuple[str, ...]:
         """The vertices whose primitive reads ``param`` (several: a shared parameter)."""
-        return tuple(v.name for v in self.vertices if param in v.params)
+        return self._users.get(param, ())
 
     @property
     def shared(self) -> tuple[str, ...]:

@@ -104,6 +104,15 @@ class Params:
                     out[f"{name}{l}_{i}"] = c
         return out
 
+    def graph_point(self, L: int):
+        """This point on the ``mlp`` family's graph (model.families.mlp: vertices x0 … xL,
+        parameters theta{l+1}, b{l}); the same objects, only named by the graph."""
+        from .graph import GraphPoint
+        theta = {f"theta{k}": W for k, W in self.theta.items()}
+        theta.update({f"b{l}": b for l, b in (self.b or {}).items()})
+        return GraphPoint(theta, {f"x{L}": self.s_in}, {"x0": self.s_out},
+                          {f"x{l}": v for l, v in self.extra.get("eta", {}).items()})
+
     def map(self, fn: Callable[[Any], Any]) -> "Params":
         """The same point with every scalar mapped through ``fn`` (e.g. Fraction → mpf)."""
         vec = lambda v: tuple(fn(c) for c in v)

@@ -579,6 +579,11 @@ class SymbolicOps(ListOps):
             self._by_vec[id(v)] = (v, vid, raw)
         return vid, raw
 
+    def same(self, u, v) -> bool:
+        """u and v are the same vector (one hash-consed id: equal entries), so a pure function
+        of either gives the same result (rules.base.Trajectory skips such a step)."""
+        return u is v or self._vid(u)[0] == self._vid(v)[0]
+
     def _mid(self, W):
         """(id, engine rows, row ids) of a matrix."""
         if type(W) is _Mat and W.ops is self:

@@ -1,6 +1,7 @@
 """What a learning rule is: a map from (network, training pair) to weight updates."""
 from __future__ import annotations
 
+import sys
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from typing import Any
@@ -28,15 +29,45 @@ def from_trajectory(updates):
     return updates
 
 
+#: "for every later time" in the schedule of a state that never changes
+FOREVER = 1 << 62
+
+
 class Trajectory:
     """What every inference trajectory shares: states computed on first use and remembered,
     with exactly the semantics of running from t = 0.  A state asked for while it is being
     computed (a circular rule) or before t = 0 is a :class:`RuleError`, never a recursion
-    without end.  Keys are ``(kind, where, t)``."""
+    without end.  Keys are ``(kind, where, t)``.
 
-    def _start_memo(self):
+    **Steps that leave a state unchanged are not recomputed** (issue 12: linear work in
+    depth).  A subclass lists in ``_deps`` only the definitions that are pcproof's own (an
+    overridden hook or state method is never listed): ``_deps[kind](where)`` is every state
+    the definition of ``(kind, where, t)`` reads, as ``(kind', where', o)``: it reads
+    ``(kind', where', t − o)``.  Such a definition is a pure function of what it reads, so
+
+    * if what it reads at t is the very objects (``is``) it read at t − 1, the state at t is
+      the very object it was at t − 1 (:meth:`_unchanged`);
+    * a state is its t = 0 object up to the time :meth:`_quiet` works out from the
+      dependency graph alone: the least, over the paths from it to a state whose changes are
+      known (``_source``: clamped, or a parameter learning on pcproof's own clock), of that
+      state's last unchanged time plus the path's read offsets (a shortest path; every cycle
+      of definitions reads one step back, and by induction on t nothing on it moves earlier).
+      Under C1 the errors reach layer l only at t = l, so Z-IL asks for O(L) steps, not L²/2.
+
+    ``_first[kind]`` is the first time the definition computes the state (x at t = 1, from
+    the state at 0; μ and ε at t = 0).  A state the definition computes at t = 1 that is
+    ``ops.same`` as its t = 0 value is replaced by that object, so identities hold from 0."""
+
+    def _start_memo(self, depth: int = 0):
         self._memo: dict = {}
         self._busy: set = set()
+        self._deps: dict = {}
+        self._first: dict = {}
+        self._quiet_at: dict | None = None
+        # demand-driven recursion goes about (depth + steps) frames deep
+        need = 30 * depth + 500
+        if need > sys.getrecursionlimit():
+            sys.setrecursionlimit(need)
 
     def _cached(self, key, compute):
         v = self._memo.get(key)
@@ -49,10 +80,116 @@ class Trajectory:
                                 f"({_where().rstrip(': ') or 'in pcproof'})")
             self._busy.add(key)
             try:
-                v = self._memo[key] = compute()
+                v = self._unchanged(key)
+                if v is None:
+                    v = compute()
+                    if key[2] == 1 and self._first.get(key[0]) == 1:
+                        v0 = getattr(self, key[0])(key[1], 0)
+                        same = getattr(self.ops, "same", None)
+                        if same is not None and same(v, v0):
+                            v = v0
+                self._memo[key] = v
             finally:
                 self._busy.discard(key)
         return v
+
+    def _total(self, made: list, value, matrix: bool):
+        """Σ of the updates ``made`` to one parameter during the run, in order; a zero of the
+        parameter's shape (``value`` its initial value) if it never learned."""
+        ops = self.ops
+        if not made:
+            zero = ops.number(0)
+            return ops.mat_scale(zero, value) if matrix else ops.scale(zero, value)
+        add = ops.mat_add if matrix else ops.add
+        total = made[0]
+        for d in made[1:]:
+            total = add(total, d)
+        return total
+
+    def _state(self, kind, where, t):
+        return getattr(self, kind)(where, t)
+
+    def _unchanged(self, key):
+        """The state at ``key`` if it provably is the object it was earlier, else None."""
+        kind, where, t = key
+        v = self._jump(kind, where, t)
+        if v is not None:
+            return v
+        deps = self._deps.get(kind)
+        if deps is None or t <= self._first[kind]:
+            return None
+        if t >= 2 and t <= self._quiet(kind, where):
+            return self._state(kind, where, 0)
+        state = self._state
+        for k, w, o in deps(where):
+            if state(k, w, t - o) is not state(k, w, t - 1 - o):
+                return None
+        return state(kind, where, t - 1)
+
+    def _jump(self, kind, where, t):
+        """A state known without stepping, from a schedule (None: not known)."""
+        return None
+
+    def _source(self, kind, where):
+        """For a state whose changes are known without its definition: the last time it is
+        still its t = 0 object (``FOREVER`` if never changes); None: follow ``_deps``."""
+        return None
+
+    def _quiet(self, kind, where) -> int:
+        """The last time the state is provably its t = 0 object (see the class docstring)."""
+        if self._quiet_at is None:
+            self._quiet_at = {}
+        q = self._quiet_at.get((kind, where))
+        if q is None:
+            self._solve_quiet((kind, where))
+            q = self._quiet_at[(kind, where)]
+        return q
+
+    def _solve_quiet(self, start):
+        """Dijkstra from the sources over the reversed read edges of every state family reachable
+        from ``start``: T_F = min(T_source, min over reads R of T_R + o)."""
+        import heapq
+        readers: dict = {}
+        T: dict = {}
+        seen, todo = {start}, [start]
+        while todo:
+            fam = todo.pop()
+            kind, where = fam
+            known = self._quiet_at.get(fam)
+            src = known if known is not None else self._source(kind, where)
+            if src is None and kind not in self._deps:
+                src = 0     # a definition that is not pcproof's own may change at any step
+            if src is None and self._first[kind] == 1 and self._state(kind, where, 1) is not self._state(kind, where, 0):
+                src = 0     # moved at its first step already
+            if src is not None:
+                T[fam] = src
+                continue
+            T[fam] = FOREVER
+            for k, w, o in self._deps[kind](where):
+                dep = (k, w)
+                if dep == fam and o >= 1:   # itself one step back: covered by the induction on t
+                    continue
+                readers.setdefault(dep, []).append((fam, o))
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        heap = [(q, fam) for fam, q in T.items() if q < FOREVER]
+        heapq.heapify(heap)
+        while heap:
+            q, fam = heapq.heappop(heap)
+            if q > T[fam]:
+                continue
+            for reader, o in readers.get(fam, ()):
+                if q + o < T[reader]:
+                    T[reader] = q + o
+                    heapq.heappush(heap, (q + o, reader))
+        self._quiet_at.update(T)
+
+
+def _own(obj, name: str, base: type) -> bool:
+    """``obj.name`` is ``base``'s own method: neither overridden by a subclass nor set on the
+    instance (the only case in which pcproof may reason about what it computes)."""
+    return getattr(type(obj), name, None) is getattr(base, name) and name not in getattr(obj, "__dict__", ())
 
 
 def _where() -> str:
@@ -66,6 +203,9 @@ def state_text(key) -> str:
     stem = {"x": "x", "mu": "μ", "eps": "ε", "dtheta": "Δθ", "db": "Δb", "theta": "θ", "b": "b"}.get(kind, kind)
     if kind == "dtheta" and isinstance(where, int):
         where = where + 1
+    if kind == "delta":      # a graph vertex's update of one of its parameters
+        v, p = where
+        return f"Δ{p}@{v}_{t}"
     return f"{stem}^{where}_{t}"
 
 

@@ -1,8 +1,22 @@
-"""The ANN and backpropagation (docs/notation.md, "ANN trained with backpropagation")."""
+"""The ANN and backpropagation (docs/notation.md, "ANN trained with backpropagation").
+
+The layered network is the ``mlp`` family of graphs (model.families.mlp: layer l is vertex
+``x{l}``, θ^{l+1} its parameter ``theta{l+1}``, b^l its ``b{l}``), and BP on it is the graph
+engine's reverse mode (:class:`~pcproof.rules.graph.GraphANN`), run once per point; :class:`ANN`
+only reads it back by layer."""
 from __future__ import annotations
 
-from . import equations as eq
+from functools import lru_cache
+
 from .base import Rule, Updates
+from .graph import GraphANN
+
+
+@lru_cache(maxsize=64)
+def mlp_graph(widths: tuple, activation, bias: bool):
+    """The ``mlp`` family's graph of these widths (built and validated once)."""
+    from ..model.families import mlp
+    return mlp(activation, widths=widths, bias=bias)
 
 
 class ANN:
@@ -10,23 +24,21 @@ class ANN:
 
     def __init__(self, arch, params, ops):
         self.arch, self.params, self.ops = arch, params, ops
-        L, b = arch.L, params.b
-        x_bar = {L: ops.name(params.s_in, r"\bar{x}", L)}
-        for l in range(L - 1, -1, -1):
-            mu = eq.prediction(ops, params.theta[l + 1], x_bar[l + 1], None if b is None else b[l])
-            x_bar[l] = ops.name(mu, r"\bar{x}", l)
-        delta = {0: ops.name(eq.error(ops, params.s_out, x_bar[0]), r"\delta", 0)}
-        for l in range(1, L):
-            delta[l] = ops.name(eq.backward(ops, x_bar[l], params.theta[l], delta[l - 1]), r"\delta", l)
-        self._x_bar, self._delta = x_bar, delta
+        self.graph = mlp_graph(tuple(arch.widths), arch.activation, params.b is not None)
+        # shown as x̄^l and δ^l with the layer's number (the graph's vertex x{l} is layer l)
+        self.run = GraphANN(self.graph, params.graph_point(arch.L), ops, label=_layer)
 
     def x_bar(self, l):
         """x̄^l, the feed-forward value of layer l (x̄^L = s_in)."""
-        return self._x_bar[l]
+        return self.run.x_bar[f"x{l}"]
 
     def delta(self, l):
         """δ^l = −∂E/∂x̄^l, for l = 0 … L-1."""
-        return self._delta[l]
+        return self.run.delta[f"x{l}"]
+
+
+def _layer(vertex: str) -> int:
+    return int(vertex[1:])
 
 
 class BP(Rule):
@@ -39,10 +51,11 @@ class BP(Rule):
 
     @staticmethod
     def updates_of(ann: ANN, alpha) -> Updates:
-        """BP's updates from an ANN already run forward and backward."""
-        ops, out = ann.ops, {}
+        """BP's updates from an ANN already run forward and backward (the graph's, by layer)."""
+        out = {}
         for l in range(ann.arch.L):
-            out[("theta", l + 1)] = eq.weight_update(ops, alpha, ann.delta(l), ann.x_bar(l + 1))
+            made = ann.run.vertex_updates(f"x{l}", alpha)
+            out[("theta", l + 1)] = made[0]
             if ann.params.b is not None:
-                out[("b", l)] = eq.bias_update(ops, alpha, ann.delta(l))
+                out[("b", l)] = made[1]
         return out

@@ -16,10 +16,11 @@ Timing is docs/notation.md's: an update and the inference step made at t both re
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from ..conditions import SHARED_UPDATES
-from .base import Rule, Trajectory, from_trajectory
+from .base import FOREVER, Rule, Trajectory, _own, from_trajectory
 from .primitives import PRIMITIVES
 
 SCHEDULES = tuple(SHARED_UPDATES)   # immediate, deferred (pcproof.conditions)
@@ -30,17 +31,21 @@ def _prim(v):
 
 
 class GraphANN:
-    """The feed-forward values x̄_v and BP's error terms δ_v of one graph at one point."""
+    """The feed-forward values x̄_v and BP's error terms δ_v of one graph at one point.
 
-    def __init__(self, graph, point, ops):
+    ``label``: how a vertex is indexed in displayed names (x̄^{label(v)}, δ^{label(v)});
+    the layered facade (rules.bp.ANN) shows the layer number."""
+
+    def __init__(self, graph, point, ops, label=None):
         self.graph, self.point, self.ops = graph, point, ops
+        shown = (lambda v: v) if label is None else label
         x_bar: dict[str, Any] = {}
         for v in graph.vertices:
             if v.is_input:
                 x_bar[v.name] = point.inputs[v.name]
             else:
                 x_bar[v.name] = ops.name(_prim(v).value(ops, [x_bar[p] for p in v.parents],
-                                                      [point.theta[p] for p in v.params], v), r"\bar{x}", v.name)
+                                                      [point.theta[p] for p in v.params], v), r"\bar{x}", shown(v.name))
         delta: dict[str, Any] = {}
         outs = set(graph.outputs)
         for v in reversed(graph.vertices):
@@ -56,26 +61,27 @@ class GraphANN:
             total = terms[0]
             for t in terms[1:]:
                 total = ops.add(total, t)
-            delta[v.name] = ops.name(total, r"\delta", v.name)
+            delta[v.name] = ops.name(total, r"\delta", shown(v.name))
         self.x_bar, self.delta = x_bar, delta
+
+    def vertex_updates(self, v, alpha) -> list:
+        """BP's update of each of vertex v's parameters (its own term, before sharing)."""
+        vx = self.graph.by_name[v]
+        xs, ps = [self.x_bar[q] for q in vx.parents], [self.point.theta[q] for q in vx.params]
+        return [_prim(vx).update(self.ops, j, xs, ps, vx, self.delta[v], alpha) for j in range(len(vx.params))]
 
     def updates(self, alpha) -> dict:
         """BP's update of every parameter, summed over the vertices that share it."""
-        ops, g = self.ops, self.graph
-        out: dict[str, Any] = {}
-        for v in g.vertices:
-            for j, p in enumerate(v.params):
-                d = _prim(v).update(ops, j, [self.x_bar[q] for q in v.parents],
-                                    [self.point.theta[q] for q in v.params], v, self.delta[v.name], alpha)
-                out[p] = d if p not in out else _plus(ops, out[p], d)
+        ops, out = self.ops, {}
+        for v in self.graph.vertices:
+            for p, d in zip(v.params, self.vertex_updates(v.name, alpha)):
+                out[p] = d if p not in out else _plus(ops, out[p], d, self.graph.shapes[p])
         return out
 
 
-def _plus(ops, a, b):
-    # a z3 term has no entries to look at: its system says whether it is a matrix
-    matrix = ops.is_matrix(a) if hasattr(ops, "is_matrix") else \
-        isinstance(a[0], (tuple, list)) or getattr(a, "ndim", 1) == 2
-    return ops.mat_add(a, b) if matrix else ops.add(a, b)
+def _plus(ops, a, b, shape):
+    """a + b for two values of a parameter of ``shape``."""
+    return ops.mat_add(a, b) if len(shape) == 2 else ops.add(a, b)
 
 
 class GraphPCN(Trajectory):
@@ -86,8 +92,77 @@ class GraphPCN(Trajectory):
     def __init__(self, graph, point, ops, rule: "GraphPCRule", alpha, steps: int):
         self.graph, self.point, self.ops, self.rule = graph, point, ops, rule
         self.alpha, self.gamma, self.steps = alpha, ops.number(rule.gamma), steps
-        self._start_memo()
+        self._start_memo(graph.depth + steps)
+        self._skip_unchanged()
         self.x0 = rule.initial_values(self)
+
+    def _skip_unchanged(self):
+        """Which definitions are pcproof's own and what each reads (see base.Trajectory): x by
+        GraphPCRule.inference_step through GraphPCN.drive, μ and ε by GraphPCN's."""
+        own = lambda name: _own(self, name, GraphPCN)     # noqa: E731
+        g = self.graph
+        if all(map(own, ("x", "drive", "_args"))) and _own(self.rule, "inference_step", GraphPCRule):
+            def x_reads(v):
+                out = [("x", v, 1), ("eps", v, 1)]
+                for c in g.children[v]:
+                    cv = g.by_name[c]
+                    out.append(("eps", c, 1))
+                    out += [("x", q, 1) for q in cv.parents] + [("theta", q, 1) for q in cv.params]
+                return tuple(out)
+            self._deps["x"], self._first["x"] = x_reads, 1
+        if own("mu") and own("_args"):
+            self._deps["mu"] = lambda v: tuple([("x", q, 0) for q in g.by_name[v].parents]
+                                               + [("theta", q, 0) for q in g.by_name[v].params])
+            self._first["mu"] = 0
+        if own("eps"):
+            self._deps["eps"] = lambda v: (("x", v, 0), ("mu", v, 0))
+            self._first["eps"] = 0
+        self._sched: dict = {}
+        self._scheduled = all(map(own, ("fires", "delta", "theta")))
+
+    def _fire_times(self, v):
+        """The steps at which vertex v learns when the rule is Z-IL on pcproof's own clock
+        (t = d(v) + offset); None: ask the rule at every step."""
+        if not self._scheduled:
+            return None
+        s = self._sched.get(v, self)      # (self: not worked out yet; None is an answer)
+        if s is self:
+            rule, s = self.rule, None
+            if isinstance(rule, GraphZIL) and _own(rule, "fires", GraphZIL):
+                t = self.graph.distance[v] + rule.update_offset
+                s = (t,) if 0 <= t < self.steps else ()
+            self._sched[v] = s
+        return s
+
+    def _changes(self, p):
+        """The steps after which parameter p may have changed (immediate schedule), or None."""
+        times = set()
+        for u in self.graph.users(p):
+            s = self._fire_times(u)
+            if s is None:
+                return None
+            times.update(s)
+        return sorted(times)
+
+    def _jump(self, kind, where, t):
+        """θ_p at t is θ_p as the last update made before t left it."""
+        if kind != "theta":
+            return None
+        s = self._changes(where)
+        if s is None:
+            return None
+        last = max((u + 1 for u in s if u + 1 <= t), default=0)
+        return None if last == t else self.theta(where, last)
+
+    def _source(self, kind, where):
+        if kind == "x" and (where in self.point.inputs or where in self.point.targets) and _own(self, "x", GraphPCN):
+            return FOREVER      # clamped
+        if kind == "theta":
+            if self.rule.shared_updates == "deferred" and _own(self, "theta", GraphPCN):
+                return FOREVER
+            s = self._changes(where)
+            return None if s is None else (s[0] if s else FOREVER)
+        return None
 
     def x(self, v, t):
         g = self.graph
@@ -131,7 +206,7 @@ class GraphPCN(Trajectory):
             return None
         vx = self.graph.by_name[v]
         j = vx.params.index(p)
-        return self._cached((f"Δ{p}@{v}", j, t), lambda: _prim(vx).update(
+        return self._cached(("delta", (v, p), t), lambda: _prim(vx).update(
             self.ops, j, *self._args(vx, t), vx, self.eps(v, t), self.alpha))
 
     def theta(self, p, t):
@@ -145,7 +220,7 @@ class GraphPCN(Trajectory):
             for v in self.graph.users(p):
                 d = self.delta(v, p, t - 1)
                 if d is not None:
-                    cur = _plus(self.ops, cur, d)
+                    cur = _plus(self.ops, cur, d, self.graph.shapes[p])
             return cur
         return self._cached(("theta", p, t), compute)
 
@@ -153,16 +228,14 @@ class GraphPCN(Trajectory):
         """Σ_t Σ_v of every update made during the run, per parameter."""
         ops, out = self.ops, {}
         for p, _shape in self.graph.param_shapes:
-            made = [d for t in range(self.steps) for v in self.graph.users(p)
-                    if (d := self.delta(v, p, t)) is not None]
-            if not made:
-                val = self.point.theta[p]
-                zero = ops.number(0)
-                made = [ops.mat_scale(zero, val) if isinstance(val[0], (tuple, list)) else ops.scale(zero, val)]
-            total = made[0]
-            for d in made[1:]:
-                total = _plus(ops, total, d)
-            out[p] = total
+            users = self.graph.users(p)
+            sched = [self._fire_times(v) for v in users]
+            if None in sched:
+                made = [d for t in range(self.steps) for v in users if (d := self.delta(v, p, t)) is not None]
+            else:   # the same updates in the same order, without asking the steps nothing fires at
+                made = [d for t, i in sorted((t, i) for i, s in enumerate(sched) for t in s)
+                        if (d := self.delta(users[i], p, t)) is not None]
+            out[p] = self._total(made, self.point.theta[p], len(_shape) == 2)
         return out
 
 
@@ -218,6 +291,24 @@ class GraphZIL(GraphPCRule):
 
     def steps(self, graph):
         return max(graph.distance[v] for v in graph.computed) + self.update_offset + 1
+
+
+class GraphIL(GraphPCRule):
+    """Plain inference learning on a graph: every vertex learns once, at t = t_c (the layered
+    :class:`~pcproof.rules.pc.IL` on the ``mlp`` family)."""
+
+    name = "il"
+
+    def __init__(self, gamma: Any = Fraction(1, 10), init_noise: bool = False, update_offset: int = 0,
+                 shared_updates: str = "immediate", t_c: int = 20):
+        super().__init__(gamma, init_noise, update_offset, shared_updates)
+        self.t_c = t_c
+
+    def fires(self, pcn, v, t):
+        return t == self.t_c + self.update_offset
+
+    def steps(self, graph):
+        return self.t_c + self.update_offset + 1
 
 
 class GraphBP(Rule):

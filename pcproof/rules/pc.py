@@ -9,15 +9,25 @@ Asking only for what an update reads keeps the symbolic proof linear in depth.
 
 Timing (docs/notation.md): at a step t where θ^{l+1} learns, its update and the inference
 step both read the state at t (old weights); both are applied for t + 1.
+
+One engine.  The layered network is the ``mlp`` family of graphs (layer l = vertex ``x{l}``,
+θ^{l+1} = its parameter): BP runs on the graph engine (:class:`~pcproof.rules.bp.ANN`), and the
+trajectory machinery — memo, circularity, the linear-work shortcuts, the sums of updates — is
+:class:`~pcproof.rules.base.Trajectory`'s, shared with :class:`~pcproof.rules.graph.GraphPCN`.
+What stays here is the layered state equations (``x``, ``mu``, ``eps``, ``theta``, ``b``,
+``gate``, ``gated_eps``, ``delta_theta``, ``delta_b``), because (1) they are the user's API: a
+PCN subclass overrides them and a run must execute the override, and (2) the all-depth prover
+runs exactly these methods at a *symbolic* layer and time (check/induction.py, ``PCN_RUN``),
+which a vertex-keyed engine cannot.  Both give identical updates on the mlp family
+(tests/test_one_engine.py).
 """
 from __future__ import annotations
 
-import sys
 from fractions import Fraction
 from typing import Any
 
 from . import equations as eq
-from .base import Rule, RuleError, Trajectory, from_trajectory, Updates
+from .base import FOREVER, Rule, RuleError, Trajectory, _own, from_trajectory, Updates
 
 
 class PCN(Trajectory):
@@ -28,12 +38,63 @@ class PCN(Trajectory):
         self.alpha = alpha
         self.gamma = ops.number(rule.gamma)
         self.steps = steps          # inference runs for t = 0 … steps-1
-        self._start_memo()
+        self._start_memo(arch.L + steps)
+        self._skip_unchanged()
         self.x0 = rule.initial_values(self)
-        # demand-driven recursion goes about (depth + steps) frames deep
-        need = 30 * (arch.L + steps) + 500
-        if need > sys.getrecursionlimit():
-            sys.setrecursionlimit(need)
+
+    def _skip_unchanged(self):
+        """Which of this run's definitions are pcproof's own, and what each reads (base.Trajectory):
+        x by PCRule.inference_step, μ and ε by PCN's; never a user's override."""
+        own = lambda name: _own(self, name, PCN)     # noqa: E731
+        if own("x") and _own(self.rule, "inference_step", PCRule):
+            self._deps["x"] = lambda l: (("x", l, 1), ("eps", l, 1), ("eps", l - 1, 1), ("theta", l, 1))
+            self._first["x"] = 1
+        if own("mu"):
+            self._deps["mu"] = lambda l: (("theta", l + 1, 0), ("x", l + 1, 0), ("b", l, 0))
+            self._first["mu"] = 0
+        if own("eps"):
+            self._deps["eps"] = lambda l: (("x", l, 0), ("mu", l, 0))
+            self._first["eps"] = 0
+        self._sched: dict = {}
+        self._scheduled = all(own(n) for n in ("gate", "delta_theta", "delta_b", "theta", "b"))
+
+    def _schedule(self, l):
+        """The steps at which θ^{l+1} and b^l can learn, when the rule's gate is pcproof's own
+        clock (Z-IL: t = l + offset; IL: t = t_c + offset); None: ask the gate at every step."""
+        if not self._scheduled:
+            return None
+        s = self._sched.get(l, self)     # (self: not worked out yet; None is an answer)
+        if s is self:
+            rule, s = self.rule, None
+            if isinstance(rule, ZIL) and _own(rule, "gate", ZIL) and _own(rule, "update_step", ZIL):
+                s = (rule.update_step(l),)
+            elif isinstance(rule, IL) and _own(rule, "gate", IL):
+                s = (rule.t_c + rule.update_offset,)
+            if s is not None:
+                s = tuple(sorted(t for t in set(s) if 0 <= t < self.steps))
+            self._sched[l] = s
+        return s
+
+    def _jump(self, kind, where, t):
+        """θ^k_t (b^l_t) is θ^k (b^l) as the last scheduled update before t left it."""
+        if kind not in ("theta", "b"):
+            return None
+        s = self._schedule(where - 1 if kind == "theta" else where)
+        if s is None:
+            return None
+        last = max((u + 1 for u in s if u + 1 <= t), default=0)
+        return None if last == t else getattr(self, kind)(where, last)
+
+    def _source(self, kind, where):
+        L = self.arch.L
+        if kind == "x" and (where == L or where == 0) and _own(self, "x", PCN):
+            return FOREVER      # clamped
+        if kind == "b" and self.params.b is None and _own(self, "b", PCN):
+            return FOREVER
+        if kind in ("theta", "b"):
+            s = self._schedule(where - 1 if kind == "theta" else where)
+            return None if s is None else (s[0] if s else FOREVER)
+        return None
 
     # -- state ---------------------------------------------------------------
     def x(self, l, t):
@@ -117,26 +178,17 @@ class PCN(Trajectory):
             for key, fn in ((("theta", l + 1), self.delta_theta), (("b", l), self.delta_b)):
                 if key[0] == "b" and self.params.b is None:
                     continue
-                made = [d for t in range(self.steps) if (d := fn(l, t)) is not None]
-                out[key] = _sum(self.ops, made, key, self)
+                when = self._schedule(l)
+                made = [d for t in (range(self.steps) if when is None else when) if (d := fn(l, t)) is not None]
+                kind, i = key
+                out[key] = self._total(made, self.params.theta[i] if kind == "theta" else self.params.b[i],
+                                       kind == "theta")
         return out
 
 
 def _updated(prev, update, add):
     """A parameter after the update made at the previous step (if there was one)."""
     return prev if update is None else add(prev, update)
-
-
-def _sum(ops, made, key, pcn):
-    if not made:  # never learned: a zero update of the right shape
-        kind, i = key
-        if kind == "theta":
-            return ops.mat_scale(ops.number(0), pcn.params.theta[i])
-        return ops.scale(ops.number(0), pcn.params.b[i])
-    total = made[0]
-    for d in made[1:]:
-        total = ops.mat_add(total, d) if key[0] == "theta" else ops.add(total, d)
-    return total
 
 
 class PCRule(Rule):
