@@ -750,10 +750,19 @@ def decide_order(rule: str, meta: dict, parameter: dict, differences: Callable[[
                           "the departure was not found")
 
 
+#: "approximate" heads a card only when every layer's mean cosine to BP is at least this
+APPROX_COSINE = 0.9
+
+
 def judge_approximate(rule: str, measurement: dict) -> Judgement:
-    """Measured closeness to BP (pcproof.check.align): reported as a number, never proved."""
-    return _judgement(rule=rule, kind=APPROXIMATE, measurement=measurement,
-                      statement=measurement.get("summary", "measured alignment with BP (not a proof)"))
+    """Measured closeness to BP (pcproof.check.align): reported as numbers, never proved.
+    ``close`` (set here): every layer's mean cosine similarity ≥ :data:`APPROX_COSINE`."""
+    cos = [c for c in measurement.get("cosine", []) if c is not None]
+    close = bool(cos) and min(cos) >= APPROX_COSINE
+    m = dict(measurement, close=close, threshold=APPROX_COSINE)
+    head = (f"approximate: every layer's mean cosine to BP ≥ {APPROX_COSINE}" if close else
+            f"measured, not close: a layer's mean cosine to BP is below {APPROX_COSINE}")
+    return _judgement(rule=rule, kind=APPROXIMATE, measurement=m, statement=f"{head} (measured, not proved)")
 
 
 def strongest(judgements: list) -> Judgement | None:
@@ -761,8 +770,9 @@ def strongest(judgements: list) -> Judgement | None:
     an order-k judgement counts only with k ≥ 1 (order 0 is what exact-under already says)."""
     if not all(isinstance(j, Judgement) and j._token is _TOKEN for j in judgements):
         raise PermissionError("judgements are issued by pcproof.kernel only")
-    ok = [j for j in judgements if j.kind != EXACT_TO_ORDER or (j.order or {}).get("k", -1) >= 1
-          or not any(x.kind == EXACT_UNDER for x in judgements)]
+    ok = [j for j in judgements if (j.kind != EXACT_TO_ORDER or (j.order or {}).get("k", -1) >= 1
+                                    or not any(x.kind == EXACT_UNDER for x in judgements))
+          and (j.kind != APPROXIMATE or j.measurement.get("close"))]
     ranked = sorted(ok, key=lambda j: JUDGEMENT_KINDS.index(j.kind))
     if not ranked:
         return None

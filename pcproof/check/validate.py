@@ -29,7 +29,7 @@ SMALL_SIZES = ((1, 1), (1, 1, 1), (2, 2, 2))
 #: small parameters a user's rule is tried against (where their base condition applies)
 SMALL_PARAMETERS = (FEEDBACK_ERROR, CHAIN_ERROR)
 #: the alignment run of a card: small, a few seconds a rule
-ALIGN = dict(widths=(16,), seeds=(0, 1, 2), epochs=1, limit=300)
+ALIGN = dict(widths=(16, 16), seeds=(0, 1, 2), epochs=1, limit=300)
 
 
 @dataclass
@@ -87,7 +87,8 @@ class Card:
         for j in self.orders():
             lines.append(f"  order       {j.statement}")
         if self.alignment:
-            lines.append(f"  alignment   {self.alignment['summary']} (measured, not proved)")
+            close = next((j.statement for j in self.of_kind(kernel.APPROXIMATE)), "")
+            lines.append(f"  alignment   {self.alignment['summary']}; {close}")
         else:
             lines.append(f"  alignment   not measured: {self.alignment_note}")
         if self.smallest:
@@ -243,8 +244,8 @@ def zoo_rows(cards) -> list[list[str]]:
         under = ", ".join(x["text"] for x in c.exact_under()) or "—"
         orders = "; ".join(f"departs at ε^{j.order['departs_at']} ({j.order['text']})" if j.order.get("departs_at")
                            is not None else f"{j.kind} ({j.order['text']})" for j in c.orders()) or "—"
-        approx = (", ".join(f"{n} {v}" for n, v in zip(c.alignment["layers"], c.alignment["cosine"]))
-                  if c.alignment else "—")
+        approx = (", ".join(f"{n} {'—' if v is None else format(v, '.3g')}"
+                            for n, v in zip(c.alignment["layers"], c.alignment["cosine"])) if c.alignment else "—")
         notbp = (f"refuted at widths {c.smallest.get('widths')}" if c.smallest else "—")
         rows.append([c.rule, "proved at " + ", ".join(str(e["widths"]) for e in exact.evidence)
                      if exact and exact.kind == kernel.EXACT else (exact.kind if exact else "—"),
