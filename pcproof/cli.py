@@ -189,6 +189,9 @@ COMMANDS = {
     "fuzz": ("pcproof.check.fuzz", "command", "Check a theorem numerically on random networks."),
     "ablate": ("pcproof.check.ablate", "command", "Break C1, C2, C3 one at a time; measure how far Z-IL moves from BP."),
     "report": ("pcproof.report.cli", "command", "Write derivation reports (Markdown, LaTeX, HTML) and an index."),
+    "validate": ("pcproof.zoo_cli", "validate_cmd", "Judge a rule against BP: exact, under a condition, to order k, "
+                 "approximate, not BP."),
+    "zoo": ("pcproof.zoo_cli", "zoo_cmd", "Judge every rule of the credit-assignment zoo against BP (a table)."),
 }
 
 

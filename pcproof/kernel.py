@@ -636,25 +636,42 @@ def _own(v) -> bool:
     return isinstance(v, Verdict) and v._token is _TOKEN
 
 
-def judge_plain(rule: str, verdict: Verdict) -> Judgement:
-    """The rule with nothing assumed: exact if proved, not BP if refuted, else undecided."""
-    if not _own(verdict):
+def judge_plain(rule: str, verdicts: list) -> Judgement:
+    """The rule with nothing assumed, at the sizes ``verdicts`` were proved at: exact if
+    proved at every one, not BP if refuted at one (its counterexample: the first, the
+    smallest when they come smallest first), else undecided."""
+    verdicts = verdicts if isinstance(verdicts, (list, tuple)) else [verdicts]
+    if not verdicts or not all(_own(v) for v in verdicts):
         raise PermissionError("a judgement rests on kernel verdicts only")
-    at = f"at widths {verdict.widths}, f {verdict.activation}"
-    kind, text = {PROVED: (EXACT, f"exact: proved equal to BP's updates {at}"),
-                  REFUTED: (NOT_BP, f"not BP: refuted {at}"),
-                  UNKNOWN: (UNDECIDED, f"undecided {at}: {verdict.note or verdict.method}")}[verdict.verdict]
-    return _judgement(rule=rule, kind=kind, statement=text, seconds=verdict.seconds,
-                      evidence=[verdict.to_dict()], counterexample=verdict.counterexample)
+    evidence = [v.to_dict() for v in verdicts]
+    sec = round(sum(v.seconds for v in verdicts), 4)
+    at = lambda v: f"widths {v.widths}, f {v.activation}"  # noqa: E731
+    refuted = [v for v in verdicts if v.verdict == REFUTED]
+    if refuted:
+        v = refuted[0]
+        return _judgement(rule=rule, kind=NOT_BP, statement=f"not BP: refuted at {at(v)}", seconds=sec,
+                          evidence=evidence, counterexample=dict(v.counterexample, widths=v.widths))
+    if all(v.verdict == PROVED for v in verdicts):
+        return _judgement(rule=rule, kind=EXACT, seconds=sec, evidence=evidence,
+                          statement="exact: proved equal to BP's updates at widths "
+                                    f"{', '.join(str(v.widths) for v in verdicts)}, f {verdicts[-1].activation}")
+    v = next(v for v in verdicts if v.verdict == UNKNOWN)
+    return _judgement(rule=rule, kind=UNDECIDED, seconds=sec, evidence=evidence,
+                      statement=f"undecided at {at(v)}: {v.note or v.method}")
 
 
-def judge_under(rule: str, condition: dict, under: Verdict, without: list) -> Judgement:
+def judge_under(rule: str, condition: dict, under: Verdict, without: list, vacuity: Verdict | None) -> Judgement:
     """Exact under ``condition`` iff the claim is proved with every part of it imposed
     (``under``, whose hypotheses name the condition) and refuted without it: ``without``
     holds the verdict with nothing imposed and, for a condition of several parts, one with
-    each part left out (so no part is idle).  Anything short of that is said as it is."""
+    each part left out (so no part is idle).  Not vacuous: ``vacuity`` is the verdict on
+    "BP's updates are all 0 under the condition", which must be refuted (a point where BP
+    learns; under δ^0 = 0 it is proved, and every rule whose updates vanish too would be
+    "exact").  Anything short of that is said as it is."""
     if not _own(under) or not all(_own(v) for v in without) or not without:
         raise PermissionError("a judgement rests on kernel verdicts only")
+    if under.verdict == PROVED and not _own(vacuity):
+        raise PermissionError("exact under a condition needs the kernel's verdict on its vacuity")
     if condition["name"] not in under.hypotheses:
         raise ValueError(f"the verdict under {condition['name']} does not assume it")
     if any(condition["name"] in v.hypotheses for v in without):
@@ -666,7 +683,13 @@ def judge_under(rule: str, condition: dict, under: Verdict, without: list) -> Ju
         return _judgement(kind=NOT_BP, statement=f"not BP even under {condition['text']}",
                           counterexample=under.counterexample, **common)
     idle = [v for v in without if v.verdict == PROVED]
+    if under.verdict == PROVED and vacuity.verdict != REFUTED:
+        evidence.append(vacuity.to_dict())
+        return _judgement(kind=UNDECIDED, statement=f"vacuous under {condition['text']}: BP's updates are "
+                          + ("identically 0 there" if vacuity.verdict == PROVED else "not shown non-zero there"),
+                          **common)
     if under.verdict == PROVED and not idle and all(v.verdict == REFUTED for v in without):
+        evidence.append(vacuity.to_dict())
         return _judgement(kind=EXACT_UNDER, statement=f"exact under {condition['text']} (proved at widths "
                                                       f"{under.widths}, f {under.activation}), refuted without it",
                           counterexample=without[0].counterexample, **common)

@@ -17,7 +17,8 @@ from .. import kernel
 from ..model import Architecture, get_activation, random_params, symbolic_params
 from ..numbers import SymbolicOps
 from ..rules.base import running_rule
-from ..theorem import Instance, Setting, alpha as ALPHA, get as get_theorem
+from ..rules.base import update_latex
+from ..theorem import Equation, Instance, Setting, Theorem, alpha as ALPHA, get as get_theorem
 from .concrete import rigorous_candidates, witness_point
 from .conditions import Hypothesis, SmallParameter, without
 
@@ -25,15 +26,29 @@ from .conditions import Hypothesis, SmallParameter, without
 CLAIM = "thm-3.2"
 
 
-def _meta(rule, arch: Architecture, hyp: Hypothesis | None) -> dict:
-    return dict(theorem="updates = BP", depth=arch.L, widths=list(arch.widths), activation=arch.activation.name,
+def _meta(rule, arch: Architecture, hyp: Hypothesis | None, theorem=None) -> dict:
+    return dict(theorem="updates = BP" if theorem is None else theorem.title, depth=arch.L, widths=list(arch.widths), activation=arch.activation.name,
                 bias=arch.bias, gamma=None, rule=getattr(rule, "name", type(rule).__name__),
                 hypotheses=[] if hyp is None else [hyp.name] + [p.name for p in hyp.parts], conditions={})
 
 
-def prove_updates(rule, arch: Architecture, hyp: Hypothesis | None = None, timeout: float | None = 60) -> kernel.Verdict:
-    """The kernel's verdict on "the rule's updates are BP's" at ``arch``, with ``hyp`` imposed."""
-    theorem = get_theorem(CLAIM)
+def _bp_vanishes(i):
+    # BP's updates are all zero (a condition under which this holds makes "exact" vacuous)
+    zero = i.ops.number(0)
+    return [Equation(rf"{update_latex(k)}_{{\text{{BP}}}} = 0", u,
+                     i.ops.mat_scale(zero, u) if k[0] == "theta" else i.ops.scale(zero, u))
+            for k, u in i.bp_updates.items()]
+
+
+BP_VANISHES = Theorem("bp-vanishes", "BP makes no update", "pcproof", (), r"\Delta\theta_{\text{BP}} = 0",
+                      _bp_vanishes)
+
+
+def prove_updates(rule, arch: Architecture, hyp: Hypothesis | None = None, timeout: float | None = 60,
+                  theorem: Theorem | None = None) -> kernel.Verdict:
+    """The kernel's verdict on "the rule's updates are BP's" at ``arch``, with ``hyp`` imposed
+    (``theorem``: another claim about the same instance, e.g. :data:`BP_VANISHES`)."""
+    theorem = theorem or get_theorem(CLAIM)
     setting = Setting(rule=rule)
     arch = hyp.arch(arch) if hyp is not None else arch
     impose = (lambda a, p, ops: hyp.impose(a, p, ops)) if hyp is not None else (lambda a, p, ops: p)
@@ -52,7 +67,8 @@ def prove_updates(rule, arch: Architecture, hyp: Hypothesis | None = None, timeo
             return params, rng, lambda ops, p, g, al: Instance(concrete, ops, impose(concrete, p, ops), setting, g, al)
         return rigorous_candidates(theorem, setting, arch.activation, arch.L, range(1, arch.L + 1), draw, exact_only)
 
-    return kernel.decide_identities(_meta(rule, arch, hyp), symbolic, candidates, timeout=timeout)
+    meta = _meta(rule, arch, hyp, None if theorem.name == CLAIM else theorem)
+    return kernel.decide_identities(meta, symbolic, candidates, timeout=timeout)
 
 
 def judge_condition(rule, arch: Architecture, hyp: Hypothesis, plain: kernel.Verdict,
@@ -60,12 +76,14 @@ def judge_condition(rule, arch: Architecture, hyp: Hypothesis, plain: kernel.Ver
     """Exact under ``hyp``: proved with it, refuted without it (``plain``) and, for a
     compound condition, refuted with each part left out."""
     under = prove_updates(rule, arch, hyp, timeout)
-    others = [plain]
-    for part in hyp.parts:
-        rest = without(hyp, part)
-        if rest is not None and under.verdict == kernel.PROVED:
-            others.append(prove_updates(rule, arch, rest, timeout))
-    return kernel.judge_under(_name(rule), hyp.info(), under, others)
+    others, vacuity = [plain], None
+    if under.verdict == kernel.PROVED:
+        vacuity = prove_updates(rule, arch, hyp, timeout, theorem=BP_VANISHES)
+        for part in hyp.parts:
+            rest = without(hyp, part)
+            if rest is not None:
+                others.append(prove_updates(rule, arch, rest, timeout))
+    return kernel.judge_under(_name(rule), hyp.info(), under, others, vacuity)
 
 
 def _name(rule) -> str:
