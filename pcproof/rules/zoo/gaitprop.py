@@ -96,7 +96,7 @@ class GaitProp(HyperRule, Rule):
                 break
             adjust = gap if d is None else ops.mul(ops.mul(d, d), gap)    # f′² ⊙ (τ − y)
             z = ops.add(y, ops.scale(gamma, adjust))
-            pre = z if l == 0 else inverse_f(ops, z)
+            pre = z if l == 0 else inverse_f(ops, z, l)
             if params.b is not None:
                 pre = ops.sub(pre, params.b[l])
             tau = ops.matvec(self.inverse_weights(arch, params, ops, l + 1), pre)
@@ -129,9 +129,12 @@ def invert(ops, W, k):
 
 
 # -- f⁻¹ ----------------------------------------------------------------------------------
-def inverse_f(ops, v):
+def inverse_f(ops, v, l=0):
     """f⁻¹ elementwise: the system's own ``finv`` if it has one; the identity for f linear;
-    else compiled from the branch of f(x) = y through 0 that sympy solves for."""
+    in the symbolic system an unconstrained symbol ``finv{l}_{i}`` per entry (so a proof
+    holds whatever f⁻¹ is, and none that needs f(f⁻¹(z)) = z can be made: sound, and
+    the witnesses come from the numeric systems); else compiled from the branch of
+    f(x) = y through x = 1/3 that sympy solves for."""
     own = getattr(ops, "finv", None)
     if own is not None:
         return own(v)
@@ -139,9 +142,10 @@ def inverse_f(ops, v):
     if act.expr is not None and act.expr == _x:
         return v
     system = getattr(ops, "system", "")
-    if system in ("sympy", "z3"):
-        raise RuleError("gait-prop needs f⁻¹, which the symbolic system has only for f linear "
-                        "(use --activation identity, or a numeric system)")
+    if system == "sympy":
+        return tuple(ops.number(sp.Symbol(f"finv{l}_{i}", real=True)) for i in range(len(v)))
+    if system == "z3":
+        raise RuleError("gait-prop needs f⁻¹, which the z3 system does not have")
     fn = _compiled_inverse(act.concrete(), system, getattr(ops, "digits", None))
     if system == "float64":
         return fn(v)
@@ -157,8 +161,9 @@ def _inverse_expr(act):
         roots = []
     probe = sp.Rational(1, 3)
     at = act.expr.subs(_x, probe)
-    for r in roots:
-        if sp.simplify(r.subs(y, at) - probe) == 0:
+    for r in roots:      # the branch through the probe (checked at 30 digits: a choice, not a proof)
+        value = sp.N(r.subs(y, at), 30)
+        if value.is_real and abs(value - probe) < sp.Rational(1, 10**25):
             return y, r
     raise RuleError(f"gait-prop needs f⁻¹: sympy finds no inverse of f = {act.expr} through x = 1/3")
 

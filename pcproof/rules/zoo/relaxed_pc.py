@@ -38,16 +38,18 @@ from .relaxation import check_feedback, down, feedback_matrices, hybridmethod, h
 @dataclass(frozen=True)
 class RelaxedPCHyper(Hyper):
     """``gamma``: inference step γ (= 2 × inference_learning_rate = 0.2 in the authors' code);
-    ``steps``: inference steps T (100 there); ``derivative``: keep f′ in the backward error;
+    ``steps``: inference steps T (100 there; None: L − 1, the steps the error takes to reach
+    the input at γ = 1); ``derivative``: keep f′ in the backward error;
     ``feedback``: "transpose" (θᵀ) or "learned" (the point's B^l, the paper's ψ)."""
 
     gamma: Any = Fraction(1, 5)
-    steps: int = 100
+    steps: int | None = 100
     derivative: bool = True
     feedback: str = "transpose"
 
     def __post_init__(self):
-        if not isinstance(self.steps, int) or isinstance(self.steps, bool) or self.steps < 0:
+        if self.steps is not None and (not isinstance(self.steps, int) or isinstance(self.steps, bool)
+                                       or self.steps < 0):
             raise ValueError(f"relaxed-pc: steps must be a whole number ≥ 0, got {self.steps!r}")
         check_feedback("relaxed-pc", self.feedback)
 
@@ -68,7 +70,7 @@ class RelaxedPC(HyperRule, Rule):
         gamma = scalar(ops, h.gamma)
         zero = ops.number(0)
         eps = [ann.delta(0)] + [ops.scale(zero, ann.x_bar(l)) for l in range(1, arch.L)]
-        for _ in range(h.steps):
+        for _ in range(arch.L - 1 if h.steps is None else h.steps):
             eps = [eps[0]] + [ops.add(eps[l], ops.scale(gamma, ops.sub(
                 down(ops, params, ann, l, eps[l - 1], h.feedback, h.derivative), eps[l])))
                 for l in range(1, arch.L)]
