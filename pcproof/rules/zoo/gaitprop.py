@@ -105,8 +105,9 @@ class GaitProp(HyperRule, Rule):
 
 
 def invert(ops, W, k):
-    """W⁻¹ by Gauss–Jordan elimination in the number system's own arithmetic (no pivoting:
-    no branch on values); a zero pivot is a singular θ at this point."""
+    """W⁻¹ by Gauss–Jordan elimination in the number system's own arithmetic.  Symbolic
+    entries are never compared (no branch on values: generic pivots); a numeric zero pivot
+    swaps in a row below, and a singular θ is a RuleError."""
     n = len(W)
     if any(len(r) != n for r in W):
         raise RuleError(f"gait-prop with inverse='exact' needs square layers: θ^{k} is {n}×{len(W[0])}")
@@ -115,6 +116,13 @@ def invert(ops, W, k):
     R = [[one if i == j else zero for j in range(n)] for i in range(n)]
     for c in range(n):
         p = M[c][c]
+        if type(p).__name__ != "Sym" and p == 0:     # a number: swap in a row below (floats divide by 0 quietly)
+            below = [r for r in range(c + 1, n) if M[r][c] != 0]
+            if not below:
+                raise RuleError(f"gait-prop: θ^{k} is singular at this point (no inverse)")
+            r = below[0]
+            M[c], M[r], R[c], R[r] = M[r], M[c], R[r], R[c]
+            p = M[c][c]
         try:
             M[c] = [v / p for v in M[c]]
             R[c] = [v / p for v in R[c]]
