@@ -125,9 +125,17 @@ class Card:
         return "\n".join(out)
 
 
+def plain_label(latex: str) -> str:
+    """An equation's LaTeX label as plain text (Δθ^2_fa = Δθ^2_BP)."""
+    import re
+    t = latex.replace(r"\Delta", "Δ").replace(r"\theta", "θ").replace(r"\varepsilon", "ε").replace(r"\delta", "δ")
+    t = re.sub(r"\\text\{([^}]*)\}", r"\1", t)
+    return re.sub(r"[{}]", "", t)
+
+
 def _cex_text(c: dict) -> str:
     sys_ = "exact rationals" if c.get("system") == "rational" else f"arb balls ({c.get('working_digits')} digits)"
-    return (f"widths {c.get('widths')}, f = {c.get('f')}: {c.get('equation')} entry {c.get('entry')}: "
+    return (f"widths {c.get('widths')}, f = {c.get('f')}: {plain_label(str(c.get('equation')))} entry {c.get('entry')}: "
             f"rule {c.get('lhs')} vs BP {c.get('rhs')} ({sys_})")
 
 
@@ -202,12 +210,16 @@ def measure_alignment(rule, plot_dir: Path | None = None) -> tuple[dict | None, 
     cos, cs = a.cosine_mean(), a.cosine_spread()
     err, es = a.rel_error_mean(), a.rel_error_spread()
     layers = getattr(a, "layers", [f"θ^{l + 1}" for l in range(len(cos))])
-    per = ", ".join(f"{n}: cos {c} ± {s}, rel. error {e} ± {t}" for n, c, s, e, t in zip(layers, cos, cs, err, es))
+    g = lambda v: "—" if v is None else f"{v:.3g}"  # noqa: E731
+    per = ", ".join(f"{n}: cos {g(c)} ± {g(s)}, rel. error {g(e)} ± {g(t)}"
+                    for n, c, s, e, t in zip(layers, cos, cs, err, es))
     st = a.settings
+    status = a.outcome() if callable(a.outcome) else a.outcome
     summary = (f"{per} (digits, widths {st.get('widths')}, f {st.get('activation')}, {st.get('epochs')} epoch(s) on "
-               f"{st.get('training_digits')} digits, mean ± sd over seeds {a.seeds}; status {a.outcome()})")
+               f"{st.get('training_digits')} digits, mean ± sd over seeds {a.seeds}; status {status})")
     out = {"summary": summary, "cosine": cos, "cosine_sd": cs, "rel_error": err, "rel_error_sd": es,
-           "layers": layers, "settings": st, "seeds": a.seeds}
+           "layers": layers, "settings": st, "seeds": a.seeds, "status": status,
+           "accuracy": getattr(a, "accuracy", None), "bp_accuracy": getattr(a, "bp_accuracy", None)}
     if plot_dir is not None:
         try:
             path = Path(plot_dir) / f"align-{getattr(rule, 'name', 'rule')}.png"
