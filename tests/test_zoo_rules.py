@@ -362,3 +362,40 @@ def test_every_row_trains_in_floats_through_the_door(name):
                np.array(p.s_in), np.array(p.s_out), {}, rule.draw_matrices(a, rng))
     out = rule_updates(rule, a, p, ops, 0.1)
     assert set(out) == set(a.update_shapes(p)) and all(np.all(np.isfinite(v)) for v in out.values())
+
+
+# -- IL with an output precision ----------------------------------------------------------------
+def test_il_precision_1_without_rescaling_is_pcproofs_il():
+    """The knob leaves the existing rule (and its verdicts) alone at π⁰ = 1."""
+    from pcproof.rules.pc import IL
+    from pcproof.rules.zoo.il import PrecisionIL
+    a = arch((2, 3, 2, 2), "identity")
+    ops = RationalOps(a.activation)
+    p = random_params(a, random.Random(0)).map(ops.number)
+    assert rule_updates(PrecisionIL(rescale=False), a, p, ops, ALPHA) == rule_updates(IL(), a, p, ops, ALPHA)
+
+
+def test_il_precision_step_descends_the_weighted_energy():
+    """Defining equation (Whittington & Bogacz Sec. 2): x^1 ← x^1 − γ ∂F/∂x^1 with
+    F = ½ π⁰‖ε^0‖² + ½‖ε^1‖², differentiated by sympy; and Δθ^1 = −α ∂F/∂θ^1 / π⁰ (rescaled)."""
+    from pcproof.rules.pc import PCN
+    from pcproof.rules.zoo.il import PrecisionIL
+    pi = sp.Rational(1, 7)
+    rule = PrecisionIL(gamma=Fraction(1, 3), output_precision=Fraction(1, 7), t_c=1)
+    a = arch((2, 2, 2), bias=True)
+    ops = TaylorOps()
+    p = symbolic_params(a, ())
+    pcn = PCN(a, p, ops, rule, ALPHA, rule.steps(a.L))
+    x1 = sp.symbols("x1_0:2")
+    mu0 = [sum(p.theta[1][i][j] * F(x1[j]) for j in range(2)) + p.b[0][i] for i in range(2)]
+    mu1 = [sum(p.theta[2][i][j] * F(p.s_in[j]) for j in range(2)) + p.b[1][i] for i in range(2)]
+    Fe = pi * sum((s - m) ** 2 for s, m in zip(p.s_out, mu0)) / 2 + sum((x - m) ** 2 for x, m in zip(x1, mu1)) / 2
+    at = dict(zip(x1, pcn.x(1, 0)))
+    want = [(x - sp.Rational(1, 3) * sp.diff(Fe, x)).subs(at).doit() for x in x1]
+    assert all(sp.simplify(w - g.doit()) == 0 for w, g in zip(want, pcn.x(1, 1)))
+    th = sp.symbols("t0:2")      # θ^1's first row as variables: −∂F/∂θ^1_{0j}
+    Fth = pi * ((p.s_out[0] - sum(t * F(xx) for t, xx in zip(th, x1)) - p.b[0][0]) ** 2) / 2
+    at_t = {**dict(zip(th, p.theta[1][0])), **dict(zip(x1, pcn.x(1, 1)))}
+    dtheta = rule_updates(rule, a, p, ops, ALPHA)[("theta", 1)][0]
+    assert all(sp.simplify((-ALPHA * sp.diff(Fth, t) / pi).subs(at_t).doit() - d.doit()) == 0
+               for t, d in zip(th, dtheta))
