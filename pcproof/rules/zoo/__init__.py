@@ -87,3 +87,6 @@ def _pc_entries():
 _pc_entries()
 
 __all__ = ["ZOO", "ZooEntry", "register", "get", "FA", "DFA", "Hyper", "HyperRule", "FeedbackHyper", "WIDTHS"]
+
+# the rows of pcproof.rules.zoo.entries (AR, relaxed PC, GAIT-prop)
+from . import entries as _entries  # noqa: E402,F401
