@@ -231,3 +231,14 @@ def test_zoo_table(tmp_path):
     assert r.returncode == 0, r.stderr
     page = (tmp_path / "rep" / "zoo.md").read_text()
     assert "| fa |" in page and "B = θᵀ" in page and "Lillicrap" in page and "| z-il | proved at" in page
+
+
+
+def test_exact_under_orthogonal_theta_through_quotients():
+    """Cayley's θ is a quotient of polynomials: the symbolic difference is 0 only over a
+    common denominator, which the kernel's check must see (GAIT-prop with one hidden layer
+    and V = θᵀ is BP when θ is orthogonal; refuted without)."""
+    arch = Architecture((2, 2, 2), U)
+    rule = ZOO["gait-prop"].build()
+    j = judge_condition(rule, arch, C.ORTHOGONAL, prove_updates(rule, arch))
+    assert j.kind == kernel.EXACT_UNDER, j.statement
