@@ -112,6 +112,9 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     finally:
         if bar is not None:
             bar.close()
+    card.command = "pcproof validate " + (f"--rule {zoo_name}" if zoo_name else target) + \
+        "".join(f" --set {s}" for s in settings) + (f" --widths {widths}" if widths else "") + \
+        (f" -f {activation}" if activation != "uninterpreted" else "")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(card.markdown(), encoding="utf-8")
     if as_json:

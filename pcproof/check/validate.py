@@ -48,6 +48,7 @@ class Card:
     alignment: dict | None = None
     alignment_note: str = ""
     seconds: float = 0.0
+    command: str = ""              # how to regenerate this card (shown on the report page)
 
     @property
     def exit_code(self) -> int:
@@ -108,9 +109,11 @@ class Card:
                 "| question | verdict | evidence |", "|---|---|---|"]
         for j in self.judgements:
             what = (f"under ${j.condition['latex']}$" if j.condition else
-                    f"order in {j.order['text']}" if j.order else "as written")
-            ev = "; ".join(f"{e.get('verdict', '')} at {e.get('widths')} ({e.get('seconds', 0)} s)"
-                           for e in j.evidence if "verdict" in e)
+                    f"order in {j.order['text']}" if j.order else
+                    "measured on digits" if j.kind == kernel.APPROXIMATE else "as written")
+            ev = "; ".join(f"{e.get('theorem')}: {e.get('verdict', '')} at {e.get('widths')} "
+                           f"{'' if not e.get('hypotheses') else 'under ' + ', '.join(e['hypotheses']) + ' '}"
+                           f"({e.get('seconds', 0)} s)" for e in j.evidence if "verdict" in e)
             out.append(f"| {what} | {j.kind} | {j.statement}{' — ' + ev if ev else ''} |")
         out.append("")
         if self.alignment:
@@ -122,7 +125,7 @@ class Card:
         if self.smallest:
             out += ["## Smallest counterexample", "", _cex_text(self.smallest), "", "```",
                     ", ".join(f"{k} = {v}" for k, v in (self.smallest.get("point") or {}).items()), "```", ""]
-        out += [f"Regenerate: `pcproof validate {self.rule}`", ""]
+        out += [f"Regenerate: `{self.command or 'pcproof validate --rule ' + self.rule}`", ""]
         return "\n".join(out)
 
 
