@@ -723,6 +723,10 @@ def decide_order(rule: str, meta: dict, parameter: dict, differences: Callable[[
             k = -1
             for j in range(max_order + 1):
                 coeffs = [sp.expand((sp.diff(d, eps, j).subs(eps, 0) / math.factorial(j)).doit()) for d in entries]
+                if any(c.has(sp.Float) for c in coeffs):   # a rounded number: 0 would not be exact
+                    return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=k, departs_at=None),
+                                statement=f"order in {parameter['text']}: a rounded number (Float) entered "
+                                          f"the ε^{j} coefficient, so its vanishing is not exact")
                 if all(c == 0 for c in coeffs):
                     k = j
                     continue
@@ -730,7 +734,7 @@ def decide_order(rule: str, meta: dict, parameter: dict, differences: Callable[[
                     for idx, c in enumerate(coeffs):
                         if c == 0:
                             continue
-                        val = sp.nsimplify(c.subs(subst).doit())
+                        val = sp.expand(c.subs(subst).doit())     # exact: rationals through a polynomial F
                         if val.is_Rational and val != 0:
                             cex = dict(info, order=j, entry=idx, coefficient=str(val), system="rational")
                             text = (f"exact to order {k} in {parameter['text']}: coefficients up to ε^{k} vanish "

@@ -242,3 +242,21 @@ def test_exact_under_orthogonal_theta_through_quotients():
     rule = ZOO["gait-prop"].build()
     j = judge_condition(rule, arch, C.ORTHOGONAL, prove_updates(rule, arch))
     assert j.kind == kernel.EXACT_UNDER, j.statement
+
+
+class SquaredFeedbackError(FA):
+    """Width 1: δ^1 = f′(x̄^1) (θ^1 + (B^1 − θ^1)²) δ^0 — BP to first order in B − θᵀ."""
+    name = "squared-feedback-error"
+
+    def errors(self, arch, params, ops, ann):
+        delta = {0: ops.sub(params.s_out, ann.x_bar(0))}
+        th, B = params.theta[1][0][0], params.matrices["B"][1][0][0]
+        gain = th + (B - th) * (B - th)
+        delta[1] = ops.mul(ops.df(ann.x_bar(1)), ops.scale(gain, delta[0]))
+        return delta
+
+
+def test_order_one_with_its_second_order_witness():
+    j = judge_order(SquaredFeedbackError(), Architecture((1, 1, 1), U), C.FEEDBACK_ERROR)
+    assert j.kind == kernel.EXACT_TO_ORDER and (j.order["k"], j.order["departs_at"]) == (1, 2), j.statement
+    assert j.counterexample["order"] == 2 and sp.Rational(j.counterexample["coefficient"]) != 0
