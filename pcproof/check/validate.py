@@ -265,6 +265,13 @@ def zoo_markdown(cards, seconds: float) -> str:
     out += ["| " + " | ".join(r) + " |" for r in rows]
     out += ["", f"Run time {seconds:.1f} s. Regenerate: `pcproof zoo`. Each rule's card: "
             "`pcproof validate --rule NAME`.", ""]
+    plots = [(c.rule, c.alignment) for c in cards if c.alignment and c.alignment.get("plot")]
+    if plots:
+        st = plots[0][1]["settings"]
+        out += ["## Cosine similarity to BP over training (measured, not proved)", "",
+                f"digits, widths {st.get('widths')}, f {st.get('activation')}, {st.get('epochs')} epoch(s) on "
+                f"{st.get('training_digits')} digits, seeds {plots[0][1]['seeds']}; per layer, mean and range over seeds.", ""]
+        out += [f"**{name}**: ![{name}]({Path(a['plot']).name})" for name, a in plots] + [""]
     return "\n".join(out)
 
 
