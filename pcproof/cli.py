@@ -209,6 +209,9 @@ COMMANDS = {
     "fuzz": ("pcproof.commands.fuzz", "command", "Check a theorem numerically on random networks."),
     "ablate": ("pcproof.commands.ablate", "command", "Break C1, C2, C3 one at a time; measure how far Z-IL moves from BP."),
     "report": ("pcproof.commands.report", "command", "Write derivation reports (Markdown, LaTeX, HTML) and an index."),
+    "validate": ("pcproof.commands.zoo", "validate_cmd", "Judge a rule against BP: exact, under a condition, to order k, "
+                 "approximate, not BP."),
+    "zoo": ("pcproof.commands.zoo", "zoo_cmd", "Judge every rule of the credit-assignment zoo against BP (a table)."),
 }
 
 

@@ -638,3 +638,214 @@ class Proof:
             fh.write(f"; {self.label}: {lemma}, {part}: {claim} (z3 answered {result})\n")
             fh.write(s.sexpr() + "(check-sat)\n(get-unsat-core)\n")
         return path
+
+
+# ---------------------------------------------------------------------------------
+# judgements: verdicts beyond yes/no, for the credit-assignment zoo (docs/zoo.md).
+# Each is made here from evidence this kernel produced (Verdicts) or checked itself
+# (Taylor coefficients, their witnesses); measurements are reported, never proved.
+# ---------------------------------------------------------------------------------
+EXACT, EXACT_UNDER, EXACT_TO_ORDER, APPROXIMATE, NOT_BP, UNDECIDED = (
+    "exact", "exact under a condition", "exact to order k", "approximate", "not BP", "undecided")
+#: strongest first: the verdict card shows the first kind established
+JUDGEMENT_KINDS = (EXACT, EXACT_UNDER, EXACT_TO_ORDER, APPROXIMATE, NOT_BP, UNDECIDED)
+#: ``pcproof validate``: 0 exact (or exact under a tried condition), 1 not exact under any
+#: tried condition, 3 undecided (2, bad input, is the CLI's)
+JUDGEMENT_EXIT = {EXACT: 0, EXACT_UNDER: 0, EXACT_TO_ORDER: 1, APPROXIMATE: 1, NOT_BP: 1, UNDECIDED: 3}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One kind of verdict about a rule against BP, with its evidence.
+
+    ``condition``: {name, latex, text, parts} of a hypothesis (exact under it);
+    ``order``: {parameter, latex, k, departs_at} (exact to order k; k = −1: departs at 0);
+    ``evidence``: the kernel verdicts (as dicts) it rests on; ``measurement``: numbers
+    from :mod:`pcproof.check.align` (approximate)."""
+
+    rule: str
+    kind: str
+    statement: str
+    seconds: float = 0.0
+    condition: dict | None = None
+    order: dict | None = None
+    evidence: list[dict] = field(default_factory=list)
+    counterexample: dict | None = None
+    measurement: dict | None = None
+    note: str = ""
+    _token: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self._token is not _TOKEN:
+            raise PermissionError("judgements are issued by pcproof.kernel only")
+        if self.kind not in JUDGEMENT_KINDS:
+            raise ValueError(f"not a judgement: {self.kind!r}")
+
+    @property
+    def exit_code(self) -> int:
+        return JUDGEMENT_EXIT[self.kind]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("_token")
+        return d
+
+
+def _judgement(**kw) -> Judgement:
+    return Judgement(_token=_TOKEN, **kw)
+
+
+def _own(v) -> bool:
+    return isinstance(v, Verdict) and v._token is _TOKEN
+
+
+def judge_plain(rule: str, verdicts: list) -> Judgement:
+    """The rule with nothing assumed, at the sizes ``verdicts`` were proved at: exact if
+    proved at every one, not BP if refuted at one (its counterexample: the first, the
+    smallest when they come smallest first), else undecided."""
+    verdicts = verdicts if isinstance(verdicts, (list, tuple)) else [verdicts]
+    if not verdicts or not all(_own(v) for v in verdicts):
+        raise PermissionError("a judgement rests on kernel verdicts only")
+    evidence = [v.to_dict() for v in verdicts]
+    sec = round(sum(v.seconds for v in verdicts), 4)
+    at = lambda v: f"widths {v.widths}, f {v.activation}"  # noqa: E731
+    refuted = [v for v in verdicts if v.verdict == REFUTED]
+    if refuted:
+        v = refuted[0]
+        return _judgement(rule=rule, kind=NOT_BP, statement=f"not BP: refuted at {at(v)}", seconds=sec,
+                          evidence=evidence, counterexample=dict(v.counterexample, widths=v.widths))
+    if all(v.verdict == PROVED for v in verdicts):
+        return _judgement(rule=rule, kind=EXACT, seconds=sec, evidence=evidence,
+                          statement="exact: proved equal to BP's updates at widths "
+                                    f"{', '.join(str(v.widths) for v in verdicts)}, f {verdicts[-1].activation}")
+    v = next(v for v in verdicts if v.verdict == UNKNOWN)
+    return _judgement(rule=rule, kind=UNDECIDED, seconds=sec, evidence=evidence,
+                      statement=f"undecided at {at(v)}: {v.note or v.method}")
+
+
+def judge_under(rule: str, condition: dict, under: Verdict, without: list, vacuity: Verdict | None) -> Judgement:
+    """Exact under ``condition`` iff the claim is proved with every part of it imposed
+    (``under``, whose hypotheses name the condition) and refuted without it: ``without``
+    holds the verdict with nothing imposed and, for a condition of several parts, one with
+    each part left out (so no part is idle).  Not vacuous: ``vacuity`` is the verdict on
+    "BP's updates are all 0 under the condition", which must be refuted (a point where BP
+    learns; under δ^0 = 0 it is proved, and every rule whose updates vanish too would be
+    "exact").  Anything short of that is said as it is."""
+    if not _own(under) or not all(_own(v) for v in without) or not without:
+        raise PermissionError("a judgement rests on kernel verdicts only")
+    if under.verdict == PROVED and not _own(vacuity):
+        raise PermissionError("exact under a condition needs the kernel's verdict on its vacuity")
+    if condition["name"] not in under.hypotheses:
+        raise ValueError(f"the verdict under {condition['name']} does not assume it")
+    if any(condition["name"] in v.hypotheses for v in without):
+        raise ValueError(f"a verdict 'without {condition['name']}' assumes it")
+    evidence = [under.to_dict()] + [v.to_dict() for v in without]
+    sec = round(under.seconds + sum(v.seconds for v in without), 4)
+    common = dict(rule=rule, condition=condition, evidence=evidence, seconds=sec)
+    if under.verdict == REFUTED:
+        return _judgement(kind=NOT_BP, statement=f"not BP even under {condition['text']}",
+                          counterexample=under.counterexample, **common)
+    idle = [v for v in without if v.verdict == PROVED]
+    if under.verdict == PROVED and vacuity.verdict != REFUTED:
+        evidence.append(vacuity.to_dict())
+        return _judgement(kind=UNDECIDED, statement=f"vacuous under {condition['text']}: BP's updates are "
+                          + ("identically 0 there" if vacuity.verdict == PROVED else "not shown non-zero there"),
+                          **common)
+    if under.verdict == PROVED and not idle and all(v.verdict == REFUTED for v in without):
+        evidence.append(vacuity.to_dict())
+        return _judgement(kind=EXACT_UNDER, statement=f"exact under {condition['text']} (proved at widths "
+                                                      f"{under.widths}, f {under.activation}), refuted without it",
+                          counterexample=without[0].counterexample, **common)
+    why = ("proved without it too (the condition is not needed)" if idle else
+           f"under it: {under.verdict}; without it: {', '.join(v.verdict for v in without)}")
+    return _judgement(kind=UNDECIDED, statement=f"not shown exact under {condition['text']}: {why}", **common)
+
+
+def decide_order(rule: str, meta: dict, parameter: dict, differences: Callable[[], tuple[Any, list]],
+                 candidates: Callable[[int, list], Any], max_order: int = 2,
+                 timeout: float | None = None) -> Judgement:
+    """Exact to order k in a small parameter ε: the Taylor coefficients c_j = (1/j!) ∂ʲd/∂εʲ
+    at ε = 0 of every entry d of the difference rule − BP vanish identically for j ≤ k
+    (expanded to 0, f uninterpreted: f′, f″ … are the derivatives of one unknown function),
+    and c_{k+1} is non-zero at a witness: exact rationals with a polynomial f.
+
+    ``differences()`` gives (ε as a sympy symbol, entries as sympy expressions in ε whose
+    activation is the sympy function F); ``candidates(j, coefficients)`` yields
+    (info, substitution) where substitution maps every free symbol of the coefficients to a
+    rational and F to a polynomial Lambda.  Computed and checked here."""
+    import math
+
+    import sympy as sp
+    start = time.perf_counter()
+    base = dict(rule=rule, **{k: meta[k] for k in ("depth", "widths", "activation") if k in meta})
+    done = lambda **kw: _judgement(rule=rule, seconds=round(time.perf_counter() - start, 4),
+                                   order=dict(parameter, **kw.pop("order_kw")), **kw)
+    try:
+        with time_limit(timeout):
+            eps, entries = differences()
+            k = -1
+            for j in range(max_order + 1):
+                coeffs = [sp.expand((sp.diff(d, eps, j).subs(eps, 0) / math.factorial(j)).doit()) for d in entries]
+                if any(c.has(sp.Float) for c in coeffs):   # a rounded number: 0 would not be exact
+                    return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=k, departs_at=None),
+                                statement=f"order in {parameter['text']}: a rounded number (Float) entered "
+                                          f"the ε^{j} coefficient, so its vanishing is not exact")
+                if all(c == 0 for c in coeffs):
+                    k = j
+                    continue
+                for info, subst in candidates(j, coeffs):
+                    for idx, c in enumerate(coeffs):
+                        if c == 0:
+                            continue
+                        val = sp.expand(c.subs(subst).doit())     # exact: rationals through a polynomial F
+                        if val.is_Rational and val != 0:
+                            cex = dict(info, order=j, entry=idx, coefficient=str(val), system="rational")
+                            text = (f"exact to order {k} in {parameter['text']}: coefficients up to ε^{k} vanish "
+                                    f"identically, ε^{j}'s is {val} at a rational point" if k >= 0 else
+                                    f"departs at order 0 in {parameter['text']} (ε^0 coefficient {val} at a rational point)")
+                            return done(kind=EXACT_TO_ORDER if k >= 0 else NOT_BP, statement=text,
+                                        counterexample=cex, evidence=[base],
+                                        order_kw=dict(k=k, departs_at=j))
+                return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=k, departs_at=None),
+                            statement=f"ε^{j} coefficient in {parameter['text']} did not expand to 0 and "
+                                      "no rational witness made it non-zero")
+    except Timeout:
+        return done(kind=UNDECIDED, statement=f"order in {parameter['text']}: timed out after {timeout} s",
+                    evidence=[base], order_kw=dict(k=None, departs_at=None))
+    return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=max_order, departs_at=None),
+                statement=f"every coefficient up to ε^{max_order} in {parameter['text']} vanishes; "
+                          "the departure was not found")
+
+
+#: "approximate" heads a card only when every layer's mean cosine to BP is at least this
+APPROX_COSINE = 0.9
+
+
+def judge_approximate(rule: str, measurement: dict) -> Judgement:
+    """Measured closeness to BP (pcproof.check.align): reported as numbers, never proved.
+    ``close`` (set here): every layer's mean cosine similarity ≥ :data:`APPROX_COSINE`."""
+    cos = [c for c in measurement.get("cosine", []) if c is not None]
+    close = bool(cos) and min(cos) >= APPROX_COSINE
+    m = dict(measurement, close=close, threshold=APPROX_COSINE)
+    head = (f"approximate: every layer's mean cosine to BP ≥ {APPROX_COSINE}" if close else
+            f"measured, not close: a layer's mean cosine to BP is below {APPROX_COSINE}")
+    return _judgement(rule=rule, kind=APPROXIMATE, measurement=m, statement=f"{head} (measured, not proved)")
+
+
+def strongest(judgements: list) -> Judgement | None:
+    """The strongest kind established among this kernel's judgements (JUDGEMENT_KINDS order);
+    an order-k judgement counts only with k ≥ 1 (order 0 is what exact-under already says)."""
+    if not all(isinstance(j, Judgement) and j._token is _TOKEN for j in judgements):
+        raise PermissionError("judgements are issued by pcproof.kernel only")
+    ok = [j for j in judgements if (j.kind != EXACT_TO_ORDER or (j.order or {}).get("k", -1) >= 1
+                                    or not any(x.kind == EXACT_UNDER for x in judgements))
+          and (j.kind != APPROXIMATE or j.measurement.get("close"))]
+    ranked = sorted(ok, key=lambda j: JUDGEMENT_KINDS.index(j.kind))
+    if not ranked:
+        return None
+    # undecided about the rule itself beats nothing but outranks no established kind
+    plain_undecided = any(j.kind == UNDECIDED and not j.condition and not j.order for j in judgements)
+    best = ranked[0]
+    if plain_undecided and best.kind in (APPROXIMATE, NOT_BP):
+        return next(j for j in judgements if j.kind == UNDECIDED and not j.condition and not j.order)
+    return best

@@ -140,13 +140,14 @@ class Space:
         init_noise, offset, gamma = knob["init_noise"], knob["update_offset"], knob["gamma"]
         alpha = rng.choice(self.alphas)
         values, rand, n = self._values, rng.random, len(self._values)  # sample_scalar, inlined
-        params = _build(arch, lambda _name: values[int(rand() * n)], ("eta",) if init_noise else ())
+        setting = Setting(gamma=gamma, update_offset=offset, init_noise=init_noise, rule=rule or ZIL)
+        params = _build(arch, lambda _name: values[int(rand() * n)], ("eta",) if init_noise else (),
+                        setting.matrices(arch))
         if rand() < self.special:  # drawn last: an ordinary case is the same as without special points
             kinds = special_kinds(arch)
             params = special_point(kinds[int(rand() * len(kinds))], arch, params,
                                    scalar=lambda: values[int(rand() * n)], index=lambda k: 1 + int(rand() * k),
                                    coin=lambda: rand() < 0.5)
-        setting = Setting(gamma=gamma, update_offset=offset, init_noise=init_noise, rule=rule or ZIL)
         return Case(thm.name, arch, params, setting, gamma, alpha)
 
 
@@ -197,7 +198,8 @@ def _convert(p: Params, num) -> Params:
     return Params(theta={k: tuple([tuple([num(c) for c in r]) for r in W]) for k, W in p.theta.items()},
                   b=None if p.b is None else {l: vec(v) for l, v in p.b.items()},
                   s_in=vec(p.s_in), s_out=vec(p.s_out),
-                  extra={n: {l: vec(v) for l, v in d.items()} for n, d in p.extra.items()})
+                  extra={n: {l: vec(v) for l, v in d.items()} for n, d in p.extra.items()},
+                  matrices={n: {l: tuple([vec(r) for r in M]) for l, M in d.items()} for n, d in p.matrices.items()})
 
 
 # -- special points -------------------------------------------------------------------
@@ -242,7 +244,7 @@ def special_point(kind: str, arch: Architecture, p: Params, scalar, index, coin)
     elif kind == "zero-error":
         if not arch.activation.is_polynomial:
             theta[1] = tuple(zeros(row) for row in theta[1])
-        point = Params(theta, b, s_in, s_out, p.extra)
+        point = Params(theta, b, s_in, s_out, p.extra, p.matrices)
         from .rules import ANN  # the one forward pass (exact: rationals through a polynomial f)
         s_out = tuple(ANN(arch, point, _exact_ops(_poly_or_identity(arch.activation))).x_bar(0))
     elif kind == "zero-bias":
@@ -255,7 +257,7 @@ def special_point(kind: str, arch: Architecture, p: Params, scalar, index, coin)
         s_in = zeros(s_in)
     else:
         raise ValueError(f"unknown special point {kind!r} (choose from {', '.join(SPECIAL)})")
-    return Params(theta, b, s_in, s_out, p.extra)
+    return Params(theta, b, s_in, s_out, p.extra, p.matrices)
 
 
 def _poly_or_identity(activation):
@@ -298,7 +300,7 @@ def rationals(denominators: tuple[int, ...] = (1, 2, 3, 4, 8), bound: int = 2):
 
 @_composite
 def params(draw, arch: Architecture, extra_vectors: tuple[str, ...] = (), scalars=None,
-           padded_to: tuple[int, int] | None = None):
+           padded_to: tuple[int, int] | None = None, matrices: dict | None = None):
     """A point for ``arch``: weights, biases (if any), the training pair and extra
     hidden-layer vectors (``("eta",)`` for the C1 perturbation), every scalar from ``scalars``.
 
@@ -306,14 +308,17 @@ def params(draw, arch: Architecture, extra_vectors: tuple[str, ...] = (), scalar
     of that size, in a fixed order by name, and keep the ones ``arch`` uses.  Each
     weight θ^{l+1}_{ij} then has a fixed place among hypothesis' choices, so when a
     failure shrinks to fewer layers or narrower ones the weights that matter stay put
-    (otherwise every later draw shifts and the failure is lost).  :func:`cases` pads."""
+    (otherwise every later draw shifts and the failure is lost).  :func:`cases` pads.
+
+    ``matrices``: a rule's extra matrices (:meth:`pcproof.rules.Rule.matrices`), drawn
+    after everything else (not padded)."""
     scalars = rationals() if scalars is None else scalars
     if padded_to is None:
-        return _build(arch, lambda _name: draw(scalars), extra_vectors)
+        return _build(arch, lambda _name: draw(scalars), extra_vectors, matrices)
     depth, width = padded_to
     names = _template(depth, width, tuple(extra_vectors))
     values = {name: draw(scalars) for name in names}
-    return _build(arch, values.__getitem__, extra_vectors)
+    return _build(arch, lambda name: values[name] if name in values else draw(scalars), extra_vectors, matrices)
 
 
 @lru_cache(maxsize=32)
@@ -346,7 +351,8 @@ def cases(draw, theorem: Theorem | str = "thm-3.2", rule=None, space: Space = DE
     setting = draw(conditions(thm, space, rule))
     alpha = draw(st.sampled_from(space.alphas))
     scalars = rationals(space.denominators, space.bound)
-    point = draw(params(arch, ("eta",) if setting.init_noise else (), scalars, (space.max_depth, space.max_width)))
+    point = draw(params(arch, ("eta",) if setting.init_noise else (), scalars, (space.max_depth, space.max_width),
+                        setting.matrices(arch)))
     # a special point about once in 1/space.special cases; shrinks toward an ordinary one
     last = round(1 / space.special) - 1 if space.special > 0 else None
     if last is not None and draw(st.integers(0, last)) == last:

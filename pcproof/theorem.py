@@ -51,6 +51,11 @@ class Setting:
     def rule_name(self) -> str:
         return getattr(self.rule, "name", getattr(self.rule, "__name__", "rule"))
 
+    def matrices(self, arch) -> dict:
+        """The extra matrices the rule reads from the point (:meth:`pcproof.rules.Rule.matrices`)."""
+        from .rules.base import rule_matrices
+        return rule_matrices(self.rule, arch)
+
     def make_rule(self, gamma_value):
         """The rule this setting asks for, with the PC knobs (γ, C1 noise, C2 offset) given to
         a PC rule; a rule that is not a PC rule has no such knobs, so a setting that turns

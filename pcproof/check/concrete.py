@@ -50,7 +50,7 @@ def _extra(setting: Setting):
 
 def symbolic_instance(theorem: Theorem, arch: Architecture, setting: Setting) -> Instance:
     ops = SymbolicOps(arch.activation)
-    params = symbolic_params(arch, _extra(setting)).map(ops.number)   # rule code sees Sym scalars
+    params = symbolic_params(arch, _extra(setting), setting.matrices(arch)).map(ops.number)   # rule code sees Sym scalars
     return Instance(arch, ops, params, setting, ops.number(gamma_for(theorem, setting)), ops.number(ALPHA))
 
 
@@ -58,7 +58,7 @@ def witness_point(arch: Architecture, setting: Setting, seed: int, zero=None):
     """An exact rational point for the layered network, and the generator that drew it
     (its kind: :func:`special_point`; ``zero``: a generic point with that one parameter 0)."""
     rng = random.Random(seed)
-    p = random_params(arch, rng, _extra(setting))
+    p = random_params(arch, rng, _extra(setting), matrices=setting.matrices(arch))
     return special_point(p, 0 if zero is not None else seed % WITNESS_POINTS, rng, zero), rng
 
 
@@ -117,7 +117,7 @@ def numeric_instance(theorem: Theorem, arch: Architecture, setting: Setting, see
     the kernel takes its witnesses from :func:`witness_candidates`).  Returns (point, instance)."""
     rng = random.Random(seed)
     ops = MpmathOps(arch.activation, digits)
-    exact = random_params(arch, rng, _extra(setting))
+    exact = random_params(arch, rng, _extra(setting), matrices=setting.matrices(arch))
     g, a = _gamma_at(theorem, setting, rng), Fraction(1, 10)
     point = _point_text(exact, g, a, arch.activation.concrete())
     inst = Instance(arch, ops, exact.map(ops.number), setting, ops.number(g), ops.number(a))

@@ -191,7 +191,13 @@ def without_unit(case: Case, l: int, i: int) -> Case:
         theta[l] = tuple(drop(row) for row in theta[l])            # columns of θ^l: units of layer l
     b = None if p.b is None else {k: drop(v) if k == l else v for k, v in p.b.items()}
     extra = {n: {k: drop(v) if k == l else v for k, v in d.items()} for n, d in p.extra.items()}
-    params = Params(theta, b, drop(p.s_in) if l == L else p.s_in, drop(p.s_out) if l == 0 else p.s_out, extra)
+    # a rule's matrices: drop row i where the rows are layer l's, column i where the columns are
+    shapes = case.setting.matrices(case.arch)
+    matrices = {n: {k: tuple(tuple(c for j, c in enumerate(row) if not (shapes[n][k][1] == l and j == i))
+                             for r, row in enumerate(M) if not (shapes[n][k][0] == l and r == i))
+                    for k, M in d.items()} for n, d in p.matrices.items()}
+    params = Params(theta, b, drop(p.s_in) if l == L else p.s_in, drop(p.s_out) if l == 0 else p.s_out, extra,
+                    matrices)
     widths = tuple(n - (k == l) for k, n in enumerate(case.arch.widths))
     return replace(case, arch=Architecture(widths, case.arch.activation, case.arch.bias), params=params)
 

@@ -83,6 +83,10 @@ class Params:
     s_out: Any
     # Extra named values a condition needs (e.g. the C1 perturbation η^l).
     extra: dict[str, Any] = field(default_factory=dict)
+    # Extra named matrices a rule declares (:meth:`pcproof.rules.Rule.matrices`), e.g. the
+    # feedback matrices B^l of feedback alignment: name → layer → matrix (rows of scalars).
+    # They are part of the point: symbols in a proof, drawn by the strategies and witnesses.
+    matrices: dict[str, Any] = field(default_factory=dict)
 
     def scalars(self) -> dict[str, Any]:
         """Flat name → scalar view, the names of :func:`symbolic_params`' symbols."""
@@ -102,6 +106,11 @@ class Params:
             for l, v in vecs.items():
                 for i, c in enumerate(v):
                     out[f"{name}{l}_{i}"] = c
+        for name, mats in self.matrices.items():
+            for l, M in mats.items():
+                for i, row in enumerate(M):
+                    for j, c in enumerate(row):
+                        out[f"{name}{l}_{i}_{j}"] = c
         return out
 
     def graph_point(self, L: int):
@@ -121,10 +130,15 @@ class Params:
             b=None if self.b is None else {l: vec(v) for l, v in self.b.items()},
             s_in=vec(self.s_in), s_out=vec(self.s_out),
             extra={n: {l: vec(v) for l, v in d.items()} for n, d in self.extra.items()},
+            matrices={n: {l: tuple(vec(r) for r in M) for l, M in d.items()} for n, d in self.matrices.items()},
         )
 
 
-def _build(arch: Architecture, scalar: Callable[[str], Any], extra_vectors: tuple[str, ...] = ()) -> Params:
+def _build(arch: Architecture, scalar: Callable[[str], Any], extra_vectors: tuple[str, ...] = (),
+           matrices: dict | None = None) -> Params:
+    """``matrices``: name → l → (layer of the rows, layer of the columns), the extra matrices
+    a rule declares (:meth:`pcproof.rules.Rule.matrices`): ``(l, l-1)`` is n_l × n_{l-1};
+    scalar ``{name}{l}_{i}_{j}`` is entry (i, j)."""
     n, L = arch.widths, arch.L
     vec = lambda stem, m: tuple(scalar(f"{stem}_{i}") for i in range(m))
     return Params(
@@ -134,27 +148,32 @@ def _build(arch: Architecture, scalar: Callable[[str], Any], extra_vectors: tupl
         s_in=vec("s_in", n[L]), s_out=vec("s_out", n[0]),
         # hidden-layer vectors, e.g. the C1 perturbation eta^l, l = 1 … L-1
         extra={name: {l: vec(f"{name}{l}", n[l]) for l in range(1, L)} for name in extra_vectors},
+        # drawn after everything else, so a point without matrices is the same point as before
+        matrices={name: {l: tuple(tuple(scalar(f"{name}{l}_{i}_{j}") for j in range(n[c])) for i in range(n[r]))
+                         for l, (r, c) in sorted(shapes.items())}
+                  for name, shapes in sorted((matrices or {}).items())},
     )
 
 
-def symbolic_params(arch: Architecture, extra_vectors: tuple[str, ...] = ()) -> Params:
-    """A point whose every scalar is a sympy symbol (real)."""
+def symbolic_params(arch: Architecture, extra_vectors: tuple[str, ...] = (), matrices: dict | None = None) -> Params:
+    """A point whose every scalar is a sympy symbol (real); a rule's matrices (``matrices``,
+    see :meth:`pcproof.rules.Rule.matrices`) get their own symbols, so a proof holds for every value."""
     import sympy as sp   # here, not at import: an all-depth proof never needs it
-    return _build(arch, lambda name: sp.Symbol(name, real=True), extra_vectors)
+    return _build(arch, lambda name: sp.Symbol(name, real=True), extra_vectors, matrices)
 
 
 def random_params(arch: Architecture, rng: random.Random, extra_vectors: tuple[str, ...] = (),
-                  denominator: int = 8, bound: int = 2) -> Params:
+                  denominator: int = 8, bound: int = 2, matrices: dict | None = None) -> Params:
     """A point of small exact rationals k/denominator with |value| ≤ bound (readable counterexamples)."""
     top = bound * denominator
 
     def scalar(_name):
         return Fraction(rng.randint(-top, top), denominator)
 
-    return _build(arch, scalar, extra_vectors)
+    return _build(arch, scalar, extra_vectors, matrices)
 
 
-_NAMED = re.compile(r"^(theta|b|eta)(\d+)_(\d+(?:_\d+)?)$|^s_(in|out)_(\d+)$")
+_NAMED = re.compile(r"^(theta|b|eta|B)(\d+)_(\d+(?:_\d+)?)$|^s_(in|out)_(\d+)$")
 
 
 def symbol_latex(name: str) -> str:
@@ -166,5 +185,5 @@ def symbol_latex(name: str) -> str:
     stem, layer, idx, which, i = m.groups()
     if which:
         return rf"s^{{\mathrm{{{which}}}}}_{{{i}}}"
-    greek = {"theta": r"\theta", "b": "b", "eta": r"\eta"}[stem]
+    greek = {"theta": r"\theta", "b": "b", "eta": r"\eta", "B": "B"}[stem]
     return rf"{greek}^{{{layer}}}_{{{idx.replace('_', '')}}}"

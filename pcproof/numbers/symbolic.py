@@ -529,7 +529,11 @@ class SymbolicOps(ListOps):
             e = e.xreplace({a: defs[a] for a in atoms})
             if _terms_bound(e, max_ops) > max_ops:
                 return False
-        return sp.expand(e) == 0
+        e = sp.expand(e)
+        # a quotient (e.g. a Cayley-parametrised orthogonal θ, pcproof.check.conditions):
+        # 0 as a rational function once over a common denominator (sound where it is defined)
+        return e == 0 or (any(t.is_Pow and t.exp.is_negative for t in e.atoms(sp.Pow))
+                          and sp.cancel(sp.together(e)) == 0)
 
     def inexact(self) -> bool:
         """True if a rounded number (a sympy Float) entered the computation anyway

@@ -242,6 +242,31 @@ class Rule(ABC):
     def describe(self) -> str:
         return self.name
 
+    @classmethod
+    def matrices(cls, arch) -> dict:
+        """Extra matrices this rule reads from the point (``params.matrices[name][l]``), as
+        name → l → (layer of the rows, layer of the columns): feedback alignment's
+        ``{"B": {l: (l, l - 1) for l in range(1, arch.L)}}`` is B^l of shape n_l × n_{l-1}.
+        They are parameters of the point, like the weights: their own symbols in a proof (so
+        it holds for every value), drawn by the strategies and the witness search, given by
+        the trainer (:meth:`draw_matrices`).  None by default."""
+        return {}
+
+    def draw_matrices(self, arch, rng) -> dict:
+        """Numeric values of :meth:`matrices` for training (numpy ``rng``): name → l → array.
+        Default: entries N(0, 1/n_cols), the usual scale of a fixed random feedback matrix."""
+        import numpy as np
+        n = arch.widths
+        return {name: {l: rng.normal(0.0, 1.0 / np.sqrt(n[c]), size=(n[r], n[c])) for l, (r, c) in shapes.items()}
+                for name, shapes in self.matrices(arch).items()}
+
+
+def rule_matrices(rule, arch) -> dict:
+    """The matrices a rule (class or instance, a user's included) declares for ``arch``
+    (:meth:`Rule.matrices`); {} for a rule that declares none."""
+    fn = getattr(rule, "matrices", None)
+    return dict(fn(arch)) if callable(fn) else {}
+
 
 def rule_updates(rule: Rule, model, params, ops, alpha, run=None) -> Updates:
     """The one door to a rule's updates: every prover, the fuzzer, the strategies, the

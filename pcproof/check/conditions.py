@@ -1,0 +1,197 @@
+"""Named hypotheses a zoo rule may be exact under, and the small parameters it may be exact
+to order k in (docs/zoo.md).  One object per condition: its name, LaTeX, a sentence, and
+how it is imposed — as a substitution on the point (every number system: the same lines
+run on sympy atoms, rationals and balls) or by fixing the activation.
+
+A compound condition (:func:`both`) is exact only if each part is needed: the judge
+refutes the claim with each part left out (pcproof.kernel.judge_under).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from ..model import Architecture, get_activation
+from ..model.network import Params
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """A condition: ``substitute(arch, params, ops)`` → params with it imposed (None: nothing
+    to substitute); ``activation``: the activation it fixes (None: f stays as given);
+    ``applies(arch, rule)`` → None, or why the condition makes no sense there."""
+
+    name: str
+    text: str
+    latex: str
+    substitute: Callable | None = None
+    activation: str | None = None
+    applies: Callable | None = None
+    parts: tuple = ()
+
+    def arch(self, arch: Architecture) -> Architecture:
+        acts = [p.activation for p in (self.parts or (self,)) if p.activation]
+        return Architecture(arch.widths, get_activation(acts[-1]), arch.bias) if acts else arch
+
+    def impose(self, arch, params: Params, ops) -> Params:
+        for p in self.parts or (self,):
+            if p.substitute is not None:
+                params = p.substitute(arch, params, ops)
+        return params
+
+    def why_not(self, arch, rule) -> str | None:
+        for p in self.parts or (self,):
+            if p.applies is not None:
+                why = p.applies(arch, rule)
+                if why:
+                    return why
+        return None
+
+    def info(self) -> dict:
+        return {"name": self.name, "text": self.text, "latex": self.latex,
+                "parts": [p.name for p in self.parts] or [self.name]}
+
+
+def both(a: Hypothesis, b: Hypothesis) -> Hypothesis:
+    """a and b together (each part must be needed for the exact verdict)."""
+    parts = (a.parts or (a,)) + (b.parts or (b,))
+    return Hypothesis(f"{a.name} & {b.name}", f"{a.text} and {b.text}", rf"{a.latex},\ {b.latex}", parts=parts)
+
+
+def without(h: Hypothesis, part: Hypothesis) -> Hypothesis | None:
+    """h with ``part`` left out (None: nothing left)."""
+    rest = tuple(p for p in h.parts if p is not part)
+    if not rest:
+        return None
+    out = rest[0]
+    for p in rest[1:]:
+        out = both(out, p)
+    return out
+
+
+# -- matrix helpers on any number system (columns through ops.matvec, the one product) --
+def transpose(M):
+    return tuple(zip(*M)) if M else M
+
+
+def matmul(ops, A, B):
+    """A B, column by column with the number system's own matvec."""
+    cols = [ops.matvec(A, col) for col in transpose(B)]
+    return transpose(tuple(tuple(c) for c in cols))
+
+
+def _with_matrix(params: Params, name: str, mats: dict) -> Params:
+    return replace(params, matrices={**params.matrices, name: mats})
+
+
+def _needs_B(shape_of: Callable):
+    def check(arch, rule):
+        from ..rules.base import rule_matrices
+        shapes = rule_matrices(rule, arch).get("B")
+        if shapes is None:
+            return "the rule has no feedback matrices B"
+        want = {l: shape_of(l) for l in shapes}
+        if shapes != want:
+            return "the rule's B^l do not have the shape this condition gives them"
+        return None
+    return check
+
+
+def _feedback_transpose(arch, params, ops):
+    return _with_matrix(params, "B", {l: transpose(params.theta[l]) for l in params.matrices["B"]})
+
+
+def _chain(params, ops, l):
+    """θ^1 θ^2 ⋯ θ^l (maps layer l to the output)."""
+    M = params.theta[1]
+    for k in range(2, l + 1):
+        M = matmul(ops, M, params.theta[k])
+    return M
+
+
+def _feedback_chain(arch, params, ops):
+    return _with_matrix(params, "B", {l: transpose(_chain(params, ops, l)) for l in params.matrices["B"]})
+
+
+def _zero_output_error(arch, params, ops):
+    from ..rules.bp import ANN
+    return replace(params, s_out=tuple(ANN(arch, params, ops).x_bar(0)))
+
+
+def _square(arch, rule):
+    return None if len(set(arch.widths)) == 1 else "θ orthogonal needs square layers (equal widths)"
+
+
+def cayley(ops, theta):
+    """An orthogonal matrix from the entries of θ above its diagonal: A skew-symmetric with
+    those entries, Q = (I + A)⁻¹(I − A) (Cayley).  I + A has positive leading minors for a
+    skew A, so elimination without pivoting never divides by zero: no branch on values."""
+    n = len(theta)
+    zero, one = ops.number(0), ops.number(1)
+    A = [[theta[i][j] if i < j else (zero - theta[j][i] if i > j else zero) for j in range(n)] for i in range(n)]
+    M = [[(one if i == j else zero) + A[i][j] for j in range(n)] for i in range(n)]       # I + A
+    R = [[(one if i == j else zero) - A[i][j] for j in range(n)] for i in range(n)]       # I − A
+    for c in range(n):                       # Gauss–Jordan on [I + A | I − A]
+        p = M[c][c]
+        M[c] = [v / p for v in M[c]]
+        R[c] = [v / p for v in R[c]]
+        for r in range(n):
+            if r != c:
+                k = M[r][c]
+                M[r] = [a - k * b for a, b in zip(M[r], M[c])]
+                R[r] = [a - k * b for a, b in zip(R[r], R[c])]
+    return tuple(tuple(row) for row in R)
+
+
+def _orthogonal(arch, params, ops):
+    return replace(params, theta={k: cayley(ops, W) for k, W in params.theta.items()})
+
+
+FEEDBACK_TRANSPOSE = Hypothesis(
+    "B=theta^T", "B = θᵀ", r"B^{l} = (\theta^{l})^{\top}", substitute=_feedback_transpose,
+    applies=_needs_B(lambda l: (l, l - 1)))
+FEEDBACK_CHAIN = Hypothesis(
+    "B=(theta^1...theta^l)^T", "B^l = (θ^1⋯θ^l)ᵀ", r"B^{l} = (\theta^{1} \cdots \theta^{l})^{\top}",
+    substitute=_feedback_chain, applies=_needs_B(lambda l: (l, 0)))
+LINEAR = Hypothesis("f linear", "f linear (f(x) = x)", r"f(x) = x", activation="identity")
+ZERO_OUTPUT_ERROR = Hypothesis("delta^0=0", "output error zero (s_out = x̄^0)", r"\delta^{0} = 0",
+                               substitute=_zero_output_error)
+ORTHOGONAL = Hypothesis("theta orthogonal", "θ orthogonal, square layers (Cayley)",
+                        r"\theta^{l} = (I + A^{l})^{-1}(I - A^{l}),\ A^{l} = -(A^{l})^{\top}",
+                        substitute=_orthogonal, applies=_square)
+
+CONDITIONS = {h.name: h for h in (FEEDBACK_TRANSPOSE, FEEDBACK_CHAIN, LINEAR, ZERO_OUTPUT_ERROR, ORTHOGONAL)}
+
+
+@dataclass(frozen=True)
+class SmallParameter:
+    """A small parameter ε entering the point: ``perturb(arch, params, ops, eps)`` → params;
+    at ε = 0 it is ``base`` (its activation is fixed by ``base`` too)."""
+
+    name: str
+    text: str
+    latex: str
+    perturb: Callable
+    base: Hypothesis | None = None
+
+    def info(self) -> dict:
+        return {"parameter": self.name, "text": self.text, "latex": self.latex,
+                "base": None if self.base is None else self.base.name}
+
+
+def _feedback_error(target):
+    """B := target + ε E, E the point's own (arbitrary) B."""
+    def perturb(arch, params, ops, eps):
+        at = target(arch, params, ops).matrices["B"]
+        E = params.matrices["B"]
+        mats = {l: tuple(tuple(a + eps * e for a, e in zip(ra, re)) for ra, re in zip(at[l], E[l])) for l in E}
+        return _with_matrix(params, "B", mats)
+    return perturb
+
+
+FEEDBACK_ERROR = SmallParameter("epsilon", "ε in B = θᵀ + εE (E arbitrary)",
+                                r"B^{l} = (\theta^{l})^{\top} + \varepsilon E^{l}",
+                                _feedback_error(_feedback_transpose), FEEDBACK_TRANSPOSE)
+CHAIN_ERROR = SmallParameter("epsilon", "ε in B^l = (θ^1⋯θ^l)ᵀ + εE with f linear",
+                             r"B^{l} = (\theta^{1}\cdots\theta^{l})^{\top} + \varepsilon E^{l}",
+                             _feedback_error(_feedback_chain), both(FEEDBACK_CHAIN, LINEAR))

@@ -1,0 +1,149 @@
+"""Claims about a rule against BP, built for the kernel to judge (pcproof.kernel,
+"judgements"): the rule's updates equal BP's with nothing assumed, under a named
+hypothesis (pcproof.check.conditions), and to order k in a small parameter.
+
+Every claim runs the rule's own code through :func:`pcproof.rules.rule_updates` (the
+theorem "thm-3.2": each update equals BP's), in the symbolic system for the proof and
+at exact rational points (rationals or arb balls) for the witnesses.
+"""
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import sympy as sp
+
+from .. import kernel
+from ..model import Architecture, get_activation, random_params, symbolic_params
+from ..numbers import SymbolicOps
+from ..rules.base import running_rule
+from ..rules.base import update_latex
+from ..theorem import Equation, Instance, Setting, Theorem, alpha as ALPHA, get as get_theorem
+from .concrete import rigorous_candidates, witness_point
+from .conditions import Hypothesis, SmallParameter, without
+
+#: the claim: every update the rule makes equals BP's (Song et al. 2020, Thm 3.2's equations)
+CLAIM = "thm-3.2"
+
+
+def _meta(rule, arch: Architecture, hyp: Hypothesis | None, theorem=None) -> dict:
+    return dict(theorem="updates = BP" if theorem is None else theorem.title, depth=arch.L, widths=list(arch.widths), activation=arch.activation.name,
+                bias=arch.bias, gamma=None, rule=getattr(rule, "name", type(rule).__name__),
+                hypotheses=[] if hyp is None else [hyp.name] + [p.name for p in hyp.parts], conditions={})
+
+
+def _bp_vanishes(i):
+    # BP's updates are all zero (a condition under which this holds makes "exact" vacuous)
+    zero = i.ops.number(0)
+    return [Equation(rf"{update_latex(k)}_{{\text{{BP}}}} = 0", u,
+                     i.ops.mat_scale(zero, u) if k[0] == "theta" else i.ops.scale(zero, u))
+            for k, u in i.bp_updates.items()]
+
+
+BP_VANISHES = Theorem("bp-vanishes", "BP makes no update", "pcproof", (), r"\Delta\theta_{\text{BP}} = 0",
+                      _bp_vanishes)
+
+
+def prove_updates(rule, arch: Architecture, hyp: Hypothesis | None = None, timeout: float | None = 60,
+                  theorem: Theorem | None = None) -> kernel.Verdict:
+    """The kernel's verdict on "the rule's updates are BP's" at ``arch``, with ``hyp`` imposed
+    (``theorem``: another claim about the same instance, e.g. :data:`BP_VANISHES`)."""
+    theorem = theorem or get_theorem(CLAIM)
+    setting = Setting(rule=rule)
+    arch = hyp.arch(arch) if hyp is not None else arch
+    impose = (lambda a, p, ops: hyp.impose(a, p, ops)) if hyp is not None else (lambda a, p, ops: p)
+
+    def symbolic():
+        with running_rule(passthrough=(kernel.Timeout,)):
+            ops = SymbolicOps(arch.activation)
+            params = symbolic_params(arch, (), setting.matrices(arch)).map(ops.number)
+            inst = Instance(arch, ops, impose(arch, params, ops), setting, ops.number(1), ops.number(ALPHA))
+            return ops, theorem.claim(inst)
+
+    def candidates(exact_only):
+        def draw(act, seed, zero):
+            concrete = Architecture(arch.widths, act, arch.bias)
+            params, rng = witness_point(concrete, setting, seed, zero)
+            return params, rng, lambda ops, p, g, al: Instance(concrete, ops, impose(concrete, p, ops), setting, g, al)
+        return rigorous_candidates(theorem, setting, arch.activation, arch.L, range(1, arch.L + 1), draw, exact_only)
+
+    meta = _meta(rule, arch, hyp, None if theorem.name == CLAIM else theorem)
+    return kernel.decide_identities(meta, symbolic, candidates, timeout=timeout)
+
+
+def judge_condition(rule, arch: Architecture, hyp: Hypothesis, plain: kernel.Verdict,
+                    timeout: float | None = 60) -> kernel.Judgement:
+    """Exact under ``hyp``: proved with it, refuted without it (``plain``) and, for a
+    compound condition, refuted with each part left out."""
+    under = prove_updates(rule, arch, hyp, timeout)
+    others, vacuity = [plain], None
+    if under.verdict == kernel.PROVED:
+        vacuity = prove_updates(rule, arch, hyp, timeout, theorem=BP_VANISHES)
+        for part in hyp.parts:
+            rest = without(hyp, part)
+            if rest is not None:
+                others.append(prove_updates(rule, arch, rest, timeout))
+    return kernel.judge_under(_name(rule), hyp.info(), under, others, vacuity)
+
+
+def _name(rule) -> str:
+    return getattr(rule, "name", type(rule).__name__)
+
+
+F = sp.Function("F")
+_y = sp.Symbol("y", real=True)
+
+
+def _as_F(e):
+    """An expression in the uninterpreted f and f′ as one in F and F′ (one unknown function,
+    so ∂/∂ε of f(a(ε)) is f′(a) a′: what a Taylor expansion needs)."""
+    from ..model.activations import f as f_, fprime as fp_
+    return e.replace(f_, lambda a: F(a)).replace(fp_, lambda a: sp.Subs(sp.Derivative(F(_y), _y), _y, a))
+
+
+#: activations a Taylor coefficient's witness is tried with (polynomial: exact rationals)
+ORDER_WITNESS_ACTIVATIONS = ("identity", "poly")
+
+
+def judge_order(rule, arch: Architecture, small: SmallParameter, max_order: int = 2,
+                timeout: float | None = 60) -> kernel.Judgement:
+    """Exact to order k in ``small``: the kernel expands the Taylor coefficients of the
+    rule's own symbolic difference from BP (atoms off, so every entry is one sympy
+    expression in ε) and checks the first non-vanishing one at rational points."""
+    theorem = get_theorem(CLAIM)
+    setting = Setting(rule=rule)
+    arch = small.base.arch(arch) if small.base is not None else arch
+    eps = sp.Symbol("epsilon", real=True)
+
+    def differences():
+        with running_rule(passthrough=(kernel.Timeout,)):
+            ops = SymbolicOps(arch.activation, atoms=False)
+            params = symbolic_params(arch, (), setting.matrices(arch)).map(ops.number)
+            params = small.perturb(arch, params, ops, ops.number(eps))
+            inst = Instance(arch, ops, params, setting, ops.number(1), ops.number(ALPHA))
+            out = []
+            for eq in theorem.claim(inst):
+                from ..numbers.compare import components
+                for (_, a), (_, b) in zip(components(eq.lhs), components(eq.rhs)):
+                    out.append(_as_F(ops.view(a - b)))
+            return eps, out
+
+    def candidates(j, coeffs):
+        names = sorted({s.name for c in coeffs for s in c.free_symbols})
+        acts = ORDER_WITNESS_ACTIVATIONS if arch.activation.uninterpreted else (arch.activation.name,)
+        for act_name in acts:
+            act = get_activation(act_name)
+            if not act.is_polynomial:
+                continue
+            for seed in range(7):
+                p = random_params(arch, random.Random(seed), matrices=setting.matrices(arch))
+                values = {k: sp.Rational(str(v)) for k, v in p.scalars().items()}
+                values["alpha"] = sp.Rational(1, 10)
+                subst = {s: values[s.name] for c in coeffs for s in c.free_symbols if s.name in values}
+                subst[F] = sp.Lambda(_y, act.expr.subs(get_activation("identity").expr, _y))
+                if any(n not in values for n in names):
+                    continue
+                yield {"f": act_name, "seed": seed, "point": {k: str(v) for k, v in values.items()}}, subst
+
+    meta = _meta(rule, arch, small.base)
+    return kernel.decide_order(_name(rule), meta, small.info(), differences, candidates, max_order, timeout)

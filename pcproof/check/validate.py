@@ -1,0 +1,297 @@
+"""``pcproof validate`` and ``pcproof zoo``: everything pcproof can say about a rule against
+BP, in a sensible order, as one verdict card (docs/zoo.md).
+
+1. *exact?* — the rule's updates against BP's at growing sizes (L = 1, then one hidden
+   layer of width 1, …, then the entry's widths), f uninterpreted; the first refutation is
+   the smallest counterexample;
+2. *exact under a condition?* — each condition that applies, imposed on the point, proved
+   under it and refuted without it (pcproof.kernel.judge_under);
+3. *exact to order k?* — each small parameter, Taylor coefficients of the difference
+   (pcproof.kernel.decide_order);
+4. *approximate* — cosine similarity and relative error to BP over a training run on
+   digits (pcproof.check.align, if present), never a proof.
+
+Every verdict is the kernel's; this module orders the work and prints the card.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import kernel
+from ..model import Architecture, get_activation
+from .conditions import CONDITIONS, FEEDBACK_ERROR, CHAIN_ERROR
+
+#: sizes tried before the entry's own widths, smallest first (the smallest counterexample)
+SMALL_SIZES = ((1, 1), (1, 1, 1), (2, 2, 2))
+#: small parameters a user's rule is tried against (where their base condition applies)
+SMALL_PARAMETERS = (FEEDBACK_ERROR, CHAIN_ERROR)
+#: the alignment run of a card: small, a few seconds a rule
+ALIGN = dict(widths=(16, 16), seeds=(0, 1, 2), epochs=1, limit=300)
+
+
+@dataclass
+class Card:
+    """A rule's verdict card: the kernel's judgements and the strongest of them."""
+
+    rule: str
+    description: str
+    paper: str | None
+    equation: str
+    widths: list
+    activation: str
+    judgements: list = field(default_factory=list)
+    headline: kernel.Judgement | None = None
+    smallest: dict | None = None
+    alignment: dict | None = None
+    alignment_note: str = ""
+    seconds: float = 0.0
+    command: str = ""              # how to regenerate this card (shown on the report page)
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.headline is None else self.headline.exit_code
+
+    def of_kind(self, kind):
+        return [j for j in self.judgements if j.kind == kind]
+
+    def exact_under(self) -> list:
+        return [j.condition for j in self.of_kind(kernel.EXACT_UNDER)]
+
+    def orders(self) -> list:
+        return [j for j in self.judgements if j.order is not None]
+
+    def to_dict(self) -> dict:
+        return dict(rule=self.rule, description=self.description, paper=self.paper, equation=self.equation,
+                    widths=self.widths, activation=self.activation,
+                    verdict=None if self.headline is None else self.headline.kind,
+                    statement=None if self.headline is None else self.headline.statement,
+                    exit_code=self.exit_code, exact_under=self.exact_under(),
+                    orders=[j.order | {"kind": j.kind, "statement": j.statement} for j in self.orders()],
+                    smallest_counterexample=self.smallest, alignment=self.alignment,
+                    alignment_note=self.alignment_note, seconds=round(self.seconds, 3),
+                    judgements=[j.to_dict() for j in self.judgements])
+
+    # -- printing -----------------------------------------------------------------------
+    def text(self) -> str:
+        lines = [f"pcproof validate: {self.description}" + (f"  ({self.paper})" if self.paper else "")]
+        if self.equation:
+            lines.append(f"  rule        {self.equation}")
+        head = self.headline
+        lines.append(f"  verdict     {head.kind.upper() if head else 'UNDECIDED'}: "
+                     f"{head.statement if head else 'nothing was decided'}")
+        for j in self.judgements:
+            if j.condition is not None:
+                lines.append(f"  condition   {j.condition['text']}: {j.kind} — {j.statement}")
+        for j in self.orders():
+            lines.append(f"  order       {j.statement}")
+        if self.alignment:
+            close = next((j.statement for j in self.of_kind(kernel.APPROXIMATE)), "")
+            lines.append(f"  alignment   {self.alignment['summary']}; {close}")
+        else:
+            lines.append(f"  alignment   not measured: {self.alignment_note}")
+        if self.smallest:
+            lines.append(f"  smallest counterexample  {_cex_text(self.smallest)}")
+        lines.append(f"  exit {self.exit_code}   ({self.seconds:.1f} s)")
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        head = self.headline
+        out = [f"# Verdict card: {self.description}", ""]
+        if self.paper:
+            out += [f"*Paper*: {self.paper}", ""]
+        if self.equation:
+            out += [f"*Rule*: {self.equation}", ""]
+        out += [f"**{head.kind if head else 'undecided'}**: {head.statement if head else 'nothing was decided'}", "",
+                f"Proved at widths {self.widths} (output first), f {self.activation}; exit code {self.exit_code}.", "",
+                "| question | verdict | evidence |", "|---|---|---|"]
+        for j in self.judgements:
+            what = (f"under ${j.condition['latex']}$" if j.condition else
+                    f"order in {j.order['text']}" if j.order else
+                    "measured on digits" if j.kind == kernel.APPROXIMATE else "as written")
+            ev = "; ".join(f"{e.get('theorem')}: {e.get('verdict', '')} at {e.get('widths')} "
+                           f"{'' if not e.get('hypotheses') else 'under ' + ', '.join(e['hypotheses']) + ' '}"
+                           f"({e.get('seconds', 0)} s)" for e in j.evidence if "verdict" in e)
+            out.append(f"| {what} | {j.kind} | {j.statement}{' — ' + ev if ev else ''} |")
+        out.append("")
+        if self.alignment:
+            out += ["## Alignment with BP (measured, not proved)", "", self.alignment["summary"], ""]
+            if self.alignment.get("plot"):
+                out += [f"![cosine similarity to BP]({Path(self.alignment['plot']).name})", ""]
+        else:
+            out += [f"Alignment not measured: {self.alignment_note}", ""]
+        if self.smallest:
+            out += ["## Smallest counterexample", "", _cex_text(self.smallest), "", "```",
+                    ", ".join(f"{k} = {v}" for k, v in (self.smallest.get("point") or {}).items()), "```", ""]
+        out += [f"Regenerate: `{self.command or 'pcproof validate --rule ' + self.rule}`", ""]
+        return "\n".join(out)
+
+
+def plain_label(latex: str) -> str:
+    """An equation's LaTeX label as plain text (Δθ^2_fa = Δθ^2_BP)."""
+    import re
+    t = latex.replace(r"\Delta", "Δ").replace(r"\theta", "θ").replace(r"\varepsilon", "ε").replace(r"\delta", "δ")
+    t = re.sub(r"\\text\{([^}]*)\}", r"\1", t)
+    return re.sub(r"[{}]", "", t)
+
+
+def _cex_text(c: dict) -> str:
+    sys_ = "exact rationals" if c.get("system") == "rational" else f"arb balls ({c.get('working_digits')} digits)"
+    return (f"widths {c.get('widths')}, f = {c.get('f')}: {plain_label(str(c.get('equation')))} entry {c.get('entry')}: "
+            f"rule {c.get('lhs')} vs BP {c.get('rhs')} ({sys_})")
+
+
+def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", timeout: float | None = 60,
+             align: bool = True, progress=None, plot_dir: Path | None = None) -> Card:
+    """The verdict card of ``rule`` (an instance); ``entry``: its :class:`~pcproof.rules.zoo.ZooEntry`
+    (conditions and small parameters to try), None for a user's rule (every condition
+    and small parameter that applies is tried).  ``progress(label)`` is called before each step."""
+    from .judge import judge_condition, judge_order, prove_updates
+    start = time.perf_counter()
+    name = getattr(rule, "name", type(rule).__name__)
+    widths = tuple(widths or (entry.widths if entry else (2, 3, 2, 2)))
+    act = get_activation(activation)
+    arch = Architecture(widths, act)
+    desc = rule.describe() if hasattr(rule, "describe") else name
+    card = Card(name, desc, entry.paper if entry else None, entry.equation if entry else "",
+                list(widths), act.name)
+    step = progress or (lambda label: None)
+
+    # 1. exact? smallest sizes first, the entry's widths last (the one conditions are judged against)
+    verdicts = []
+    for w in [s for s in SMALL_SIZES if len(s) <= len(widths) and sum(s) < sum(widths)] + [widths]:
+        step(f"exact at widths {list(w)}")
+        v = prove_updates(rule, Architecture(w, act), timeout=timeout)
+        verdicts.append(v)
+        if v.verdict == kernel.REFUTED and card.smallest is None:
+            card.smallest = dict(v.counterexample, widths=v.widths)
+    plain = verdicts[-1]
+    card.judgements.append(kernel.judge_plain(name, verdicts))
+
+    # 2. exact under a condition (only if not exact as written)
+    if plain.verdict == kernel.REFUTED:
+        conds = entry.conditions if entry else tuple(CONDITIONS.values())
+        for hyp in conds:
+            if hyp.why_not(arch, rule):
+                continue
+            step(f"under {hyp.text}")
+            card.judgements.append(judge_condition(rule, arch, hyp, plain, timeout))
+
+        # 3. order of departure in each small parameter whose base applies
+        smalls = entry.small if entry else SMALL_PARAMETERS
+        for sp_ in smalls:
+            if sp_.base is not None and sp_.base.why_not(arch, rule):
+                continue
+            step(f"order in {sp_.name}")
+            card.judgements.append(judge_order(rule, arch, sp_, timeout=timeout))
+
+    # 4. approximate: measured alignment
+    if align and (entry is None or entry.align):
+        step("alignment on digits")
+        card.alignment, card.alignment_note = measure_alignment(rule, plot_dir)
+        if card.alignment:
+            card.judgements.append(kernel.judge_approximate(name, card.alignment))
+    else:
+        card.alignment_note = "not asked for (--no-align)"
+    card.headline = kernel.strongest(card.judgements)
+    card.seconds = time.perf_counter() - start
+    return card
+
+
+def measure_alignment(rule, plot_dir: Path | None = None) -> tuple[dict | None, str]:
+    """pcproof.check.align's measurement (if that module is installed): a dict with a
+    one-line summary, or None and why not."""
+    try:
+        from . import align
+    except ImportError:
+        return None, "pcproof.check.align is not available in this installation"
+    try:
+        a = align.measure(rule, **ALIGN)
+    except Exception as exc:  # noqa: BLE001 — a measurement that fails is reported, not a verdict
+        return None, f"the measurement failed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+    cos, cs = a.cosine_mean(), a.cosine_spread()
+    err, es = a.rel_error_mean(), a.rel_error_spread()
+    layers = getattr(a, "layers", [f"θ^{l + 1}" for l in range(len(cos))])
+    g = lambda v: "—" if v is None else f"{v:.3g}"  # noqa: E731
+    per = ", ".join(f"{n}: cos {g(c)} ± {g(s)}, rel. error {g(e)} ± {g(t)}"
+                    for n, c, s, e, t in zip(layers, cos, cs, err, es))
+    st = a.settings
+    status = a.outcome() if callable(a.outcome) else a.outcome
+    summary = (f"{per} (digits, widths {st.get('widths')}, f {st.get('activation')}, {st.get('epochs')} epoch(s) on "
+               f"{st.get('training_digits')} digits, mean ± sd over seeds {a.seeds}; status {status})")
+    out = {"summary": summary, "cosine": cos, "cosine_sd": cs, "rel_error": err, "rel_error_sd": es,
+           "layers": layers, "settings": st, "seeds": a.seeds, "status": status,
+           "accuracy": getattr(a, "accuracy", None), "bp_accuracy": getattr(a, "bp_accuracy", None)}
+    if plot_dir is not None:
+        try:
+            path = Path(plot_dir) / f"align-{getattr(rule, 'name', 'rule')}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            a.plot(path)
+            out["plot"] = str(path)
+        except Exception:  # noqa: BLE001 — no matplotlib: the numbers stand without the figure
+            pass
+    return out, ""
+
+
+# -- the zoo table ------------------------------------------------------------------------
+COLUMNS = ("rule", "exact", "exact under", "order of departure", "approximate (cos to BP)", "not BP",
+           "verdict", "paper")
+
+
+def zoo_rows(cards) -> list[list[str]]:
+    rows = []
+    for c in cards:
+        exact = next((j for j in c.judgements if not j.condition and not j.order and j.kind != kernel.APPROXIMATE), None)
+        under = ", ".join(x["text"] for x in c.exact_under()) or "—"
+        orders = "; ".join(f"departs at ε^{j.order['departs_at']} ({j.order['text']})" if j.order.get("departs_at")
+                           is not None else f"{j.kind} ({j.order['text']})" for j in c.orders()) or "—"
+        approx = (", ".join(f"{n} {'—' if v is None else format(v, '.3g')}"
+                            for n, v in zip(c.alignment["layers"], c.alignment["cosine"])) if c.alignment else "—")
+        notbp = (f"refuted at widths {c.smallest.get('widths')}" if c.smallest else "—")
+        rows.append([c.rule, "proved at " + ", ".join(str(e["widths"]) for e in exact.evidence)
+                     if exact and exact.kind == kernel.EXACT else (exact.kind if exact else "—"),
+                     under, orders, approx, notbp, c.headline.kind if c.headline else "undecided", c.paper or ""])
+    return rows
+
+
+def zoo_markdown(cards, seconds: float) -> str:
+    rows = zoo_rows(cards)
+    out = ["# The credit-assignment zoo, judged against BP", "",
+           "Every row is a rule of `pcproof.rules.zoo.ZOO`, every column a kind of verdict, filled by "
+           "`pcproof zoo` (the kernel's judgements; the alignment is measured, never proved).", "",
+           "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    out += ["", f"Run time {seconds:.1f} s. Regenerate: `pcproof zoo`. Each rule's card: "
+            "`pcproof validate --rule NAME`.", ""]
+    plots = [(c.rule, c.alignment) for c in cards if c.alignment and c.alignment.get("plot")]
+    if plots:
+        st = plots[0][1]["settings"]
+        out += ["## Cosine similarity to BP over training (measured, not proved)", "",
+                f"digits, widths {st.get('widths')}, f {st.get('activation')}, {st.get('epochs')} epoch(s) on "
+                f"{st.get('training_digits')} digits, seeds {plots[0][1]['seeds']}; per layer, mean and range over seeds.", ""]
+        out += [f"**{name}**: ![{name}]({Path(a['plot']).name})" for name, a in plots] + [""]
+    return "\n".join(out)
+
+
+def zoo_text(cards) -> str:
+    rows = [list(COLUMNS[:-1])] + [r[:-1] for r in zoo_rows(cards)]
+    widths = [min(max(len(r[i]) for r in rows), 48) for i in range(len(rows[0]))]
+    fmt = lambda r: "  ".join(v[:w].ljust(w) for v, w in zip(r, widths))  # noqa: E731
+    return "\n".join([fmt(rows[0]), "  ".join("-" * w for w in widths)] + [fmt(r) for r in rows[1:]])
+
+
+def progress_bar(total: int, quiet: bool):
+    """The shared bar (:mod:`pcproof.progress`: stderr, only on a terminal, never under --json)
+    and a ``step(label)`` that names and counts one stage."""
+    from .. import progress
+    with progress.shown(not quiet):
+        bar = progress.bar(total, "validate", "stage")
+
+    def step(label):
+        if hasattr(bar, "set_description"):
+            bar.set_description(label[:40])
+        bar.update(1)
+    return bar, step
+
