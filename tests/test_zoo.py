@@ -21,7 +21,8 @@ from pcproof.check.judge import judge_condition, judge_order, prove_updates
 from pcproof.model import Architecture, get_activation, random_params, symbolic_params
 from pcproof.numbers import RationalOps
 from pcproof.rules import BP, Rule
-from pcproof.rules.zoo import DFA, FA, ZOO
+from pcproof.check.zoo import ZOO
+from pcproof.rules.zoo import DFA, FA
 from pcproof.rules.zoo.hyper import FeedbackHyper
 
 U = get_activation("uninterpreted")

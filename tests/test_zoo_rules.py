@@ -22,7 +22,7 @@ from pcproof.numbers.ops import ListOps
 from pcproof.rules import BP, rule_updates
 from pcproof.rules.bp import ANN
 from pcproof.rules.base import rule_matrices
-from pcproof.rules.zoo import ZOO
+from pcproof.check.zoo import ZOO
 from pcproof.rules.zoo.ar import AR
 from pcproof.rules.zoo.gaitprop import GaitProp
 from pcproof.rules.zoo.relaxed_pc import RelaxedPC

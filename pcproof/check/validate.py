@@ -76,24 +76,28 @@ class Card:
 
     # -- printing -----------------------------------------------------------------------
     def text(self) -> str:
+        from ..text import to_text   # the terminal's one printer of mathematics (δˡ, Δθ², ε¹)
         lines = [f"pcproof validate: {self.description}" + (f"  ({self.paper})" if self.paper else "")]
+
+        def row(label, content):
+            lines.append(f"  {label:<11} {to_text(content)}")
         if self.equation:
-            lines.append(f"  rule        {self.equation}")
+            row("rule", self.equation)
         head = self.headline
-        lines.append(f"  verdict     {head.kind.upper() if head else 'UNDECIDED'}: "
-                     f"{head.statement if head else 'nothing was decided'}")
+        row("verdict", f"{head.kind.upper() if head else 'UNDECIDED'}: "
+                       f"{head.statement if head else 'nothing was decided'}")
         for j in self.judgements:
             if j.condition is not None:
-                lines.append(f"  condition   {j.condition['text']}: {j.kind} — {j.statement}")
+                row("condition", f"{j.condition['text']}: {j.kind} — {j.statement}")
         for j in self.orders():
-            lines.append(f"  order       {j.statement}")
+            row("order", j.statement)
         if self.alignment:
             close = next((j.statement for j in self.of_kind(kernel.APPROXIMATE)), "")
-            lines.append(f"  alignment   {self.alignment['summary']}; {close}")
+            row("alignment", f"{self.alignment['summary']}; {close}")
         else:
             lines.append(f"  alignment   not measured: {self.alignment_note}")
         if self.smallest:
-            lines.append(f"  smallest counterexample  {_cex_text(self.smallest)}")
+            lines.append(f"  smallest counterexample  {to_text(_cex_text(self.smallest))}")
         lines.append(f"  exit {self.exit_code}   ({self.seconds:.1f} s)")
         return "\n".join(lines)
 
@@ -145,7 +149,7 @@ def _cex_text(c: dict) -> str:
 
 def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", timeout: float | None = 60,
              align: bool = True, progress=None, plot_dir: Path | None = None) -> Card:
-    """The verdict card of ``rule`` (an instance); ``entry``: its :class:`~pcproof.rules.zoo.ZooEntry`
+    """The verdict card of ``rule`` (an instance); ``entry``: its :class:`~pcproof.check.zoo.ZooEntry`
     (conditions and small parameters to try), None for a user's rule (every condition
     and small parameter that applies is tried).  ``progress(label)`` is called before each step."""
     from .judge import judge_condition, judge_order, prove_updates
@@ -259,7 +263,7 @@ def zoo_rows(cards) -> list[list[str]]:
 def zoo_markdown(cards, seconds: float) -> str:
     rows = zoo_rows(cards)
     out = ["# The credit-assignment zoo, judged against BP", "",
-           "Every row is a rule of `pcproof.rules.zoo.ZOO`, every column a kind of verdict, filled by "
+           "Every row is a rule of `pcproof.check.zoo.ZOO`, every column a kind of verdict, filled by "
            "`pcproof zoo` (the kernel's judgements; the alignment is measured, never proved).", "",
            "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     out += ["| " + " | ".join(r) + " |" for r in rows]
@@ -276,7 +280,8 @@ def zoo_markdown(cards, seconds: float) -> str:
 
 
 def zoo_text(cards) -> str:
-    rows = [list(COLUMNS[:-1])] + [r[:-1] for r in zoo_rows(cards)]
+    from ..text import to_text
+    rows = [list(COLUMNS[:-1])] + [[to_text(v) for v in r[:-1]] for r in zoo_rows(cards)]
     widths = [min(max(len(r[i]) for r in rows), 48) for i in range(len(rows[0]))]
     fmt = lambda r: "  ".join(v[:w].ljust(w) for v, w in zip(r, widths))  # noqa: E731
     return "\n".join([fmt(rows[0]), "  ".join("-" * w for w in widths)] + [fmt(r) for r in rows[1:]])

@@ -29,7 +29,7 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
             raise UserError(f"--set takes KNOB=VALUE, got {s!r}")
         knobs[key.strip()] = _value(value.strip(), key)
     if name is not None:
-        from ..rules.zoo import get
+        from ..check.zoo import get
         entry = get(name)
         cls = entry.rule
         try:
@@ -138,7 +138,7 @@ def zoo_cmd(out, timeout, align, as_json, only):
 
     from ..check.validate import progress_bar, validate, zoo_markdown, zoo_text
     from ..cli import check_timeout
-    from ..rules.zoo import ZOO, get
+    from ..check.zoo import ZOO, get
     check_timeout(None, None, timeout)
     entries = [get(n) for n in only] if only else list(ZOO.values())
     bar, step = progress_bar(len(entries), as_json)

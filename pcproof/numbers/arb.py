@@ -136,6 +136,12 @@ class ArbOps(ListOps):
         self._applied: dict = {}  # (id(v), f or f') → (v, result)
         self._enter()
 
+
+    def compile(self, var, expr):
+        """``expr`` in ball arithmetic (arb's own functions only, as for f)."""
+        printer = _BallPrinter({"fully_qualified_modules": False, "inline": True,
+                                "allow_unknown_functions": True, "user_functions": {}})
+        return sp.lambdify(var, expr, modules=[_ball_namespace()], printer=printer)
     def _enter(self):
         """Make this system's precision the working one (python-flint's is global)."""
         if flint.ctx.prec != self.prec:

@@ -25,6 +25,11 @@ class RationalOps(ListOps):
         # (sympy prints a rational coefficient as mpf(p)/mpf(q): make that an exact Fraction)
         super().__init__(activation, namespace={"mpf": Fraction})
 
+    def compile(self, var, expr):
+        if not expr.is_polynomial(var):
+            raise NotExact(f"{expr} takes rationals out of the rationals")
+        return super().compile(var, expr)
+
     def tidy(self, c):
         if type(c) is Fraction:
             return c

@@ -19,6 +19,10 @@ class NumpyOps(Ops):
         # f and f' in their efficient forms, derived from the activation's sympy expression
         self.form = array_form(activation)
 
+    def compile(self, var, expr):
+        import sympy as sp
+        return sp.lambdify(var, expr, modules="numpy")
+
     def number(self, q):
         return float(q)
 

@@ -16,7 +16,8 @@ class MpmathOps(ListOps):
         ctx = mpmath.MPContext()
         ctx.dps = digits
         self.ctx, self.digits = ctx, digits
-        ns = {name: getattr(ctx, name) for name in ("mpf", "exp", "log", "tanh", "cosh", "sinh", "sqrt", "atan")}
+        ns = {name: getattr(ctx, name) for name in ("mpf", "exp", "log", "tanh", "cosh", "sinh", "sqrt", "atan",
+                                                      "atanh", "asinh", "acosh")}
         super().__init__(activation, namespace=ns)
 
     def number(self, q):

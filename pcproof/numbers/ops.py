@@ -127,6 +127,7 @@ class ListOps(Ops):
 
     def __init__(self, activation: Activation, namespace: dict | None = None):
         super().__init__(activation)
+        self._namespace = namespace
         if namespace is not None:  # numeric system: f, f' compiled from the one sympy expression
             import sympy as sp
             from ..model.activations import x as _x
@@ -134,6 +135,14 @@ class ListOps(Ops):
             mods = [namespace, "mpmath"]
             self._fn = sp.lambdify(_x, act.expr, modules=mods)
             self._dfn = sp.lambdify(_x, act.dexpr, modules=mods)
+
+    def compile(self, var, expr):
+        """``expr``, a sympy expression in ``var``, as a function on this system's scalars: how a
+        rule evaluates a function of its own (GAIT-prop's f⁻¹) in the arithmetic it runs in."""
+        if self._namespace is None:
+            raise NotImplementedError(f"the {self.system} system compiles no expressions")
+        import sympy as sp
+        return sp.lambdify(var, expr, modules=[self._namespace, "mpmath"])
 
     def tidy(self, c):
         """Hook applied to every computed scalar (the symbolic system expands here)."""

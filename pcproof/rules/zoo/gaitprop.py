@@ -154,7 +154,7 @@ def inverse_f(ops, v, l=0):
         return tuple(ops.number(sp.Symbol(f"finv{l}_{i}", real=True)) for i in range(len(v)))
     if system == "z3":
         raise RuleError("gait-prop needs f⁻¹, which the z3 system does not have")
-    fn = _compiled_inverse(act.concrete(), system, getattr(ops, "digits", None))
+    fn = _compiled_inverse(act.concrete(), ops)
     if system == "float64":
         return fn(v)
     return tuple(ops.tidy(fn(c)) for c in v)
@@ -176,26 +176,16 @@ def _inverse_expr(act):
     raise RuleError(f"gait-prop needs f⁻¹: sympy finds no inverse of f = {act.expr} through x = 1/3")
 
 
-@lru_cache(maxsize=32)
-def _compiled_inverse(act, system, digits):
-    y, r = _inverse_expr(act)
-    if system == "float64":
-        return sp.lambdify(y, r, modules="numpy")
-    if system == "rational":
-        if r.is_polynomial(y):
-            from fractions import Fraction as Fr
-            return sp.lambdify(y, r, modules=[{"mpf": Fr}])
-        from ...numbers.exact import NotExact
-        raise NotExact(f"f⁻¹ = {r} takes rationals out of the rationals")
-    if system == "arb":
-        from ...numbers.arb import _BallPrinter, _ball_namespace
-        printer = _BallPrinter({"fully_qualified_modules": False, "inline": True,
-                                "allow_unknown_functions": True, "user_functions": {}})
-        return sp.lambdify(y, r, modules=[_ball_namespace()], printer=printer)
-    if system == "mpmath":
-        import mpmath
-        ctx = mpmath.MPContext()
-        ctx.dps = digits or 50
-        ns = {n: getattr(ctx, n) for n in ("mpf", "exp", "log", "tanh", "atanh", "sqrt", "asinh", "acosh")}
-        return sp.lambdify(y, r, modules=[ns, "mpmath"])
-    raise RuleError(f"gait-prop: no f⁻¹ in the {system} number system")
+_COMPILED: dict = {}
+
+
+def _compiled_inverse(act, ops):
+    """f⁻¹ compiled by the number system itself (``ops.compile``), once per system and precision."""
+    key = (act, ops.system, getattr(ops, "digits", None))
+    if key not in _COMPILED:
+        y, r = _inverse_expr(act)
+        try:
+            _COMPILED[key] = ops.compile(y, r)
+        except NotImplementedError:
+            raise RuleError(f"gait-prop: no f⁻¹ in the {ops.system} number system") from None
+    return _COMPILED[key]

@@ -1,15 +1,95 @@
-"""The zoo's rows for activation relaxation, relaxed predictive coding and GAIT-prop
-(pcproof.rules.zoo.ar, .relaxed_pc, .gaitprop): each paper's own knobs, and the variants
-whose special cases pcproof decides (docs/zoo.md, "Rules").  Imported by the registry."""
+"""The credit-assignment zoo's registry: every row :data:`ZOO` that ``pcproof zoo`` and
+``pcproof validate --rule NAME`` judge (docs/zoo.md).  The rules themselves live in
+:mod:`pcproof.rules.zoo`, one module per rule; an entry names the rule, its paper, the
+conditions to try (:mod:`pcproof.check.conditions`: exact under them?), the small parameters
+for order k, and the widths it is proved at.  Add one with :func:`register`.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable
+
+from . import conditions as C
+from ..rules.zoo import DFA, FA
+
+#: widths the zoo proves at by default: two hidden layers, ragged (n_0 … n_L, output first)
+WIDTHS = (2, 3, 2, 2)
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """One row of the zoo.  ``make()`` builds the rule judged (default: ``rule()``)."""
+
+    name: str
+    paper: str
+    rule: type
+    equation: str = ""
+    conditions: tuple = ()
+    small: tuple = ()
+    widths: tuple = WIDTHS
+    make: Callable | None = None
+    note: str = ""
+    align: bool = True           # measure the alignment with BP (pcproof.check.align) in the zoo table
+
+    def build(self):
+        return self.make() if self.make is not None else self.rule()
+
+
+ZOO: dict[str, ZooEntry] = {}
+
+
+def register(entry: ZooEntry) -> ZooEntry:
+    ZOO[entry.name] = entry
+    return entry
+
+
+def get(name: str) -> ZooEntry:
+    from ..userfile import UserError
+    if name not in ZOO:
+        raise UserError(f"unknown zoo rule {name!r} (known: {', '.join(ZOO)})")
+    return ZOO[name]
+
+
+register(ZooEntry(
+    "fa", "Lillicrap, Cownden, Tweed & Akerman, Nature Communications 7:13276 (2016); "
+          "layered form: Nøkland, NIPS 2016, Sec. 2", FA,
+    equation="δ^l = f'(x̄^l) ⊙ B^l δ^{l−1}",
+    conditions=(C.FEEDBACK_TRANSPOSE, C.LINEAR),
+    small=(C.FEEDBACK_ERROR,)))
+
+register(ZooEntry(
+    "dfa", "Nøkland, Direct Feedback Alignment Provides Learning in Deep Neural Networks, NIPS 2016, Sec. 2", DFA,
+    equation="δ^l = f'(x̄^l) ⊙ B^l δ^0",
+    conditions=(C.FEEDBACK_CHAIN, C.LINEAR, C.both(C.FEEDBACK_CHAIN, C.LINEAR)),
+    small=(C.CHAIN_ERROR,)))
+
+
+def _pc_entries():
+    """Z-IL, Fa-Z-IL and IL as pcproof has them (pcproof.rules.pc, pcproof.rules.fazil)."""
+    from ..rules.fazil import FaZIL
+    from ..rules.pc import IL, ZIL
+    register(ZooEntry("z-il", "Song, Lukasiewicz, Xu & Bogacz, NeurIPS 2020, Thm 3.2", ZIL,
+                      equation="θ^{l+1} learns at t = l, γ = 1, x_0 = x̄ (C1–C3)",
+                      note="the all-depth proof: pcproof prove thm-3.2 --all-depths"))
+    register(ZooEntry("fa-z-il", "Salvatori et al. 2022 (Fa-Z-IL), reading of docs/notation.md", FaZIL,
+                      equation="every θ learns when its error node moves after t_d steady steps",
+                      widths=(2, 3, 2, 2)))
+    register(ZooEntry("il", "Whittington & Bogacz, Neural Computation 29 (2017)", IL,
+                      equation="inference to t_c = 20 with γ = 1/10, then learn", 
+                      conditions=(C.ZERO_OUTPUT_ERROR,),
+                      note="approaches BP only in its paper's limit (weak output precision): see the alignment"))
+
+
+_pc_entries()
+
+
+# AR, relaxed PC and GAIT-prop, whose special cases pcproof decides (docs/zoo.md, "Rules")
 from fractions import Fraction
 
-from ...check import conditions as C
-from . import ZooEntry, register
-from .ar import AR
-from .gaitprop import GaitProp
-from .relaxed_pc import RelaxedPC
+from ..rules.zoo.ar import AR
+from ..rules.zoo.gaitprop import GaitProp
+from ..rules.zoo.relaxed_pc import RelaxedPC
 
 AR_PAPER = "Millidge, Tschantz, Seth & Buckley, Activation Relaxation, arXiv:2009.05359 (2020), Sec. 2, 4"
 RPC_PAPER = ("Millidge, Tschantz, Seth & Buckley, Relaxing the Constraints on Predictive Coding Models, "
