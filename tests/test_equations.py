@@ -2,7 +2,7 @@
 
 BP and the PC rules share these lines, so a mistake in them would make BP and Z-IL
 agree on the wrong thing.  Here sympy differentiates the loss E and the energy F
-directly (plain sympy, no atoms) and the rules must match MATH.md's definitions:
+directly (plain sympy, no atoms) and the rules must match docs/notation.md's definitions:
 Δθ = −α ∂E/∂θ for BP, the inference step x − γ ∂F/∂x, the PC update −α ∂F/∂θ."""
 import random
 

@@ -1,7 +1,7 @@
 """Issue 10: PC and Z-IL on computational graphs (Salvatori et al., AAAI 2022).
 
 The provers decide; these tests pin what they found, check the derived BP against
-calculus, and check that the MLP family on the graph engine is MATH.md's network."""
+calculus, and check that the MLP family on the graph engine is docs/notation.md's network."""
 from fractions import Fraction
 
 import mpmath

@@ -282,7 +282,7 @@ def test_bad_format_is_a_user_error():
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--format" in proc.stderr
 
 
-# -- closed forms as printed (MATH.md: wavefront lemma, Theorem 3.1, corollary) ---------------------
+# -- closed forms as printed (docs/notation.md: wavefront lemma, Theorem 3.1, corollary) ---------------------
 
 @pytest.mark.parametrize("activation", ["uninterpreted", "sigmoid"])
 def test_closed_form_trajectory_prints_in_the_papers_names(activation):

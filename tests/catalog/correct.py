@@ -1,6 +1,6 @@
 """Rules that make exactly BP's updates, written the unusual ways a researcher might.
 
-Why each is correct is derived in :mod:`.entries` (MATH.md, wavefront lemma: under
+Why each is correct is derived in :mod:`.entries` (docs/notation.md, wavefront lemma: under
 C1, x^l_t = x̄^l and ε^l_t = 0 for t < l, so anything that differs from Z-IL only
 where ε^l_t = 0 changes nothing).
 """

@@ -12,7 +12,7 @@ depth and every width: what the all-depth prover claims), each one of
   at some shape and wrong at no shape where it is well-formed (no rigorous witness
   exists, so *refuted* is wrong too).
 
-The derivations use MATH.md's wavefront lemma (under C1: x^l_t = x̄^l, ε^l_t = 0 for
+The derivations use docs/notation.md's wavefront lemma (under C1: x^l_t = x̄^l, ε^l_t = 0 for
 t < l) and Theorem 3.1 (ε^l_l = δ^l at γ = 1); "generic" means "at a generic point".
 They were made before running pcproof on the entry and are cross-checked in exact
 rationals by :mod:`.exact` (outside the provers).

@@ -2,7 +2,7 @@
 
 Every class is a complete rule (``Setting(rule=Cls)``).  Its docstring says what is
 wrong; *whether* and *where* that makes the rule differ from BP is derived in
-:mod:`.entries`, not here.  Notation of MATH.md: layer 0 is the output, θ^{l+1}
+:mod:`.entries`, not here.  Notation of docs/notation.md: layer 0 is the output, θ^{l+1}
 maps layer l+1 to layer l, Z-IL updates θ^{l+1} at t = l.
 """
 from __future__ import annotations
