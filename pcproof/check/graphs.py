@@ -13,6 +13,7 @@ from ..model.graph import Graph, random_point, symbolic_point
 from ..numbers import SymbolicOps
 from ..rules.base import running_rule
 from ..theorem import GraphInstance, Setting, Theorem, alpha as ALPHA
+from ..rules.primitives import TRANSCENDENTAL
 from .concrete import WITNESS_POINTS, gamma_for, rigorous_candidates, special_point
 
 
@@ -54,7 +55,8 @@ def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_o
         point, rng = witness_point(concrete, setting, seed, zero)
         return point, rng, lambda ops, p, g, al: GraphInstance(concrete, ops, p, setting, g, al)
     return rigorous_candidates(theorem, setting, graph.activation, graph.depth,
-                               [n for n, _ in graph.param_shapes], draw, exact_only)
+                               [n for n, _ in graph.param_shapes], draw, exact_only,
+                               balls=any(v.primitive in TRANSCENDENTAL for v in graph.vertices))
 
 
 def prove(theorem: Theorem, graph: Graph, setting: Setting = Setting(), timeout: float | None = None,
