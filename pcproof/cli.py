@@ -345,6 +345,14 @@ def build_graph(model, activation, depth, width, widths, bias, options, do_level
         build = getattr(load(path, "--model"), name, None)
         if not callable(build):
             raise UserError(f"--model: {path!r} defines no builder named {name!r}")
+        import inspect
+        try:
+            inspect.signature(build).bind(act, **given)
+        except TypeError as exc:   # the call itself would fail, not the user's code: say why
+            raise UserError(f"--model: {name} must accept (activation, **options) "
+                            f"with the options given ({exc})") from None
+        except ValueError:         # no signature to read (a builtin): let the call decide
+            pass
         graph = build(act, **given)
         if not isinstance(graph, Graph):
             raise UserError(f"--model: {name} returned {type(graph).__name__}, not a pcproof.model.graph.Graph")

@@ -193,3 +193,44 @@ def test_attention_with_c2_broken_is_refuted_in_balls(act):
     (with f = identity too, which would otherwise be tried in exact rationals)."""
     v = prove(UPD, attention(get_activation(act), 2, 2), Setting(update_offset=1))
     assert v.verdict == "refuted" and v.counterexample["system"] == "arb"
+
+
+# -- bad input on the command line: one line, exit 2, never a traceback -------------------------
+BUILDERS = '''
+from pcproof.model.graph import Graph, Vertex
+def cycle(act, **kw):
+    return Graph((Vertex("a", "input"), Vertex("b", "identity", ("c",)), Vertex("c", "identity", ("b",))), ("c",), (), act)
+def lost(act, **kw):
+    return Graph((Vertex("a", "input"), Vertex("b", "identity", ("a",)), Vertex("c", "identity", ("a",))), ("c",), (), act)
+def shapes(act, **kw):
+    return Graph((Vertex("a", "input", width=2), Vertex("b", "dense", ("a",), ("W",), 3)), ("b",), (("W", (3, 3)),), act)
+def product(act, **kw):   # a 2×2 times 3×1 product
+    return Graph((Vertex("a", "input", width=4), Vertex("c", "input", width=3),
+                  Vertex("b", "matmul", ("a", "c"), (), 2, (2, 2, 1, False, 1))), ("b",), (), act)
+def unknown(act, **kw):
+    return Graph((Vertex("a", "input"), Vertex("b", "softsign", ("a",))), ("b",), (), act)
+def raises(act, **kw):
+    return [1][3]
+def no_activation():
+    return None
+def not_a_graph(act, **kw):
+    return 3
+'''
+
+
+@pytest.mark.parametrize("builder,text", [
+    ("cycle", "cycle"), ("lost", "no path to an output"), ("shapes", "needs (3, 2)"),
+    ("product", "does not fit"), ("unknown", "unknown primitive 'softsign'"),
+    ("raises", "builders.py:15 (raises) raised IndexError"), ("no_activation", "must accept (activation"),
+    ("not_a_graph", "not a pcproof.model.graph.Graph"), ("absent", "defines no builder named 'absent'"),
+])
+def test_a_bad_graph_on_the_command_line_is_one_line_and_exit_2(tmp_path, capsys, builder, text):
+    from pcproof.cli import main
+    f = tmp_path / "builders.py"
+    f.write_text(BUILDERS)
+    with pytest.raises(SystemExit) as exc:
+        main(["prove", "graph-updates", "--model", f"{f}:{builder}"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and not out
+    assert err.count("\n") == 1 and err.startswith("pcproof: error: ") and text in err, err
+    assert "Traceback" not in err
