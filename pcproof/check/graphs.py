@@ -127,7 +127,7 @@ def shrink_graph_case(case, space, digits: int = 50, max_examples: int = 500, se
     ``case`` (its number of vertices as drawn); ``case`` itself if it finds none smaller."""
     from dataclasses import replace as dc_replace
 
-    from hypothesis import HealthCheck, find, settings
+    from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample
 
     from ..numbers.compare import DIFFERENT
@@ -140,6 +140,7 @@ def shrink_graph_case(case, space, digits: int = 50, max_examples: int = 500, se
     try:
         found = find(graph_cases(case.theorem, narrow, case.setting), differs, random=random.Random(seed),
                      settings=settings(max_examples=max_examples, database=None, deadline=None,
+                                       derandomize=False, phases=(Phase.generate, Phase.shrink),   # no "explain"
                                        suppress_health_check=list(HealthCheck)))
     except NoSuchExample:
         found = case
