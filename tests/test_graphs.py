@@ -234,3 +234,13 @@ def test_a_bad_graph_on_the_command_line_is_one_line_and_exit_2(tmp_path, capsys
     assert exc.value.code == 2 and not out
     assert err.count("\n") == 1 and err.startswith("pcproof: error: ") and text in err, err
     assert "Traceback" not in err
+
+
+def test_graph_figure_is_drawn_and_colours_by_distance(tmp_path):
+    from pcproof.report.graph_figure import graph_figure
+    for g in (residual(U, 2, 2), level(residual(U, 2, 2)), attention(U, 2, 2)):
+        out = graph_figure(g, tmp_path / "g.png")
+        assert out.stat().st_size > 5000 and out.read_bytes()[:4] == b"\x89PNG"
+    out = graph_figure(mlp(U, 2, 1), tmp_path / "g.svg")
+    text = out.read_text()
+    assert "d=0" in text and "d=1" in text and "input" in text   # labels: primitive and d(v)
