@@ -244,3 +244,12 @@ def test_graph_figure_is_drawn_and_colours_by_distance(tmp_path):
     out = graph_figure(mlp(U, 2, 1), tmp_path / "g.svg")
     text = out.read_text()
     assert "d=0" in text and "d=1" in text and "input" in text   # labels: primitive and d(v)
+
+
+@pytest.mark.parametrize("theorem", [EPS, UPD], ids=lambda t: t.name)
+def test_attention_with_a_residual_skip_is_refuted_and_levelling_restores_it(theorem):
+    g = attention(U, 2, 2, skip=True)
+    assert not g.levelled
+    v = prove(theorem, g)
+    assert v.verdict == "refuted" and v.counterexample["system"] == "arb", v
+    assert prove(theorem, level(g)).verdict == "proved"
