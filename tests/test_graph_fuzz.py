@@ -47,3 +47,22 @@ def test_every_drawn_graph_is_valid_and_levelling_holds():
     for i in range(200):
         case = space.sample(random.Random(i))
         assert case.graph.levelled and len(case.graph.vertices) >= 2
+
+
+def _cli(capsys, *argv):
+    import pytest
+    from pcproof.cli import main
+    with pytest.raises(SystemExit) as exc:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_pcproof_fuzz_on_graphs_exit_codes(capsys):
+    import json
+    code, out, _ = _cli(capsys, "fuzz", "graph-updates", "--cases", "40", "--seed", "2", "--json")
+    assert code == 0 and json.loads(out)["counts"]["equal"] == 40
+    code, out, _ = _cli(capsys, "fuzz", "graph-eps", "--cases", "200", "--seed", "2", "--unlevelled")
+    assert code == 1 and "smallest failing graph" in out and "not levelled" in out
+    code, out, err = _cli(capsys, "fuzz", "graph-updates", "--system", "rational")
+    assert code == 2 and not out and err.count("\n") == 1

@@ -413,6 +413,11 @@ def command(theorem, n_cases, digits, seed, system, max_depth, max_width, max_ve
     if not 0 <= jobs <= MAX_JOBS:
         raise UserError(f"--jobs must be 0 (automatic) up to {MAX_JOBS}, got {jobs}")
     if thm.graph:   # random DAGs (pcproof.strategies_graph), in balls
+        given = [o for o, v in (("--rule", rule_spec), ("--bias/--no-bias", bias), ("--jobs", jobs or None),
+                                ("--system " + system, None if system in ("arb", "auto") else system)) if v is not None]
+        if given:
+            raise UserError(f"{' and '.join(given)} do not apply to {thm.name} (random DAGs are checked by Z-IL "
+                            "in arb balls, in one process)")
         return _graph_command(thm, n_cases, digits, seed, max_width, max_vertices, unlevelled, activation_names,
                               as_json)
     max_width = 8 if max_width is None else max_width
