@@ -73,7 +73,7 @@ class GraphSpace:
         act = rng.choice(self.activations)
         graph = build_dag(n_in, specs, get_activation(act), self.levelled)
         values, rand, n = self.values, rng.random, len(self.values)
-        point = point_for(graph, lambda: values[int(rand() * n)])
+        point = point_for(graph, lambda: values[int(rand() * n)], bool(setting and setting.init_noise))
         return GraphCase(theorem, graph, point, rng.choice(self.alphas), specs=(n_in, specs), setting=setting)
 
 
@@ -102,9 +102,10 @@ def build_dag(n_inputs: int, specs, activation, levelled: bool = False) -> Graph
     return level(g) if levelled else g
 
 
-def point_for(graph: Graph, scalar) -> GraphPoint:
+def point_for(graph: Graph, scalar, noise: bool = False) -> GraphPoint:
     """A point of ``graph``: every parameter, input and target entry drawn by ``scalar()``,
-    in the graph's order (parameters first)."""
+    in the graph's order (parameters first); ``noise``: also η_v for every hidden vertex
+    (C1 broken: inference starts at x̄_v + η_v)."""
     def value(shape):
         if len(shape) == 1:
             return tuple(scalar() for _ in range(shape[0]))
@@ -112,7 +113,8 @@ def point_for(graph: Graph, scalar) -> GraphPoint:
     theta = {p: value(s) for p, s in graph.param_shapes}
     inputs = {n: value((graph.by_name[n].width,)) for n in graph.inputs}
     targets = {n: value((graph.by_name[n].width,)) for n in graph.outputs}
-    return GraphPoint(theta, inputs, targets)
+    extra = {n: value((graph.by_name[n].width,)) for n in graph.hidden} if noise else {}
+    return GraphPoint(theta, inputs, targets, extra)
 
 
 @dataclass
@@ -177,7 +179,7 @@ def graph_cases(draw, theorem: str = "graph-updates", space: GraphSpace = GraphS
     act = draw(st.sampled_from(space.activations))
     graph = build_dag(n_in, specs, get_activation(act), space.levelled)
     scalars = rationals(space.denominators, space.bound)
-    point = point_for(graph, lambda: draw(scalars))
+    point = point_for(graph, lambda: draw(scalars), bool(setting and setting.init_noise))
     alpha = draw(st.sampled_from(space.alphas))
     return GraphCase(theorem, graph, point, alpha, specs=(n_in, specs), setting=setting)
 

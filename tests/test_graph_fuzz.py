@@ -66,3 +66,10 @@ def test_pcproof_fuzz_on_graphs_exit_codes(capsys):
     assert code == 1 and "smallest failing graph" in out and "not levelled" in out
     code, out, err = _cli(capsys, "fuzz", "graph-updates", "--system", "rational")
     assert code == 2 and not out and err.count("\n") == 1
+
+
+def test_a_broken_condition_on_levelled_dags_is_found():
+    """C1 broken (inference starts at x̄ + η): the fuzzer finds a levelled DAG where Z-IL is not BP."""
+    from pcproof.theorem import Setting
+    rep = fuzz_graphs("graph-updates", n_cases=300, seed=3, setting=Setting(init_noise=True), shrink_examples=50)
+    assert rep["failure"] is not None and "not levelled" not in rep["failure"]["model"]

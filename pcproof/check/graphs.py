@@ -163,7 +163,7 @@ def delete_vertices(case, differs):
                           any(v.primitive == "identity" for v in case.graph.vertices))
         except ValueError:
             return None
-        point = _build_point(g, lambda name: old.get(name, Fraction(1)))
+        point = _build_point(g, lambda name: old.get(name, Fraction(1)), bool(case.point.extra))
         return dc_replace(case, graph=g, point=point, specs=(n_in, specs))
 
     changed = True
