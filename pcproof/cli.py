@@ -271,20 +271,21 @@ def list_cmd(models):
 @click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
 @click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
 @click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
+@click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
 @click.option("--level", "do_level", is_flag=True, help="Insert identity vertices so every path to the output has one length.")
 @click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default="immediate", show_default=True,
               help="Graphs: apply a shared parameter's updates at once, or after the run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_offset, init_noise, rule_spec,
-          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, tokens, dim, do_level,
-          shared_updates, as_json):
+          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip,
+          do_level, shared_updates, as_json):
     """Prove THEOREM at one depth and widths, or at all depths; a graph theorem on a --model."""
     from .theorem import Setting
     thm = get_theorem(theorem)
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
                       rule=load_rule(rule_spec), shared_updates=shared_updates)
     graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims,
-                         tokens=tokens, dim=dim)
+                         tokens=tokens, dim=dim, skip=attn_skip or None)
     if thm.graph:
         if all_depths:
             raise UserError(f"{thm.name}: the all-depth prover does not cover graph theorems yet")

@@ -253,3 +253,14 @@ def test_attention_with_a_residual_skip_is_refuted_and_levelling_restores_it(the
     v = prove(theorem, g)
     assert v.verdict == "refuted" and v.counterexample["system"] == "arb", v
     assert prove(theorem, level(g)).verdict == "proved"
+
+
+def test_attention_on_the_command_line(capsys):
+    import json
+    from pcproof.cli import main
+    for argv, code, verdict in ((["--tokens", "3", "--dim", "2"], 0, "proved"), (["--skip"], 1, "refuted"),
+                                (["--skip", "--level"], 0, "proved")):
+        with pytest.raises(SystemExit) as exc:
+            main(["prove", "graph-eps", "--model", "attention", "--json", *argv])
+        out, _ = capsys.readouterr()
+        assert exc.value.code == code and json.loads(out)["verdict"] == verdict

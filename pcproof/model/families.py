@@ -155,5 +155,5 @@ FAMILIES: dict[str, Family] = {
     "rnn": Family("rnn", rnn, "an unrolled RNN, θ and U shared over time", ("steps", "width", "outputs")),
     "cnn": Family("cnn", cnn, "a convolution with a shared kernel and a dense head", ("size", "kernel", "dims")),
     "attention": Family("attention", attention, "one softmax self-attention block (Q, K, V, softmax, dense head)",
-                        ("tokens", "dim")),
+                        ("tokens", "dim", "skip")),
 }
