@@ -30,7 +30,9 @@ from .model.graph import Graph, GraphPoint, Vertex, level
 from .strategies import rational_values, rationals
 
 #: computed-vertex kinds, simplest first (what a failure shrinks toward)
-KINDS = ("dense", "add", "linear", "mul", "act", "identity")
+KINDS = ("dense", "add", "linear", "mul", "act", "identity", "tied")
+#: ``tied`` (drawn only when ``GraphSpace.shared``): a dense vertex that reuses the parameter of
+#: the first earlier dense vertex of the same shape (a shared θ, as in a CNN or an RNN)
 #: activations drawn by default, simplest first
 GRAPH_ACTIVATIONS = ("identity", "poly", "tanh", "sigmoid")
 #: parent picks are 0 … MAX_PICK − 1, taken modulo the vertices before (small: cheap to shrink)
@@ -52,6 +54,12 @@ class GraphSpace:
     denominators: tuple[int, ...] = (1, 2, 3, 4, 8)
     bound: int = 2
     alphas: tuple[Fraction, ...] = (Fraction(1), Fraction(1, 10))
+    shared: bool = False                  # draw ``tied`` vertices (shared parameters) too
+
+    @property
+    def kinds(self) -> int:
+        """How many of :data:`KINDS` are drawn (the last, ``tied``, only with shared parameters)."""
+        return len(KINDS) if self.shared else len(KINDS) - 1
 
     def __post_init__(self):
         if self.max_vertices < 2 or self.max_inputs < 1 or self.max_width < 1:
@@ -68,7 +76,7 @@ class GraphSpace:
     def sample(self, rng: random.Random, theorem: str = "graph-updates", setting=None) -> "GraphCase":
         n_in = rng.randint(1, self.max_inputs)
         n_comp = rng.randint(1, self.max_vertices - n_in)
-        specs = tuple((rng.randrange(len(KINDS)), rng.randrange(MAX_PICK), rng.randrange(MAX_PICK),
+        specs = tuple((rng.randrange(self.kinds), rng.randrange(MAX_PICK), rng.randrange(MAX_PICK),
                        rng.randint(1, self.max_width)) for _ in range(n_comp))
         act = rng.choice(self.activations)
         graph = build_dag(n_in, specs, get_activation(act), self.levelled)
@@ -93,6 +101,12 @@ def build_dag(n_inputs: int, specs, activation, levelled: bool = False) -> Graph
         if kind in ("act", "identity"):
             vs.append(Vertex(name, kind, (u.name,), (), u.width))
             continue
+        if kind == "tied":
+            same = [p for p, shape in shapes if shape == (w, u.width)]
+            if same:
+                vs.append(Vertex(name, "dense", (u.name,), (same[0],), w))
+                continue
+            kind = "dense"
         vs.append(Vertex(name, kind, (u.name,), (f"W{k}",), w))
         shapes.append((f"W{k}", (w, u.width)))
     read = {p for v in vs for p in v.parents}
@@ -158,7 +172,7 @@ class GraphCase:
 def vertex_specs(space: GraphSpace = GraphSpace()):
     """One computed vertex: (kind index, parent pick, second parent pick, width), each part
     shrinking to 0 (resp. width 1)."""
-    return st.tuples(st.integers(0, len(KINDS) - 1), st.integers(0, MAX_PICK - 1),
+    return st.tuples(st.integers(0, space.kinds - 1), st.integers(0, MAX_PICK - 1),
                      st.integers(0, MAX_PICK - 1), st.integers(1, space.max_width))
 
 

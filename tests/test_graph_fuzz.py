@@ -73,3 +73,17 @@ def test_a_broken_condition_on_levelled_dags_is_found():
     from pcproof.theorem import Setting
     rep = fuzz_graphs("graph-updates", n_cases=300, seed=3, setting=Setting(init_noise=True), shrink_examples=50)
     assert rep["failure"] is not None and "not levelled" not in rep["failure"]["model"]
+
+
+def test_shared_parameters_on_levelled_dags_depend_on_the_schedule():
+    """Tied dense vertices (one θ at several distances): deferred updates make BP's, immediate
+    ones do not (the update made nearer the output changes the later predictions), and the
+    failure shrinks to a graph of at most 4 vertices with one shared parameter (this seed: 3)."""
+    from pcproof.theorem import Setting
+    space = GraphSpace(shared=True)
+    rep = fuzz_graphs("graph-updates", n_cases=300, seed=0, space=space, setting=Setting(shared_updates="deferred"))
+    assert rep["counts"]["equal"] == 300
+    rep = fuzz_graphs("graph-updates", n_cases=300, seed=0, space=space, setting=Setting(shared_updates="immediate"),
+                      shrink_examples=500)
+    f = rep["failure"]
+    assert f is not None and len(f["vertices"]) <= 4 and "(1 shared)" in f["model"]

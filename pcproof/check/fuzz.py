@@ -387,6 +387,8 @@ def render(rep: FuzzReport) -> str:
 @click.option("--max-width", type=int, default=None, help="Largest layer width drawn (default 8; graphs 3).")
 @click.option("--max-vertices", type=int, default=12, show_default=True, help="Graph theorems: most vertices drawn.")
 @click.option("--unlevelled", is_flag=True, help="Graph theorems: draw DAGs as built, without levelling them.")
+@click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default=None,
+              help="Graph theorems: draw DAGs with shared parameters too, updated at once or after the run.")
 @click.option("--activation", "-f", "activation_names", multiple=True,
               help=f"Activation(s) to draw from (repeat the option). Default: {', '.join(ACTIVATIONS)}.")
 @click.option("--bias/--no-bias", default=None, help="Only networks with (without) biases. Default: both.")
@@ -397,7 +399,7 @@ def render(rep: FuzzReport) -> str:
               help="A Python file that registers your own theorems (pcproof.theorem.register); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def command(theorem, n_cases, digits, seed, system, max_depth, max_width, max_vertices, unlevelled,
-            activation_names, bias, rule_spec, jobs, load_files, as_json):
+            shared_updates, activation_names, bias, rule_spec, jobs, load_files, as_json):
     """Check THEOREM's claim numerically on random networks; shrink a failure to a minimal network."""
     from ..cli import UserError, get_activation, get_theorem, load_rule, process_started
     started = process_started()
@@ -419,7 +421,9 @@ def command(theorem, n_cases, digits, seed, system, max_depth, max_width, max_ve
             raise UserError(f"{' and '.join(given)} do not apply to {thm.name} (random DAGs are checked by Z-IL "
                             "in arb balls, in one process)")
         return _graph_command(thm, n_cases, digits, seed, max_width, max_vertices, unlevelled, activation_names,
-                              as_json)
+                              as_json, shared_updates)
+    if shared_updates or unlevelled:
+        raise UserError(f"--shared-updates and --unlevelled apply to graph theorems, not to {thm.name}")
     max_width = 8 if max_width is None else max_width
     for name, v in (("--max-depth", max_depth), ("--max-width", max_width)):
         if v < 1:
@@ -438,7 +442,8 @@ def command(theorem, n_cases, digits, seed, system, max_depth, max_width, max_ve
     return rep.exit_code
 
 
-def _graph_command(thm, n_cases, digits, seed, max_width, max_vertices, unlevelled, activation_names, as_json):
+def _graph_command(thm, n_cases, digits, seed, max_width, max_vertices, unlevelled, activation_names, as_json,
+                   shared_updates=None):
     """``pcproof fuzz graph-…``: random DAGs up to ``max_vertices`` (levelled unless asked not
     to) in arb balls; the first that differs is shrunk to the fewest vertices."""
     from ..cli import UserError
@@ -447,19 +452,23 @@ def _graph_command(thm, n_cases, digits, seed, max_width, max_vertices, unlevell
     from .graphs import fuzz_graphs
     try:
         space = GraphSpace(max_vertices=max_vertices, max_width=3 if max_width is None else max_width,
-                           activations=tuple(activation_names) or GRAPH_ACTIVATIONS, levelled=not unlevelled)
+                           activations=tuple(activation_names) or GRAPH_ACTIVATIONS, levelled=not unlevelled,
+                           shared=shared_updates is not None)
     except GraphError as exc:
         raise UserError(str(exc)) from None
     seed = random.SystemRandom().randrange(2**32) if seed is None else seed
-    rep = fuzz_graphs(thm.name, n_cases, digits, seed, space)
+    from ..theorem import Setting
+    setting = Setting(shared_updates=shared_updates) if shared_updates else None
+    rep = fuzz_graphs(thm.name, n_cases, digits, seed, space, setting)
     status = "failed" if rep["counts"]["different"] else "undecided" if rep["counts"]["undecided"] else "passed"
     rep["status"] = status
     if as_json:
         click.echo(json.dumps(rep, indent=2))
     else:
         c = rep["counts"]
+        shared = f", shared parameters updated {shared_updates}" if shared_updates else ""
         click.echo(f"{thm.name}: {status.upper()} on {rep['cases']} random {'levelled ' if space.levelled else ''}"
-                   f"DAGs (≤ {max_vertices} vertices), arb at {digits} digits, seed {seed}\n"
+                   f"DAGs (≤ {max_vertices} vertices{shared}), arb at {digits} digits, seed {seed}\n"
                    f"  equal {c['equal']}, different {c['different']}, undecided {c['undecided']}; "
                    f"{rep['cases_per_second']} cases/s")
         if rep["failure"]:
