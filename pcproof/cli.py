@@ -285,28 +285,32 @@ def list_cmd(models):
               help="Seconds (> 0) before the verdict is 'unknown'.")
 @click.option("--all-depths", is_flag=True, help="Prove for every depth L ≥ 1 and all widths, by induction (z3).")
 @click.option("--model", default=None,
-              help="Graph theorems: mlp, residual, rnn, cnn (pcproof list --models) or FILE.py:BUILDER.")
+              help="Graph theorems: mlp, residual, rnn, cnn, attention (pcproof list --models) or FILE.py:BUILDER.")
 @click.option("--blocks", type=click.IntRange(1, 4096), default=None, help="residual: number of blocks (default 2).")
 @click.option("--steps", type=click.IntRange(1, 4096), default=None, help="rnn: steps unrolled (default 3).")
 @click.option("--outputs", type=click.Choice(["last", "all"]), default=None, help="rnn: loss on the last step or all.")
 @click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5).")
 @click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2).")
 @click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
+@click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
+@click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
+@click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
 @click.option("--level", "do_level", is_flag=True, help="Insert identity vertices so every path to the output has one length.")
 @click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default="immediate", show_default=True,
               help="Graphs: apply a shared parameter's updates at once, or after the run.")
 @load_options
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON (with its provenance).")
 def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_offset, init_noise, rule_spec,
-          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, do_level, shared_updates,
-          load_files, as_json):
+          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip,
+          do_level, shared_updates, load_files, as_json):
     """Prove THEOREM at one depth and widths, or at all depths; a graph theorem on a --model."""
     from .theorem import Setting
     load_files_given(load_files)
     thm = get_theorem(theorem)
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
                       rule=load_rule(rule_spec), shared_updates=shared_updates)
-    graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims)
+    graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims,
+                         tokens=tokens, dim=dim, skip=attn_skip or None)
     if thm.graph:
         if all_depths:
             verdict = prove_graph_all_sizes(thm, model, activation, width, widths, do_level, graph_options,
@@ -413,6 +417,14 @@ def build_graph(model, activation, depth, width, widths, bias, options, do_level
         build = getattr(load(path, "--model"), name, None)
         if not callable(build):
             raise UserError(f"--model: {path!r} defines no builder named {name!r}")
+        import inspect
+        try:
+            inspect.signature(build).bind(act, **given)
+        except TypeError as exc:   # the call itself would fail, not the user's code: say why
+            raise UserError(f"--model: {name} must accept (activation, **options) "
+                            f"with the options given ({exc})") from None
+        except ValueError:         # no signature to read (a builtin): let the call decide
+            pass
         graph = build(act, **given)
         if not isinstance(graph, Graph):
             raise UserError(f"--model: {name} returned {type(graph).__name__}, not a pcproof.model.graph.Graph")

@@ -11,7 +11,7 @@ import sympy as sp
 from pcproof.check.concrete import prove as prove_layered
 from pcproof.check.graphs import prove, symbolic_instance
 from pcproof.model import Architecture, get_activation
-from pcproof.model.families import cnn, mlp, residual, rnn
+from pcproof.model.families import attention, cnn, mlp, residual, rnn
 from pcproof.model.graph import Graph, GraphError, GraphPoint, Vertex, level, symbolic_point
 from pcproof.numbers import SymbolicOps
 from pcproof.rules.graph import GraphANN
@@ -133,3 +133,134 @@ def test_each_broken_condition_is_refuted_on_a_levelled_graph(setting):
 def test_bad_graphs_are_one_clear_error(make, text):
     with pytest.raises(GraphError, match=text):
         make()
+
+
+# -- attention ------------------------------------------------------------------------------
+def test_the_symbolic_exp_is_exact():
+    """exp is an atom standing for sympy's exp (no float enters), exp(0) is the number 1."""
+    ops = SymbolicOps(U)
+    a = sp.Symbol("a", real=True)
+    e = ops.exp((ops.number(a), ops.number(0), ops.number(Fraction(1, 2))))
+    assert [ops.view(c) for c in e] == [sp.exp(a), 1, sp.exp(sp.Rational(1, 2))]
+    assert not ops.inexact()
+    r = ops.recip(ops.add(e, e))   # 1/(2 e^a): a Laurent monomial in the atom, exact
+    assert sp.simplify(ops.view(ops.tidy(r[0] * e[0] * 2)) - 1) == 0
+
+
+@pytest.mark.parametrize("graph", [attention(U, 2, 2), attention(U, 3, 2, out=1)], ids=["2x2", "3x2"])
+def test_bp_through_attention_is_minus_alpha_grad_of_the_loss(graph):
+    """Reverse mode through tokens, matmul and softmax against central differences of E,
+    which read only the primitives' values (at 60 digits, step 10^-25: error ~10^-50)."""
+    import random
+    from dataclasses import replace
+    from pcproof.model.graph import random_point
+    from pcproof.numbers import MpmathOps
+    act = get_activation("tanh")
+    g = replace(graph, activation=act)
+    ops = MpmathOps(act, digits=60)
+    point = random_point(g, random.Random(1)).map(ops.number)
+    alpha = ops.number(1)
+    upd = GraphANN(g, point, ops).updates(alpha)
+
+    def loss(p):
+        xb = GraphANN(g, p, ops).x_bar
+        return sum(ops.sqnorm(ops.sub(p.targets[o], xb[o])) for o in g.outputs) / 2
+    h = ops.ctx.mpf(10) ** -25
+    for name, val in point.theta.items():
+        for i, row in enumerate(val):
+            for j, _ in enumerate(row):
+                def at(dx):
+                    th = dict(point.theta)
+                    th[name] = tuple(tuple(c + dx if (a, b) == (i, j) else c for b, c in enumerate(r))
+                                     for a, r in enumerate(val))
+                    return loss(GraphPoint(th, point.inputs, point.targets))
+                grad = (at(h) - at(-h)) / (2 * h)
+                assert abs(upd[name][i][j] + grad) < ops.ctx.mpf(10) ** -35, (name, i, j)
+
+
+@pytest.mark.parametrize("graph", [attention(U, 2, 2), attention(U, 3, 2), attention(U, 2, 4, out=1)],
+                         ids=["2x2", "3x2", "2x4"])
+@pytest.mark.parametrize("theorem", [EPS, UPD], ids=lambda t: t.name)
+def test_an_attention_block_is_levelled_and_proved(graph, theorem):
+    assert graph.levelled
+    v = prove(theorem, graph)
+    assert v.verdict == "proved", v
+
+
+@pytest.mark.parametrize("act", ["uninterpreted", "identity"])
+def test_attention_with_c2_broken_is_refuted_in_balls(act):
+    """A softmax leaves the rationals whatever f is, so the witness is an arb ball excluding 0
+    (with f = identity too, which would otherwise be tried in exact rationals)."""
+    v = prove(UPD, attention(get_activation(act), 2, 2), Setting(update_offset=1))
+    assert v.verdict == "refuted" and v.counterexample["system"] == "arb"
+
+
+# -- bad input on the command line: one line, exit 2, never a traceback -------------------------
+BUILDERS = '''
+from pcproof.model.graph import Graph, Vertex
+def cycle(act, **kw):
+    return Graph((Vertex("a", "input"), Vertex("b", "identity", ("c",)), Vertex("c", "identity", ("b",))), ("c",), (), act)
+def lost(act, **kw):
+    return Graph((Vertex("a", "input"), Vertex("b", "identity", ("a",)), Vertex("c", "identity", ("a",))), ("c",), (), act)
+def shapes(act, **kw):
+    return Graph((Vertex("a", "input", width=2), Vertex("b", "dense", ("a",), ("W",), 3)), ("b",), (("W", (3, 3)),), act)
+def product(act, **kw):   # a 2×2 times 3×1 product
+    return Graph((Vertex("a", "input", width=4), Vertex("c", "input", width=3),
+                  Vertex("b", "matmul", ("a", "c"), (), 2, (2, 2, 1, False, 1))), ("b",), (), act)
+def unknown(act, **kw):
+    return Graph((Vertex("a", "input"), Vertex("b", "softsign", ("a",))), ("b",), (), act)
+def raises(act, **kw):
+    return [1][3]
+def no_activation():
+    return None
+def not_a_graph(act, **kw):
+    return 3
+'''
+
+
+@pytest.mark.parametrize("builder,text", [
+    ("cycle", "cycle"), ("lost", "no path to an output"), ("shapes", "needs (3, 2)"),
+    ("product", "does not fit"), ("unknown", "unknown primitive 'softsign'"),
+    ("raises", "builders.py:15 (raises) raised IndexError"), ("no_activation", "must accept (activation"),
+    ("not_a_graph", "not a pcproof.model.graph.Graph"), ("absent", "defines no builder named 'absent'"),
+])
+def test_a_bad_graph_on_the_command_line_is_one_line_and_exit_2(tmp_path, capsys, builder, text):
+    from pcproof.cli import main
+    f = tmp_path / "builders.py"
+    f.write_text(BUILDERS)
+    with pytest.raises(SystemExit) as exc:
+        main(["prove", "graph-updates", "--model", f"{f}:{builder}"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and not out
+    assert err.count("\n") == 1 and err.startswith("pcproof: error: ") and text in err, err
+    assert "Traceback" not in err
+
+
+def test_graph_figure_is_drawn_and_colours_by_distance(tmp_path):
+    from pcproof.report.graph_figure import graph_figure
+    for g in (residual(U, 2, 2), level(residual(U, 2, 2)), attention(U, 2, 2)):
+        out = graph_figure(g, tmp_path / "g.png")
+        assert out.stat().st_size > 5000 and out.read_bytes()[:4] == b"\x89PNG"
+    out = graph_figure(mlp(U, 2, 1), tmp_path / "g.svg")
+    text = out.read_text()
+    assert "d=0" in text and "d=1" in text and "input" in text   # labels: primitive and d(v)
+
+
+@pytest.mark.parametrize("theorem", [EPS, UPD], ids=lambda t: t.name)
+def test_attention_with_a_residual_skip_is_refuted_and_levelling_restores_it(theorem):
+    g = attention(U, 2, 2, skip=True)
+    assert not g.levelled
+    v = prove(theorem, g)
+    assert v.verdict == "refuted" and v.counterexample["system"] == "arb", v
+    assert prove(theorem, level(g)).verdict == "proved"
+
+
+def test_attention_on_the_command_line(capsys):
+    import json
+    from pcproof.cli import main
+    for argv, code, verdict in ((["--tokens", "3", "--dim", "2"], 0, "proved"), (["--skip"], 1, "refuted"),
+                                (["--skip", "--level"], 0, "proved")):
+        with pytest.raises(SystemExit) as exc:
+            main(["prove", "graph-eps", "--model", "attention", "--json", *argv])
+        out, _ = capsys.readouterr()
+        assert exc.value.code == code and json.loads(out)["verdict"] == verdict

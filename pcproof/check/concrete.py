@@ -125,7 +125,7 @@ def numeric_instance(theorem: Theorem, arch: Architecture, setting: Setting, see
 
 
 def rigorous_candidates(theorem: Theorem, setting: Setting, activation, depth: int, names, draw,
-                        exact_only: bool = False):
+                        exact_only: bool = False, balls: bool = False):
     """Candidates for a counterexample, as the kernel wants them: ``(info, make)`` with
     ``make(digits)`` → (point, ops, equations).  The systems are rigorous ones only:
     exact rationals for a polynomial f, arb balls otherwise (``exact_only``: rationals only,
@@ -133,11 +133,12 @@ def rigorous_candidates(theorem: Theorem, setting: Setting, activation, depth: i
 
     One loop for every model: ``draw(act, seed, zero)`` gives (point, rng, build) where
     ``build(ops, γ, α)`` is the model's instance with f := act at that point; ``names`` are
-    its parameters (each zeroed in turn for a branching rule)."""
+    its parameters (each zeroed in turn for a branching rule).  ``balls``: the model itself
+    leaves the rationals (a softmax's exp), so even a polynomial f is computed in balls."""
     from ..numbers.arb import ArbOps
     acts = ([get_activation(n) for n in WITNESS_ACTIVATIONS] if activation.uninterpreted else [activation])
     for a, act in enumerate(acts):
-        exact = act.is_polynomial
+        exact = act.is_polynomial and not balls
         if exact and act.expr.as_poly().degree() > 1 and depth > EXACT_POLY_MAX_DEPTH:
             exact = False     # too deep for exact rationals: balls are rigorous too (not for branches)
         if exact_only and not exact:

@@ -7,6 +7,7 @@ with an uninterpreted f instantiated by several activations."""
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 
 from .. import kernel
 from ..conditions import LEVELLED, SHARED_UPDATES
@@ -14,6 +15,7 @@ from ..model.graph import Graph, random_point, symbolic_point
 from ..numbers import SymbolicOps
 from ..rules.base import running_rule
 from ..theorem import GraphInstance, Setting, Theorem, alpha as ALPHA
+from ..rules.primitives import TRANSCENDENTAL
 from .concrete import WITNESS_POINTS, gamma_for, rigorous_candidates, special_point
 
 
@@ -55,7 +57,8 @@ def witness_candidates(theorem: Theorem, graph: Graph, setting: Setting, exact_o
         point, rng = witness_point(concrete, setting, seed, zero)
         return point, rng, lambda ops, p, g, al: GraphInstance(concrete, ops, p, setting, g, al)
     return rigorous_candidates(theorem, setting, graph.activation, graph.depth,
-                               [n for n, _ in graph.param_shapes], draw, exact_only)
+                               [n for n, _ in graph.param_shapes], draw, exact_only,
+                               balls=any(v.primitive in TRANSCENDENTAL for v in graph.vertices))
 
 
 def prove(theorem: Theorem, graph: Graph, setting: Setting = Setting(), timeout: float | None = None,
@@ -68,3 +71,112 @@ def prove(theorem: Theorem, graph: Graph, setting: Setting = Setting(), timeout:
     return kernel.decide_identities(meta_for(theorem, graph, setting), symbolic,
                                     lambda exact_only: witness_candidates(theorem, graph, setting, exact_only),
                                     timeout=timeout, digits=digits)
+
+
+# -- fuzzing over random DAGs (pcproof.strategies_graph) --------------------------------------
+def evaluate_case(case, digits: int = 50, escalate: int = 3):
+    """A graph case's claim in arb balls at ``digits`` (an undecided ball is recomputed with
+    twice the working digits, up to ``escalate`` times), compared by the fuzzer's comparator."""
+    from ..numbers.compare import UNDECIDED, compare_equations
+    from ..theorem import get as get_theorem
+    from .fuzz import _comparator, make_ops
+    thm, work = get_theorem(case.theorem), digits
+    while True:
+        ops = make_ops("arb", case.graph.activation, work)
+        with running_rule():
+            equations = thm.claim(case.instance(ops))
+        result = compare_equations(ops, equations, _comparator(ops, digits))
+        if result.status != UNDECIDED or escalate <= 0:
+            return result
+        work, escalate = 2 * work, escalate - 1
+
+
+def fuzz_graphs(theorem: str = "graph-updates", n_cases: int = 1000, digits: int = 50, seed: int = 0,
+                space=None, setting=None, shrink_examples: int = 500) -> dict:
+    """``n_cases`` random DAGs from ``space`` (levelled by default), each at a random point,
+    checked in arb balls; the first that differs is shrunk by hypothesis to the fewest vertices
+    and the smallest widths.  Returns a summary (counts, seconds, cases per second, the
+    minimal failing case or None)."""
+    import time
+
+    from ..numbers.compare import DIFFERENT
+    from ..strategies_graph import GraphSpace
+    from .fuzz import case_rng
+    space = space or GraphSpace()
+    counts = {"equal": 0, "different": 0, "undecided": 0}
+    start, failing = time.perf_counter(), None
+    for index in range(n_cases):
+        case = space.sample(case_rng(seed, index), theorem, setting)
+        status = evaluate_case(case, digits).status
+        counts[status] += 1
+        if status == DIFFERENT:
+            failing = case
+            break
+    seconds = time.perf_counter() - start
+    done = sum(counts.values())
+    out = dict(theorem=theorem, cases=done, counts=counts, seconds=round(seconds, 4),
+               cases_per_second=round(done / seconds, 1) if seconds else None, levelled=space.levelled,
+               digits=digits, seed=seed, failure=None)
+    if failing is not None:
+        minimal = shrink_graph_case(failing, space, digits, shrink_examples, seed)
+        out["failure"] = dict(minimal.to_dict(), original=failing.to_dict(), shown=repr(minimal))
+    return out
+
+
+def shrink_graph_case(case, space, digits: int = 50, max_examples: int = 500, seed: int = 0):
+    """The smallest case hypothesis finds that still differs, searching graphs no larger than
+    ``case`` (its number of vertices as drawn); ``case`` itself if it finds none smaller."""
+    from dataclasses import replace as dc_replace
+
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    from ..numbers.compare import DIFFERENT
+    from ..strategies_graph import graph_cases
+    n_in, specs = case.specs
+    narrow = dc_replace(space, max_vertices=max(2, n_in + len(specs)), max_inputs=max(1, n_in))
+
+    def differs(c):
+        return evaluate_case(c, digits).status == DIFFERENT
+    try:
+        found = find(graph_cases(case.theorem, narrow, case.setting), differs, random=random.Random(seed),
+                     settings=settings(max_examples=max_examples, database=None, deadline=None,
+                                       derandomize=False, phases=(Phase.generate, Phase.shrink),   # no "explain"
+                                       suppress_health_check=list(HealthCheck)))
+    except NoSuchExample:
+        found = case
+    return delete_vertices(found if found.size <= case.size else case, differs)
+
+
+def delete_vertices(case, differs):
+    """Remove drawn vertices one at a time, then narrow widths to 1, while the case still
+    differs (hypothesis deletes list entries too, but the point's scalars drawn after them
+    shift, so it can stop short).  Scalars keep their values by name; new ones are 1."""
+    from dataclasses import replace as dc_replace
+
+    from ..model.graph import _build_point
+    from ..strategies_graph import build_dag
+
+    def rebuilt(n_in, specs):
+        old = case.point.scalars()
+        try:
+            g = build_dag(n_in, specs, case.graph.activation, case.graph.levelled and
+                          any(v.primitive == "identity" for v in case.graph.vertices))
+        except ValueError:
+            return None
+        point = _build_point(g, lambda name: old.get(name, Fraction(1)), bool(case.point.extra))
+        return dc_replace(case, graph=g, point=point, specs=(n_in, specs))
+
+    changed = True
+    while changed:
+        changed = False
+        n_in, specs = case.specs
+        tries = [(n_in, specs[:k] + specs[k + 1:]) for k in reversed(range(len(specs))) if len(specs) > 1]
+        tries += [(n_in, specs[:k] + ((s[0], s[1], s[2], 1),) + specs[k + 1:]) for k, s in enumerate(specs) if s[3] > 1]
+        tries += [(n_in - 1, specs)] if n_in > 1 else []
+        for n, sp_ in tries:
+            c = rebuilt(n, sp_)
+            if c is not None and c.size < case.size and differs(c):
+                case, changed = c, True
+                break
+    return case

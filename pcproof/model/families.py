@@ -8,6 +8,8 @@ the MLP's vertices are ``x0`` (output) … ``xL`` (input) with parameters ``thet
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from math import isqrt
 from typing import Callable
 
 from .activations import Activation
@@ -101,6 +103,43 @@ def conv_index(in_shape: tuple[int, ...], kernel_shape: tuple[int, ...]) -> tupl
                  for r in range(h - kh + 1) for c in range(ow) for a in range(kh) for b in range(kw))
 
 
+def attention(activation: Activation, tokens: int = 2, dim: int = 2, out: int | None = None,
+              skip: bool = False) -> Graph:
+    """One single-head softmax self-attention block on ``tokens`` tokens of dimension ``dim``
+    (every matrix a vertex, flattened row by row):
+
+    Q = (W_q f(x_t))_t, K = (W_k f(x_t))_t, V = (W_v f(x_t))_t (W shared by the tokens),
+    S = s Q Kᵀ, A = softmax of each row of S, O = A V, and a dense head y = θ_out f(O).
+
+    s is 1/√dim when that is rational, else 1/dim (a constant scale changes no theorem, and
+    the symbolic system keeps every number exact).  Every path from a vertex to y has one
+    length (Q, K → S → A → O; V → O), so the block is levelled as built.
+
+    ``skip=True``: a transformer's residual form.  The tokens are embedded first,
+    E = (W_e f(x_t))_t, Q, K, V read E, and the head reads R = E + O (its own add vertex):
+    E reaches y in 2, 4 and 6 steps, so the graph is not levelled (``level`` levels it)."""
+    if tokens < 1 or dim < 1:
+        raise GraphError(f"attention needs tokens ≥ 1 and dim ≥ 1, got tokens={tokens}, dim={dim}")
+    T, d = tokens, dim
+    out = d if out is None else out
+    r = isqrt(d)
+    s = Fraction(1, r) if r * r == d else Fraction(1, d)
+    src = "E" if skip else "x"
+    vs = ((Vertex("x", "input", width=T * d),)
+          + ((Vertex("E", "tokens", ("x",), ("W_e",), T * d, (T,)),) if skip else ())
+          + (Vertex("Q", "tokens", (src,), ("W_q",), T * d, (T,)),
+             Vertex("K", "tokens", (src,), ("W_k",), T * d, (T,)),
+             Vertex("V", "tokens", (src,), ("W_v",), T * d, (T,)),
+             Vertex("S", "matmul", ("Q", "K"), (), T * T, (T, d, T, True, s)),
+             Vertex("A", "softmax", ("S",), (), T * T, (T,)),
+             Vertex("O", "matmul", ("A", "V"), (), T * d, (T, T, d, False, Fraction(1))))
+          + ((Vertex("R", "add", ("E", "O"), (), T * d),) if skip else ())
+          + (Vertex("y", "dense", ("R" if skip else "O",), ("theta_out",), out),))
+    shapes = ((("W_e", (d, d)),) if skip else ()) + (("W_q", (d, d)), ("W_k", (d, d)), ("W_v", (d, d)),
+                                                      ("theta_out", (out, T * d)))
+    return Graph(vs, ("y",), shapes, activation, f"attention tokens={T} dim={d}" + (", skip" if skip else ""))
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -115,4 +154,6 @@ FAMILIES: dict[str, Family] = {
                        ("blocks", "width")),
     "rnn": Family("rnn", rnn, "an unrolled RNN, θ and U shared over time", ("steps", "width", "outputs")),
     "cnn": Family("cnn", cnn, "a convolution with a shared kernel and a dense head", ("size", "kernel", "dims")),
+    "attention": Family("attention", attention, "one softmax self-attention block (Q, K, V, softmax, dense head)",
+                        ("tokens", "dim", "skip")),
 }

@@ -200,10 +200,35 @@ def _check_conv(v, widths, shapes):
         _err(v, "the index map does not fit the widths and the kernel")
 
 
+def _check_tokens(v, widths, shapes):
+    """θ f(x_t) for each of T tokens: attrs (T,), θ of shape (width/T, parent width/T)."""
+    if len(widths) != 1 or len(shapes) != 1 or len(v.attrs) != 1 or v.attrs[0] < 1:
+        _err(v, "needs one parent, one matrix θ and attrs (T,)")
+    (T,) = v.attrs
+    if widths[0] % T or v.width % T or shapes[0] != (v.width // T, widths[0] // T):
+        _err(v, f"{T} tokens: widths {widths[0]} → {v.width} do not fit θ of shape {shapes[0]}")
+
+
+def _check_matmul(v, widths, shapes):
+    """s A B (A n×m, B m×p) or s A Bᵀ (B p×m): attrs (n, m, p, transpose_b, s)."""
+    if len(widths) != 2 or shapes or len(v.attrs) != 5:
+        _err(v, "needs two parents, no parameters and attrs (n, m, p, transpose_b, scale)")
+    n, m, p, _tb, _s = v.attrs
+    if min(n, m, p) < 1 or widths != [n * m, m * p] or v.width != n * p:
+        _err(v, f"an {n}×{m} times {m}×{p} product does not fit parents {widths} and width {v.width}")
+
+
+def _check_softmax(v, widths, shapes):
+    if len(widths) != 1 or shapes or len(v.attrs) != 1 or v.attrs[0] < 1 or widths[0] % v.attrs[0] \
+            or widths[0] != v.width:
+        _err(v, "needs one parent of the vertex's width, cut into rows of attrs (n,)")
+
+
 #: primitive name → (vertex, parent widths, parameter shapes) → None or GraphError
 SHAPES: dict[str, Callable] = {
     "dense": _check_dense, "linear": _check_linear, "recurrent": _check_recurrent, "conv": _check_conv,
     "add": _check_same(2), "mul": _check_same(2), "act": _check_same(1), "identity": _check_same(1),
+    "tokens": _check_tokens, "matmul": _check_matmul, "softmax": _check_softmax,
 }
 
 

@@ -239,6 +239,14 @@ class ArbOps(ListOps):
     def sqnorm(self, v):
         return sum(map(_mul, v, v), _ZERO)
 
+    def exp(self, v):
+        self._enter()
+        return tuple([(a if type(a) is arb else arb(a)).exp() for a in v])
+
+    def recip(self, v):
+        self._enter()
+        return tuple([1 / a for a in v])
+
     def outer(self, u, v):
         return tuple([tuple([a * b for b in v]) for a in u])
 

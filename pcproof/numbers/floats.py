@@ -53,6 +53,12 @@ class NumpyOps(Ops):
     def sqnorm(self, v):
         return float(np.sum(v * v))
 
+    def exp(self, v):
+        return np.exp(v)
+
+    def recip(self, v):
+        return 1.0 / np.asarray(v)
+
     def outer(self, u, v):
         u, v = np.asarray(u), np.asarray(v)
         batch = list(range(u.ndim - 1))  # Σ over the leading (batch) axes

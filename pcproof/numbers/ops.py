@@ -41,6 +41,9 @@ class Ops:
     def f(self, v): """f(v) elementwise"""; raise NotImplementedError
     def df(self, v): """f'(v) elementwise"""; raise NotImplementedError
     def sqnorm(self, v): """‖v‖²"""; raise NotImplementedError
+    # concrete functions of graph primitives (softmax attention), not the activation f
+    def exp(self, v): """exp(v) elementwise"""; raise NotImplementedError
+    def recip(self, v): """1/v elementwise (undefined where an entry is 0)"""; raise NotImplementedError
     # matrices
     def outer(self, u, v): """u vᵀ"""; raise NotImplementedError
     def mat_add(self, A, B): """A + B"""; raise NotImplementedError
@@ -135,6 +138,7 @@ class ListOps(Ops):
             mods = [namespace, "mpmath"]
             self._fn = sp.lambdify(_x, act.expr, modules=mods)
             self._dfn = sp.lambdify(_x, act.dexpr, modules=mods)
+        self._exp = (namespace or {}).get("exp")   # the system's own exp, if it has one
 
     def compile(self, var, expr):
         """``expr``, a sympy expression in ``var``, as a function on this system's scalars: how a
@@ -190,6 +194,14 @@ class ListOps(Ops):
     def sqnorm(self, v):
         v = self.operand(v)
         return self.tidy(sum((a * a for a in v), 0))
+
+    def exp(self, v):
+        if self._exp is None:   # exact rationals: exp of a rational is not one (ArithmeticError: skipped)
+            raise ArithmeticError(f"{self.system}: exp takes values out of this number system")
+        return self._vec(self._exp(a) for a in self.operand(v))
+
+    def recip(self, v):
+        return self._vec(1 / a for a in self.operand(v))
 
     def outer(self, u, v):
         u, v = self.operand(u), self.operand(v)

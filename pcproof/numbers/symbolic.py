@@ -692,6 +692,31 @@ class SymbolicOps(ListOps):
             r = self._m_df[vid] = self._out(self._apply("df", vid, raw))
         return r
 
+    def exp(self, v):
+        """exp(a) elementwise, exactly: an atom hash-consed on a (as a transcendental f(a)),
+        standing for sympy's exp(a); exp(0) = 1 is the number 1 (no floats anywhere)."""
+        vid, raw = self._vid(v)
+        memo = self.__dict__.setdefault("_m_exp", {})
+        r = memo.get(vid)
+        if r is None:
+            out = []
+            for a in self._operand(vid, raw):
+                if self.atoms and not (a.is_Symbol or a.is_Number):
+                    a = self._atom(a)
+                out.append(self._app("exp", sp.exp, a))
+            r = memo[vid] = self._out(tuple(out))
+        return r
+
+    def recip(self, v):
+        """1/a elementwise: a sum becomes content × atom first, so 1/a is a Laurent monomial
+        (sound where a ≠ 0: an atom only stands for its definition)."""
+        out = []
+        for a in self._operand(*self._vid(v)):
+            if a.is_Number and a == 0:
+                raise ZeroDivisionError("1/0")
+            out.append(se.expand(a ** -1))
+        return self._out(tuple(out))
+
     def matvec(self, W, v):
         (mid, rows, ids), (vid, raw) = self._mid(W), self._vid(v)
         r = self._m_mv.get((mid, vid))

@@ -102,4 +102,93 @@ CONV = Primitive(
     update=_conv_update,
 )
 
-PRIMITIVES: dict[str, Primitive] = {p.name: p for p in (DENSE, LINEAR, RECURRENT, ADD, MUL, ACT, IDENTITY, CONV)}
+# -- softmax attention (Vaswani et al. 2017), on row-major flattened matrices ------------------
+# A vertex holding a matrix holds its rows one after another; these helpers cut and join them.
+def _rows(x, n):
+    return tuple(tuple(x[i:i + n]) for i in range(0, len(x), n))
+
+
+def _cols(x, n):
+    return tuple(tuple(x[j::n]) for j in range(n))
+
+
+def _flat(rows):
+    return tuple(c for r in rows for c in r)
+
+
+def _scaled(ops, s, v):
+    return v if s == 1 else ops.scale(ops.number(s), v)
+
+
+def _tokens_update(ops, j, xs, ps, v, e, alpha):
+    """Δθ = Σ_t α e_t f(x_t)ᵀ: the dense update of every token, summed (θ is shared by the tokens)."""
+    (T,) = v.attrs
+    n_in, n_out = len(xs[0]) // T, v.width // T
+    total = None
+    for x_t, e_t in zip(_rows(xs[0], n_in), _rows(e, n_out)):
+        d = eq.weight_update(ops, alpha, e_t, x_t)
+        total = d if total is None else ops.mat_add(total, d)
+    return total
+
+
+TOKENS = Primitive(
+    "tokens", "(θ f(x_t))_t",
+    value=lambda ops, xs, ps, v: _flat(eq.prediction(ops, ps[0], x_t)
+                                       for x_t in _rows(xs[0], len(xs[0]) // v.attrs[0])),
+    vjp=lambda ops, i, xs, ps, v, e: _flat(
+        eq.backward(ops, x_t, ps[0], e_t)
+        for x_t, e_t in zip(_rows(xs[0], len(xs[0]) // v.attrs[0]), _rows(e, v.width // v.attrs[0]))),
+    update=_tokens_update,
+)
+
+
+def _matmul_value(ops, xs, ps, v):
+    """C = s A B (or s A Bᵀ): row i of C is B-ish applied to row i of A."""
+    n, m, p, tb, s = v.attrs
+    B = _rows(xs[1], m if tb else p)
+    return _flat(_scaled(ops, s, ops.matvec(B, a) if tb else ops.rmatvec(B, a)) for a in _rows(xs[0], m))
+
+
+def _matmul_vjp(ops, i, xs, ps, v, e):
+    """∂C/∂A: E Bᵀ (E B when C = A Bᵀ); ∂C/∂B: Aᵀ E (Eᵀ A when C = A Bᵀ); times s."""
+    n, m, p, tb, s = v.attrs
+    A, B, E = _rows(xs[0], m), _rows(xs[1], m if tb else p), _rows(e, p)
+    if i == 0:
+        return _flat(_scaled(ops, s, ops.rmatvec(B, e_i) if tb else ops.matvec(B, e_i)) for e_i in E)
+    if tb:   # dB row k = s Σ_i E[i][k] A[i]
+        return _flat(_scaled(ops, s, ops.rmatvec(A, col)) for col in _cols(e, p))
+    return _flat(_scaled(ops, s, ops.rmatvec(E, col)) for col in _cols(xs[0], m))   # dB row j = s Σ_i A[i][j] E[i]
+
+
+MATMUL = Primitive("matmul", "s x_u x_w (or s x_u x_wᵀ), as matrices", value=_matmul_value, vjp=_matmul_vjp)
+
+
+def _softmax_rows(ops, x, n):
+    """softmax of each row: exp(r) / Σ exp(r) (exp exact in the symbolic system, a ball in arb)."""
+    ones = ((ops.number(1),) * n,)
+    out = []
+    for r in _rows(x, n):
+        e = ops.exp(r)
+        out.append(ops.scale(ops.recip(ops.matvec(ones, e))[0], e))
+    return out
+
+
+def _softmax_vjp(ops, i, xs, ps, v, e):
+    """Jᵀ g = p ⊙ (g − (p·g) 1) for each row (J = diag p − p pᵀ is symmetric)."""
+    (n,) = v.attrs
+    out = []
+    for p, g in zip(_softmax_rows(ops, xs[0], n), _rows(e, n)):
+        dot = ops.matvec((p,), g)[0]
+        out.append(ops.mul(p, ops.sub(g, (dot,) * n)))
+    return _flat(out)
+
+
+SOFTMAX = Primitive("softmax", "softmax of each row of x_u",
+                    value=lambda ops, xs, ps, v: _flat(_softmax_rows(ops, xs[0], v.attrs[0])),
+                    vjp=_softmax_vjp)
+
+#: primitives whose values leave the rationals whatever f is (witnesses are computed in balls)
+TRANSCENDENTAL = frozenset({"softmax"})
+
+PRIMITIVES: dict[str, Primitive] = {p.name: p for p in (DENSE, LINEAR, RECURRENT, ADD, MUL, ACT, IDENTITY, CONV,
+                                                        TOKENS, MATMUL, SOFTMAX)}
