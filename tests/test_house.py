@@ -25,7 +25,7 @@ STAGES = [
     ("pcproof.rules", 2),
     ("pcproof.numbers", 3),
     ("pcproof.kernel", 4), ("pcproof.theorem", 4), ("pcproof.theorems", 4),
-    ("pcproof.check", 5), ("pcproof.strategies", 5), ("pcproof.train", 5),
+    ("pcproof.check", 5), ("pcproof.strategies", 5), ("pcproof.strategies_graph", 5), ("pcproof.train", 5),
     ("pcproof.report", 6), ("pcproof.trajectory", 6),
     ("pcproof.commands", 7), ("pcproof.cli", 7), ("pcproof.__main__", 7), ("pcproof", 7),
 ]
