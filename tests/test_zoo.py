@@ -261,3 +261,16 @@ def test_order_one_with_its_second_order_witness():
     j = judge_order(SquaredFeedbackError(), Architecture((1, 1, 1), U), C.FEEDBACK_ERROR)
     assert j.kind == kernel.EXACT_TO_ORDER and (j.order["k"], j.order["departs_at"]) == (1, 2), j.statement
     assert j.counterexample["order"] == 2 and sp.Rational(j.counterexample["coefficient"]) != 0
+
+
+def test_il_card_carries_its_measured_approach_to_bp(monkeypatch):
+    """IL's row: the measured approach to BP in its own knobs (t_c, π_0, s) is on the card and in
+    the zoo table, as a measurement; only the weak-output-precision limit reaches BP."""
+    import pcproof.check.validate as V
+    monkeypatch.setattr(V, "measure_alignment", lambda rule, plot_dir=None: (None, "skipped in this test"))
+    entry = ZOO["il"]
+    card = V.validate(entry.build(), entry, widths=(1, 1, 1), align=True)
+    head = card.limits["headline"]
+    assert "π_0 → 0: → BP" in head and "t_c → ∞: not BP" in head
+    assert "limits" in card.text() and "limits (measured)" in V.zoo_rows([card])[0][4]
+    assert card.headline.kind != "exact"          # a measurement never makes a proof

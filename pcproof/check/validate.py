@@ -47,6 +47,7 @@ class Card:
     smallest: dict | None = None
     alignment: dict | None = None
     alignment_note: str = ""
+    limits: dict | None = None     # a measured approach to BP in the rule's knobs (headline, sweeps)
     seconds: float = 0.0
     command: str = ""              # how to regenerate this card (shown on the report page)
 
@@ -71,7 +72,7 @@ class Card:
                     exit_code=self.exit_code, exact_under=self.exact_under(),
                     orders=[j.order | {"kind": j.kind, "statement": j.statement} for j in self.orders()],
                     smallest_counterexample=self.smallest, alignment=self.alignment,
-                    alignment_note=self.alignment_note, seconds=round(self.seconds, 3),
+                    alignment_note=self.alignment_note, limits=self.limits, seconds=round(self.seconds, 3),
                     judgements=[j.to_dict() for j in self.judgements])
 
     # -- printing -----------------------------------------------------------------------
@@ -96,6 +97,8 @@ class Card:
             row("alignment", f"{self.alignment['summary']}; {close}")
         else:
             lines.append(f"  alignment   not measured: {self.alignment_note}")
+        if self.limits:
+            row("limits", f"{self.limits['headline']} (measured)")
         if self.smallest:
             lines.append(f"  smallest counterexample  {to_text(_cex_text(self.smallest))}")
         lines.append(f"  exit {self.exit_code}   ({self.seconds:.1f} s)")
@@ -126,6 +129,9 @@ class Card:
                 out += [f"![cosine similarity to BP]({Path(self.alignment['plot']).name})", ""]
         else:
             out += [f"Alignment not measured: {self.alignment_note}", ""]
+        if self.limits:
+            out += ["## Approach to BP in the rule's own knobs (measured, not proved)", "",
+                    self.limits["headline"], ""]
         if self.smallest:
             out += ["## Smallest counterexample", "", _cex_text(self.smallest), "", "```",
                     ", ".join(f"{k} = {v}" for k, v in (self.smallest.get("point") or {}).items()), "```", ""]
@@ -197,6 +203,9 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
         card.alignment, card.alignment_note = measure_alignment(rule, plot_dir)
         if card.alignment:
             card.judgements.append(kernel.judge_approximate(name, card.alignment))
+        if entry is not None and entry.limits is not None:   # measured, like the alignment: never a proof
+            step("approach to BP in the rule's knobs")
+            card.limits = entry.limits().to_dict()
     else:
         card.alignment_note = "not asked for (--no-align)"
     card.headline = kernel.strongest(card.judgements)
@@ -253,6 +262,8 @@ def zoo_rows(cards) -> list[list[str]]:
                            is not None else f"{j.kind} ({j.order['text']})" for j in c.orders()) or "—"
         approx = (", ".join(f"{n} {'—' if v is None else format(v, '.3g')}"
                             for n, v in zip(c.alignment["layers"], c.alignment["cosine"])) if c.alignment else "—")
+        if c.limits:
+            approx += f"; limits (measured): {c.limits['headline']}"
         notbp = (f"refuted at widths {c.smallest.get('widths')}" if c.smallest else "—")
         rows.append([c.rule, "proved at " + ", ".join(str(e["widths"]) for e in exact.evidence)
                      if exact and exact.kind == kernel.EXACT else (exact.kind if exact else "—"),

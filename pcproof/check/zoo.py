@@ -31,6 +31,7 @@ class ZooEntry:
     make: Callable | None = None
     note: str = ""
     align: bool = True           # measure the alignment with BP (pcproof.check.align) in the zoo table
+    limits: Callable | None = None   # a measured approach to BP in the rule's own knobs (IL: t_c, π_0, s)
 
     def build(self):
         return self.make() if self.make is not None else self.rule()
@@ -65,6 +66,13 @@ register(ZooEntry(
     small=(C.CHAIN_ERROR,)))
 
 
+def _il_limits():
+    """IL's measured approach to BP against t_c, π_0 and the output error's size
+    (pcproof.check.align.il_limits, the quick sweep)."""
+    from .align import il_limits
+    return il_limits(quick=True)
+
+
 def _pc_entries():
     """Z-IL, Fa-Z-IL and IL as pcproof has them (pcproof.rules.pc, pcproof.rules.fazil)."""
     from ..rules.fazil import FaZIL
@@ -78,7 +86,8 @@ def _pc_entries():
     register(ZooEntry("il", "Whittington & Bogacz, Neural Computation 29 (2017)", IL,
                       equation="inference to t_c = 20 with γ = 1/10, then learn", 
                       conditions=(C.ZERO_OUTPUT_ERROR,),
-                      note="approaches BP only in its paper's limit (weak output precision): see the alignment"))
+                      note="approaches BP only in its paper's limit (weak output precision): see the alignment",
+                      limits=_il_limits))
 
 
 _pc_entries()

@@ -103,7 +103,7 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     get_activation(activation)
     rule, entry = _rule_object(target, zoo_name, settings)
     w = _widths(widths)
-    n_steps = len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6)
+    n_steps = len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6) + int(bool(entry and entry.limits))
     bar, step = progress_bar(n_steps, as_json)
     out_path = Path(out) if out else Path("reports") / f"validate-{getattr(rule, 'name', 'rule')}.md"
     try:
