@@ -16,7 +16,7 @@ import sympy as sp
 from catalog.entries import FAILS, HOLDS
 from catalog.zoo import ZOO_CATALOG, exact_truth
 from pcproof import kernel
-from pcproof.check import conditions as C
+from pcproof.check import hypotheses as C
 from pcproof.check.judge import judge_condition, judge_order, prove_updates
 from pcproof.model import Architecture, get_activation, random_params, symbolic_params
 from pcproof.numbers import RationalOps

@@ -1,6 +1,6 @@
 """Claims about a rule against BP, built for the kernel to judge (pcproof.kernel,
 "judgements"): the rule's updates equal BP's with nothing assumed, under a named
-hypothesis (pcproof.check.conditions), and to order k in a small parameter.
+hypothesis (pcproof.check.hypotheses), and to order k in a small parameter.
 
 Every claim runs the rule's own code through :func:`pcproof.rules.rule_updates` (the
 theorem "thm-3.2": each update equals BP's), in the symbolic system for the proof and
@@ -20,7 +20,7 @@ from ..rules.base import running_rule
 from ..rules.base import update_latex
 from ..theorem import Equation, Instance, Setting, Theorem, alpha as ALPHA, get as get_theorem
 from .concrete import rigorous_candidates, witness_point
-from .conditions import Hypothesis, SmallParameter, without
+from .hypotheses import Hypothesis, SmallParameter, without
 
 #: the claim: every update the rule makes equals BP's (Song et al. 2020, Thm 3.2's equations)
 CLAIM = "thm-3.2"

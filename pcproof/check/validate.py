@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .. import kernel
 from ..model import Architecture, get_activation
-from .conditions import CONDITIONS, FEEDBACK_ERROR, CHAIN_ERROR
+from .hypotheses import CHAIN_ERROR, FEEDBACK_ERROR, HYPOTHESES
 
 #: sizes tried before the entry's own widths, smallest first (the smallest counterexample)
 SMALL_SIZES = ((1, 1), (1, 1, 1), (2, 2, 2))
@@ -182,7 +182,7 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
 
     # 2. exact under a condition (only if not exact as written)
     if plain.verdict == kernel.REFUTED:
-        conds = entry.conditions if entry else tuple(CONDITIONS.values())
+        conds = entry.conditions if entry else tuple(HYPOTHESES.values())
         for hyp in conds:
             if hyp.why_not(arch, rule):
                 continue

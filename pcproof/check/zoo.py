@@ -1,7 +1,7 @@
 """The credit-assignment zoo's registry: every row :data:`ZOO` that ``pcproof zoo`` and
 ``pcproof validate --rule NAME`` judge (docs/zoo.md).  The rules themselves live in
 :mod:`pcproof.rules.zoo`, one module per rule; an entry names the rule, its paper, the
-conditions to try (:mod:`pcproof.check.conditions`: exact under them?), the small parameters
+conditions to try (:mod:`pcproof.check.hypotheses`: exact under them?), the small parameters
 for order k, and the widths it is proved at.  Add one with :func:`register`.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
 
-from . import conditions as C
+from . import hypotheses as C
 from ..rules.zoo import DFA, FA
 
 #: widths the zoo proves at by default: two hidden layers, ragged (n_0 … n_L, output first)

@@ -530,7 +530,7 @@ class SymbolicOps(ListOps):
             if _terms_bound(e, max_ops) > max_ops:
                 return False
         e = sp.expand(e)
-        # a quotient (e.g. a Cayley-parametrised orthogonal θ, pcproof.check.conditions):
+        # a quotient (e.g. a Cayley-parametrised orthogonal θ, pcproof.check.hypotheses):
         # 0 as a rational function once over a common denominator (sound where it is defined)
         return e == 0 or (any(t.is_Pow and t.exp.is_negative for t in e.atoms(sp.Pow))
                           and sp.cancel(sp.together(e)) == 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pcproof.check import conditions as C
+from pcproof.check import hypotheses as C
 from pcproof.rules import equations as eq
 from pcproof.rules.bp import ANN
 from pcproof.rules.zoo.dfa import DFA

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from pcproof.check import conditions as C
+from pcproof.check import hypotheses as C
 from pcproof.rules.zoo.ar import AR, ARHyper
 from pcproof.rules.zoo.gaitprop import GaitHyper, GaitProp
 from pcproof.rules.zoo.relaxation import down, updates_from
@@ -140,7 +140,7 @@ GaitExactOrth = _fixed(GaitProp, GaitHyper(gamma=Fraction(1, 3), inverse="exact"
 @dataclass(frozen=True)
 class ZooRuleEntry:
     rule: type
-    condition: object          # a pcproof.check.conditions.Hypothesis, or None
+    condition: object          # a pcproof.check.hypotheses.Hypothesis, or None
     widths: tuple
     truth: str
     why: str

@@ -1,5 +1,5 @@
-"""Named hypotheses a zoo rule may be exact under, and the small parameters it may be exact
-to order k in (docs/zoo.md).  One object per condition: its name, LaTeX, a sentence, and
+"""Named hypotheses a zoo rule may be exact under (beside the paper's C1–C3, which live in
+pcproof.conditions), and the small parameters it may be exact to order k in (docs/zoo.md).  One object per condition: its name, LaTeX, a sentence, and
 how it is imposed — as a substitution on the point (every number system: the same lines
 run on sympy atoms, rationals and balls) or by fixing the activation.
 
@@ -160,7 +160,7 @@ ORTHOGONAL = Hypothesis("theta orthogonal", "θ orthogonal, square layers (Cayle
                         r"\theta^{l} = (I + A^{l})^{-1}(I - A^{l}),\ A^{l} = -(A^{l})^{\top}",
                         substitute=_orthogonal, applies=_square)
 
-CONDITIONS = {h.name: h for h in (FEEDBACK_TRANSPOSE, FEEDBACK_CHAIN, LINEAR, ZERO_OUTPUT_ERROR, ORTHOGONAL)}
+HYPOTHESES = {h.name: h for h in (FEEDBACK_TRANSPOSE, FEEDBACK_CHAIN, LINEAR, ZERO_OUTPUT_ERROR, ORTHOGONAL)}
 
 
 @dataclass(frozen=True)
