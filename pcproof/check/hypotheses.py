@@ -1,7 +1,8 @@
 """Named hypotheses a zoo rule may be exact under (beside the paper's C1–C3, which live in
 pcproof.conditions), and the small parameters it may be exact to order k in (docs/zoo.md).
-One object per condition: its name, LaTeX, a sentence, and how it is imposed — as a substitution on the point (every number system: the same lines
-run on sympy atoms, rationals and balls) or by fixing the activation.
+One object per condition: its name, LaTeX, a sentence, and how it is imposed — as a
+substitution on the point (every number system: the same lines run on sympy atoms,
+rationals and balls) or by fixing the activation.
 
 A compound condition (:func:`both`) is exact only if each part is needed: the judge
 refutes the claim with each part left out (pcproof.kernel.judge_under).
