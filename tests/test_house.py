@@ -185,3 +185,12 @@ def test_stating_a_theorem_loads_no_heavy_module():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
+
+
+def test_every_package_is_installed():
+    """`pip install .` installs exactly the packages listed in pyproject.toml: a folder of
+    the tree missing there is missing from every fresh install (its commands crash)."""
+    import tomllib
+    listed = set(tomllib.loads((ROOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    tree = {module_name(p) for p in ROOT.rglob("__init__.py")} | {"pcproof.theorems"}
+    assert tree - listed == set(), f"add to pyproject.toml's packages: {sorted(tree - listed)}"
