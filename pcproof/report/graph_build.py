@@ -7,9 +7,10 @@ Renders only: :func:`pcproof.report.evidence.gather_graph` ran the provers and t
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from .build import NOTATION, Options, ProofIndex, Result, induction_blocks, math_or_text, verdict_blocks
+from .build import NOTATION, Options, ProofIndex, Result, _core_entries, axiom_table, induction_blocks, math_or_text, verdict_blocks
 from .document import M, Bullets, Details, Display, Document, Figure, Gallery, Heading, Link, Para, Provenance, \
     Table, Timing, Verbatim, parts
 from .evidence import EXAMPLE, GraphEvidence
@@ -93,11 +94,10 @@ def wavefront_blocks(ev: GraphEvidence) -> list:
 def _runs_table(runs, result_list=None) -> Table:
     rows = []
     for label, command, v in runs:
-        rows.append([parts(label), parts(_verdict(v)), parts(f"{v.seconds:.2f} s" if hasattr(v, "seconds") else "—"),
-                     parts(command)])
+        rows.append([parts(label), parts(_verdict(v)), parts(command)])   # times: only in the Timing block
         if result_list is not None:
             result_list.append((label, _verdict(v)))
-    return Table([parts("graph"), parts("verdict"), parts("seconds"), parts("command")], rows, small=True)
+    return Table([parts("graph"), parts("verdict"), parts("command")], rows, small=True)
 
 
 def concrete_blocks(ev: GraphEvidence, result: Result, timings: list) -> list:
@@ -125,13 +125,21 @@ def all_size_blocks(ev: GraphEvidence, result: Result, timings: list) -> list:
                        "levelled, a counterexample at a concrete size.")),
             _runs_table(ev.all_sizes, found)]
     result.all_depths = " / ".join(v for _, v in found) or "—"
-    for label, _command, v in ev.all_sizes:
+    axioms, used = {}, set()   # one table for every proof below: their links point at it
+    for k, (label, _command, v) in enumerate(ev.all_sizes):
         if hasattr(v, "verdict"):
             timings.append((f"all sizes: {label}", v.seconds))
+            prefix = f"run{k}-" if k else ""   # each proof's lemma anchors differ
             body = (induction_blocks(v, ProofIndex([l for l in v.lemmas or [] if isinstance(l, dict)],
-                                                   v.axioms or []), 4)
-                    if v.verdict == "proved" else verdict_blocks(v, 4))
+                                                   v.axioms or [], prefix=prefix), 4)
+                    if v.verdict == "proved" else verdict_blocks(replace(v, axioms=[]), 4))   # one axiom table
             out.append(Details(f"{label}: {v.verdict}", body))
+            if v.verdict == "proved":
+                axioms.update({str(a.get("name")): a for a in v.axioms or [] if isinstance(a, dict)})
+                used |= _core_entries(v.lemmas) | _core_entries(v.induction) | set(v.unsat_core or [])
+    if axioms:
+        out += [Para(parts("Axioms the proofs above assume (taken without proof):")),
+                axiom_table(list(axioms.values()), used)]
     return out
 
 
