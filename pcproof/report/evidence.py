@@ -8,6 +8,7 @@ so plainly instead of going down with it.
 from __future__ import annotations
 
 import importlib
+import shlex
 from dataclasses import dataclass, field
 
 #: the all-depth runs of a report: (with biases, label)
@@ -132,14 +133,14 @@ def build_graph(family: str, options: dict, level: bool):
     return level_graph(g) if level else g
 
 
-def graph_command(verb: str, thm, family: str, options: dict, level: bool, schedule: str) -> str:
-    """The ``pcproof prove`` command that gives the same verdict."""
+def graph_command(verb: str, thm, family: str, options: dict, level: bool, schedule: str, extra=()) -> str:
+    """The ``pcproof prove`` command that gives the same verdict (``extra``: ``--load``/``--rule`` as given)."""
     args = [f"pcproof prove {thm.name} --model {family}"]
     args += [f"--{k} {v}" for k, v in options.items() if v is not None]
     args += ["--level"] if level else []
     args += [f"--shared-updates {schedule}"] if schedule != "immediate" else []
     args += ["--all-depths"] if verb == "all-sizes" else []
-    return " ".join(args)
+    return " ".join(args + [shlex.quote(str(a)) for a in extra])
 
 
 def wavefront(thm, graph, setting) -> list:
@@ -178,7 +179,7 @@ def gather_graph(thm, opts) -> GraphEvidence:
         except Exception as exc:
             _reraise_users(exc)
             v = exc
-        ev.concrete.append((label, graph_command("prove", thm, family, options, level, schedule), v))
+        ev.concrete.append((label, graph_command("prove", thm, family, options, level, schedule, opts.user_args), v))
     if opts.all_depths:
         mod, why = _optional("pcproof.check.graph_induction")
         if mod is None:
@@ -193,5 +194,6 @@ def gather_graph(thm, opts) -> GraphEvidence:
                 except Exception as exc:
                     _reraise_users(exc)
                     v = exc
-                ev.all_sizes.append((label, graph_command("all-sizes", thm, family, kw, level, schedule), v))
+                ev.all_sizes.append((label, graph_command("all-sizes", thm, family, kw, level, schedule,
+                                                             opts.user_args), v))
     return ev
