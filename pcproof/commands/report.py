@@ -1,6 +1,6 @@
 """``pcproof report [THEOREM …] [--out DIR] [--format md,tex,html] [--seed S]``: the main job.
 
-With no theorem it reports on every registered theorem (the paper's and any a user
+With no theorem it reports on every registered theorem (the paper's, the graph theorems and any a user
 registered) and writes ``index.md`` / ``index.html`` beside them.  It writes only
 inside ``--out``, adds or updates the reports it writes and keeps the others there
 (``--clean`` removes them); the index lists every report in the folder.
@@ -59,7 +59,7 @@ def command(theorems, out, format_text, seed, timeout, fuzz_cases, all_depths, f
         raise UserError(f"--fuzz-cases must be at least 1, got {fuzz_cases}")
     for file in load_files:
         load(file, "--load")
-    thms = [get_theorem(t) for t in theorems] if theorems else [t for t in all_theorems() if not t.graph]
+    thms = [get_theorem(t) for t in theorems] if theorems else all_theorems()   # graph theorems too (seconds)
     # repeated in each report's regeneration command and in the fuzz command it quotes
     extra = [a for f in load_files for a in ("--load", f)] + (["--rule", rule_spec] if rule_spec else [])
     opts = Options(seed=seed, timeout=timeout, fuzz_cases=fuzz_cases, all_depths=all_depths, fuzz=fuzz,

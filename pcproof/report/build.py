@@ -421,6 +421,8 @@ def counterexample_blocks(c: dict, label: str = "") -> list:
 
 
 def _network_text(v) -> str:
+    if getattr(v, "model", None):   # a graph theorem's verdict names its graph (and f)
+        return v.model + (f", γ = {v.gamma}" if v.gamma else "") + (f", rule {v.rule}" if v.rule else "")
     if v.depth is None:
         net = "every depth L ≥ 1, every width"
     else:

@@ -8,6 +8,7 @@ so plainly instead of going down with it.
 from __future__ import annotations
 
 import importlib
+import shlex
 from dataclasses import dataclass, field
 
 #: the all-depth runs of a report: (with biases, label)
@@ -47,10 +48,12 @@ def _reraise_users(exc: Exception) -> None:
         raise exc
 
 
-def gather(thm, opts) -> Evidence:
+def gather(thm, opts) -> "Evidence | GraphEvidence":
     """Run the all-depth prover, the concrete prover at every run of ``opts`` (and the control)
     and the fuzzer, as ``opts`` asks; nothing is rendered here."""
     from ..conditions import C1
+    if getattr(thm, "graph", False):   # a graph theorem: its own runs (gather_graph)
+        return gather_graph(thm, opts)
     ev = Evidence()
     if opts.all_depths:
         mod, why = _optional("pcproof.check.induction")
@@ -86,4 +89,111 @@ def gather(thm, opts) -> Evidence:
             except Exception as exc:  # a stage that fails is named in the report, not hidden
                 _reraise_users(exc)
                 ev.fuzz = exc
+    return ev
+
+
+# -- graph theorems (graph-eps, graph-updates; issue 10) ---------------------------------------
+#: the example graph of a graph report: the residual chain of docs/notation.md's graph section
+EXAMPLE = dict(blocks=3, width=2)
+#: the concrete runs of a graph report: (label, family, family options, level, shared-updates schedule)
+GRAPH_RUNS = (
+    ("residual, 3 blocks, width 2, levelled", "residual", EXAMPLE, True, "immediate"),
+    ("residual, 3 blocks, width 2, as built (not levelled)", "residual", EXAMPLE, False, "immediate"),
+    ("rnn, 3 steps, width 2, shared updates deferred", "rnn", dict(steps=3, width=2), False, "deferred"),
+    ("rnn, 3 steps, width 2, shared updates immediate", "rnn", dict(steps=3, width=2), False, "immediate"),
+    ("attention, 2 tokens, dimension 2", "attention", dict(tokens=2, dim=2), False, "immediate"),
+)
+#: the all-size runs: (label, family, options, level, schedule)
+GRAPH_ALL_SIZES = (
+    ("residual, n blocks, width 2, levelled", "residual", dict(width=2), True, "immediate"),
+    ("residual, n blocks, width 2, as built", "residual", dict(width=2), False, "immediate"),
+    ("rnn, n steps, width 2, shared updates deferred", "rnn", dict(steps=None, width=2), False, "deferred"),
+)
+
+
+@dataclass
+class GraphEvidence:
+    """What the provers said about one graph theorem, and the example's wavefront.
+
+    ``graphs``: {label: Graph} (the example as built and levelled, for the figures);
+    ``wavefront``: {label: [(t, [vertices with ε_v(t) not identically 0])]} or a reason string
+    or the exception; ``concrete``, ``all_sizes``: [(label, command, Verdict or the exception)]."""
+
+    graphs: dict = field(default_factory=dict)
+    wavefront: dict = field(default_factory=dict)
+    concrete: list = field(default_factory=list)
+    all_sizes: str | list = "not run"
+
+
+def build_graph(family: str, options: dict, level: bool):
+    from ..model import get_activation
+    from ..model.families import FAMILIES
+    from ..model.graph import level as level_graph
+    g = FAMILIES[family].build(get_activation("uninterpreted"), **options)
+    return level_graph(g) if level else g
+
+
+def graph_command(verb: str, thm, family: str, options: dict, level: bool, schedule: str, extra=()) -> str:
+    """The ``pcproof prove`` command that gives the same verdict (``extra``: ``--load``/``--rule`` as given)."""
+    args = [f"pcproof prove {thm.name} --model {family}"]
+    args += [f"--{k} {v}" for k, v in options.items() if v is not None]
+    args += ["--level"] if level else []
+    args += [f"--shared-updates {schedule}"] if schedule != "immediate" else []
+    args += ["--all-depths"] if verb == "all-sizes" else []
+    return " ".join(args + [shlex.quote(str(a)) for a in extra])
+
+
+def wavefront(thm, graph, setting) -> list:
+    """At each step t of Z-IL on ``graph`` (symbolic, f uninterpreted, the rule's own trajectory
+    through pcproof.rules.graph): the computed vertices whose ε_v(t) is not identically 0 (some
+    entry's difference does not expand to 0 in sympy).  A picture of the theorem, not a verdict."""
+    from ..check.graphs import symbolic_instance
+    from ..numbers.compare import components
+    inst = symbolic_instance(thm, graph, setting)
+    pcn, ops = inst.pcn, inst.ops
+    rows = []
+    for t in range(pcn.steps):
+        live = [v for v in graph.computed
+                if any(ops.tidy(e) != 0 for _, e in components(pcn.eps(v, t)))]
+        rows.append((t, live))
+    return rows
+
+
+def gather_graph(thm, opts) -> GraphEvidence:
+    """The graph report's evidence: the example graph as built and levelled with the wavefront
+    on each, the concrete prover on the runs of :data:`GRAPH_RUNS`, the all-size prover on
+    :data:`GRAPH_ALL_SIZES` (when ``opts.all_depths``)."""
+    from ..check.graphs import prove
+    ev = GraphEvidence()
+    for label, level in (("as built", False), ("levelled", True)):
+        try:
+            g = ev.graphs[label] = build_graph("residual", EXAMPLE, level)
+            ev.wavefront[label] = wavefront(thm, g, opts.setting())
+        except Exception as exc:
+            _reraise_users(exc)
+            ev.wavefront[label] = exc
+    for label, family, options, level, schedule in GRAPH_RUNS:
+        try:
+            v = prove(thm, build_graph(family, options, level), opts.setting(shared_updates=schedule),
+                      timeout=opts.timeout)
+        except Exception as exc:
+            _reraise_users(exc)
+            v = exc
+        ev.concrete.append((label, graph_command("prove", thm, family, options, level, schedule, opts.user_args), v))
+    if opts.all_depths:
+        mod, why = _optional("pcproof.check.graph_induction")
+        if mod is None:
+            ev.all_sizes = why
+        else:
+            ev.all_sizes = []
+            for label, family, options, level, schedule in GRAPH_ALL_SIZES:
+                kw = {k: v for k, v in options.items() if v is not None}
+                try:
+                    v = mod.prove_all_sizes(thm, family, opts.setting(shared_updates=schedule), level=level,
+                                            timeout=opts.timeout, **kw)
+                except Exception as exc:
+                    _reraise_users(exc)
+                    v = exc
+                ev.all_sizes.append((label, graph_command("all-sizes", thm, family, kw, level, schedule,
+                                                             opts.user_args), v))
     return ev

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .build import Options, index_document, theorem_document
 from .evidence import gather
+from .graph_build import graph_document
 from .render import RENDERERS
 
 SIDECAR = ".report.json"
@@ -113,7 +114,8 @@ def write_reports(theorems, out: Path, formats=("md", "tex", "html"), opts: Opti
         before = _files(out)
         command = regenerate_command(thm.name, out, formats, opts, extra_args)
         evidence = gather(thm, opts)   # the provers run here; theorem_document only renders
-        doc, result = theorem_document(thm, out, opts, command=command, provenance=record, evidence=evidence)
+        document = graph_document if getattr(thm, "graph", False) else theorem_document
+        doc, result = document(thm, out, opts, command=command, provenance=record, evidence=evidence)
         docs = write_document(doc, out, formats)
         results.append(result)
         # this report's files: its documents and what it put under figures/, smt/, tables/ in this run
