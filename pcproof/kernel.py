@@ -430,6 +430,20 @@ def _collapse_one(formula, one: dict):
     return z3.simplify(z3.substitute_funs(formula, *subst)) if subst else formula
 
 
+def _bounded_check(solver, ctx, ms: int):
+    """``solver.check()``, interrupted if z3 overruns its own timeout (with model-based
+    quantifier instantiation it can ignore it for minutes): an interrupted check answers
+    unknown, which never proves anything."""
+    import threading
+    watchdog = threading.Timer(2 * ms / 1000 + 1, ctx.interrupt)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return solver.check()
+    finally:
+        watchdog.cancel()
+
+
 @contextmanager
 def _global_params(params: dict):
     """z3's global parameters ``params`` for the duration, then the old values again."""
@@ -549,7 +563,7 @@ class Proof:
                 s.assert_and_track(f.formula, z3.Bool(f.name, self.ctx))
             s.add(z3.Not(goal))
             t0 = time.perf_counter()
-            result = s.check()
+            result = _bounded_check(s, self.ctx, self.timeout_ms)
         entry = {"claim": claim, "z3": str(result), "seconds": round(time.perf_counter() - t0, 4)}
         g = self.groups.setdefault(lemma, {"name": lemma, "statement": statement, "by": by})
         g[part] = entry
@@ -617,7 +631,7 @@ class Proof:
             s.set("timeout", ms)
             s.set("smt.mbqi", True)
             s.add(*formulas)
-            r = s.check()
+            r = _bounded_check(s, self.ctx, ms)
             if r == z3.sat:
                 self._sat_memo[key] = (True, f"sat (z3, model-based instantiation, {label})")
                 return self._sat_memo[key]

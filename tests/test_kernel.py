@@ -114,3 +114,20 @@ def test_a_fact_name_means_one_fact():
     with pytest.raises(ValueError):
         kernel.Proof(ctx, 2000).prove("p", x >= 0, [kernel.fact("hypothesis", "h", x >= 1),
                                                     kernel.fact("hypothesis", "h", x <= 0)])
+
+
+def test_a_z3_check_that_overruns_its_time_is_interrupted_and_unknown():
+    """z3 can ignore its own timeout (seen with model-based instantiation for minutes in
+    an all-depth consistency check): the kernel's checks are interrupted by a watchdog and
+    answer unknown, never hang and never prove."""
+    import z3
+
+    from pcproof.kernel import _bounded_check
+    ctx = z3.Context()
+    x, y, z = z3.Ints("x y z", ctx)
+    s = z3.Solver(ctx=ctx)                     # no timeout of its own: only the watchdog stops it
+    s.add(x > 1, y > 1, z > 1, x * x * x + y * y * y == z * z * z)
+    assert _bounded_check(s, ctx, 100) == z3.unknown and s.reason_unknown() == "interrupted"
+    easy = z3.Solver(ctx=ctx)
+    easy.add(x > 1)
+    assert _bounded_check(easy, ctx, 100) == z3.sat
