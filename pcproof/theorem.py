@@ -119,6 +119,11 @@ class GraphInstance:
         self.graph, self.ops, self.point, self.setting = graph, ops, point, setting
         self.gamma, self.alpha = gamma_value, alpha_value
         rule = setting.rule if setting.rule is not ZIL else GraphZIL   # Z-IL, on the graph
+        layered = rule if isinstance(rule, type) else type(rule)
+        if issubclass(layered, PCRule):   # its hooks speak of layers l, not vertices v
+            from .rules import RuleError
+            raise RuleError(f"rule {layered.__name__!r} is a layered PC rule (pcproof.rules.PCRule): a graph "
+                            "theorem needs a graph rule (subclass pcproof.rules.graph.GraphPCRule)")
         self.rule = (rule if not isinstance(rule, type) or not issubclass(rule, GraphPCRule) else
                      rule(gamma=gamma_value, init_noise=setting.init_noise, update_offset=setting.update_offset,
                           shared_updates=setting.shared_updates))

@@ -264,3 +264,15 @@ def test_attention_on_the_command_line(capsys):
             main(["prove", "graph-eps", "--model", "attention", "--json", *argv])
         out, _ = capsys.readouterr()
         assert exc.value.code == code and json.loads(out)["verdict"] == verdict
+
+
+def test_a_layered_rule_on_a_graph_theorem_is_one_line_and_exit_2(tmp_path, capsys):
+    """A PCRule's hooks speak of layers: on a graph it is bad input, not an internal error."""
+    from pcproof.cli import main
+    f = tmp_path / "layered.py"
+    f.write_text("from pcproof.rules import ZIL\n\n\nclass MyRule(ZIL):\n    pass\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["prove", "graph-updates", "--model", "residual", "--blocks", "2", "--rule", f"{f}:MyRule"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and not out
+    assert err.count("\n") == 1 and "'MyRule' is a layered PC rule" in err and "GraphPCRule" in err, err
