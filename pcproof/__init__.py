@@ -3,7 +3,7 @@
 The pipeline (DESIGN.md): model → rule → number system → check → verdict → report,
 as the subpackages ``model``, ``rules``, ``numbers``, ``check``, ``kernel`` and ``report``.
 """
-import importlib
+from .lazy import exports
 
 __version__ = "0.1.0"
 __all__ = ["Architecture", "Params", "get_activation", "ANN", "BP", "IL", "PCN", "PCRule", "Rule", "ZIL",
@@ -14,13 +14,4 @@ _HOME.update(dict.fromkeys(["ANN", "BP", "IL", "PCN", "PCRule", "Rule", "ZIL"], 
 _HOME.update(dict.fromkeys(["C1", "C2", "C3", "Equation", "Instance", "Setting", "Theorem", "register"], ".theorem"))
 
 
-def __getattr__(name):
-    if name not in _HOME:
-        raise AttributeError(f"module 'pcproof' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOME[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = exports(__name__, _HOME, __all__)
