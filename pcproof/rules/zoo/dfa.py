@@ -17,17 +17,15 @@ a reconstruction pcproof proves and refutes (docs/zoo.md).
 from __future__ import annotations
 
 from .. import equations as eq
-from ..base import Rule, Updates
 from ..bp import ANN
-from .fa import feedback_updates
-from .hyper import FeedbackHyper, HyperRule
+from .fa import FA
 
 
-class DFA(HyperRule, Rule):
-    """Direct feedback alignment: δ^l = f'(x̄^l) ⊙ B^l δ^0."""
+class DFA(FA):
+    """Direct feedback alignment: δ^l = f'(x̄^l) ⊙ B^l δ^0 (FA's updates and knobs, its own
+    feedback path)."""
 
     name = "dfa"
-    hyper_class = FeedbackHyper
 
     @classmethod
     def matrices(cls, arch) -> dict:
@@ -40,11 +38,3 @@ class DFA(HyperRule, Rule):
         for l in range(1, arch.L):
             delta[l] = ops.mul(ops.df(ann.x_bar(l)), ops.matvec(B[l], delta[0]))
         return delta
-
-    def updates(self, arch, params, ops, alpha) -> Updates:
-        ann = ANN(arch, params, ops)
-        return feedback_updates(arch, params, ops, alpha, self.errors(arch, params, ops, ann))[0]
-
-    def draw_matrices(self, arch, rng) -> dict:
-        out = super().draw_matrices(arch, rng)
-        return {n: {l: self.hyper.feedback_scale * M for l, M in d.items()} for n, d in out.items()}
