@@ -377,8 +377,9 @@ def fact(kind: str, name: str, formula, text: str = "") -> Fact:
     return Fact(kind, name, formula, text)
 
 
-def _constants(e, seen: set, out: set) -> None:
-    """The uninterpreted constants of a z3 term (bound variables are not constants)."""
+def _applications(e, seen: set):
+    """Every application in the z3 term ``e`` once (quantifier bodies included; ``seen``: ids
+    already visited, shared across calls)."""
     import z3
     todo = [e]
     while todo:
@@ -389,9 +390,15 @@ def _constants(e, seen: set, out: set) -> None:
         if z3.is_quantifier(a):
             todo.append(a.body())
         elif z3.is_app(a):
-            if a.num_args() == 0 and a.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-                out.add(a.decl().name())
+            yield a
             todo.extend(a.children())
+
+
+def _constants(e, seen: set, out: set) -> None:
+    """The uninterpreted constants of a z3 term (bound variables are not constants)."""
+    import z3
+    out.update(a.decl().name() for a in _applications(e, seen)
+               if a.num_args() == 0 and a.decl().kind() == z3.Z3_OP_UNINTERPRETED)
 
 
 def _collapsed(facts: list, memo: dict | None = None, one: dict | None = None) -> list:
@@ -405,18 +412,8 @@ def _collapsed(facts: list, memo: dict | None = None, one: dict | None = None) -
 
 def _collapse_one(formula, one: dict):
     import z3
-    decls, todo, seen = {}, [formula], set()
-    while todo:
-        a = todo.pop()
-        if a.get_id() in seen:
-            continue
-        seen.add(a.get_id())
-        if z3.is_quantifier(a):
-            todo.append(a.body())
-        elif z3.is_app(a):
-            if a.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-                decls[a.decl().name(), a.decl().arity()] = a.decl()
-            todo.extend(a.children())
+    decls = {(a.decl().name(), a.decl().arity()): a.decl() for a in _applications(formula, set())
+             if a.decl().kind() == z3.Z3_OP_UNINTERPRETED}
     subst = []
     for d in decls.values():
         rng = d.range()
@@ -523,7 +520,7 @@ class Proof:
         if self.failure:
             return None
         if over:
-            names, seen = set(), set()
+            names = set()
             for f in facts:
                 if f not in self._const_memo:
                     self._const_memo[f] = set()

@@ -53,7 +53,8 @@ from ..numbers.z3terms import Z3Ops
 from ..rules.graph import GraphPCN, GraphPCRule, GraphZIL
 from ..rules.primitives import PRIMITIVES
 from ..theorem import Setting, Theorem
-from .induction import AXIOMS, Axiom, IndexSpace, Idx, SymbolicIndexError, _rule_code, _where, term_of, z3_axiom, zero
+from .induction import (AXIOMS, Axiom, IndexSpace, Idx, SymbolicIndexError, _rule_code, _where, reading, term_of,
+                        z3_axiom, zero)
 
 #: sizes the template is read from (one more than the last boundary case needs)
 LEARN = (5, 6, 7)
@@ -717,16 +718,8 @@ class GWorld:
         return facts
 
     def definition(self, kind, role, guard, k, t, lhs, thunk, text) -> list:
-        pcn = self.pcn
-
-        def run():
-            pcn.reads = []
-            try:
-                return thunk(), pcn.reads
-            finally:
-                pcn.reads = None
         out = []
-        for conds, (result, reads) in self.space.explore(run, guard):
+        for conds, (result, reads) in self.space.explore(lambda: reading(self.pcn, thunk), guard):
             cond = z3.And(guard, *conds)
             self.check_causal(kind, role, k.term, t.term, cond, reads)
             where = ", ".join(str(z3.simplify(c)) for c in conds)

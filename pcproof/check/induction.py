@@ -620,15 +620,7 @@ class World:
         """The definition of one state function at a generic index: the code is run once per
         branch (``thunk`` under ``guard``), every state it reads is checked to come strictly
         earlier (:meth:`check_causal`), and each path becomes one guarded definition."""
-        pcn = self.pcn
-
-        def run():
-            pcn.reads = []
-            try:
-                return thunk(), pcn.reads
-            finally:
-                pcn.reads = None
-        paths = self.space.explore(run, guard)
+        paths = self.space.explore(lambda: reading(self.pcn, thunk), guard)
         l, t = vars_
         out = []
         for conds, (result, reads) in paths:
@@ -970,6 +962,15 @@ def refuter(theorem: Theorem, setting: Setting, activation, bias: bool, max_dept
         return None
     return search
 
+
+def reading(pcn, thunk):
+    """Run ``thunk`` (a state's definition) and return its value with the states it read, as
+    recorded by ``pcn`` (the causality check reads them)."""
+    pcn.reads = []
+    try:
+        return thunk(), pcn.reads
+    finally:
+        pcn.reads = None
 
 def _where(exc: BaseException) -> str:
     """' at FILE:LINE (in FUNCTION)' of the rule's own code in ``exc``'s traceback: the deepest

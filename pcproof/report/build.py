@@ -891,6 +891,12 @@ def theorem_document(thm, out_dir: Path, opts: Options, command: str | None = No
                           "seed and versions except the two marked blocks below (provenance, wall-clock times). "
                           "Notation: ", NOTATION, " (shipped with pcproof; also docs/notation.md).")),
                Verbatim(command or f"pcproof report {thm.name} --seed {opts.seed}")]
+    return closing(thm, blocks, provenance, timings, result)
+
+
+def closing(thm, blocks: list, provenance, timings: list, result: Result):
+    """A report's last section (provenance and wall-clock times, the two blocks that differ
+    between re-runs) and the finished document; every theorem's report ends this way."""
     blocks.append(Heading(3, parts("Provenance and wall-clock times" if provenance else "Wall-clock times"),
                           "provenance"))
     blocks += [Provenance(provenance)] if provenance else []

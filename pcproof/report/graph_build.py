@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .build import NOTATION, Options, ProofIndex, Result, _core_entries, axiom_table, induction_blocks, math_or_text, verdict_blocks
-from .document import M, Bullets, Details, Display, Document, Figure, Gallery, Heading, Link, Para, Provenance, \
-    Table, Timing, Verbatim, parts
+from .build import (NOTATION, Options, ProofIndex, Result, _core_entries, axiom_table, closing, induction_blocks,
+                    math_or_text, verdict_blocks)
+from .document import M, Bullets, Details, Display, Document, Figure, Gallery, Heading, Link, Para, \
+    Table, Verbatim, parts
 from .evidence import EXAMPLE, GraphEvidence
 from .graph_figure import graph_figure
 
@@ -165,9 +166,4 @@ def graph_document(thm, out_dir: Path, opts: Options, command: str | None = None
                           "blocks); each verdict above is also given by its own command:")),
                Verbatim(command or f"pcproof report {thm.name} --seed {opts.seed}"),
                Verbatim("\n".join(commands) or "(no runs)")]
-    blocks.append(Heading(3, parts("Provenance and wall-clock times" if provenance else "Wall-clock times"),
-                          "provenance"))
-    blocks += [Provenance(provenance)] if provenance else []
-    blocks.append(Timing(timings))
-    result.seconds = timings
-    return Document(thm.name, f"{thm.name}: {thm.title}", blocks), result
+    return closing(thm, blocks, provenance, timings, result)
