@@ -49,6 +49,13 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
                             f"{' '.join(str(exc).split())}") from None
     elif knobs:
         raise UserError("--set needs a rule class (its knobs are its constructor's keywords)")
+    elif callable(obj) and not callable(getattr(obj, "updates", None)):   # a factory: () -> rule
+        from .userfile import user_error_message
+        try:
+            obj = obj()
+        except Exception as exc:  # noqa: BLE001 — the user's factory failed: say where, exit 2
+            raise UserError(f"{spec}: calling it to build the rule failed: "
+                            f"{user_error_message(exc) or type(exc).__name__}") from None
     if not callable(getattr(obj, "updates", None)):
         raise UserError(f"{spec} is not a rule (it has no updates(arch, params, ops, alpha) method)")
     return obj, None
@@ -94,8 +101,8 @@ def _widths(text):
 def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out):
     """Judge a rule against BP: exact, exact under a condition, exact to order k, approximate, or not BP.
 
-    TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, or an instance);
-    or give --rule NAME for a rule of the zoo."""
+    TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, an instance, or a function
+    of no arguments returning one); or give --rule NAME for a rule of the zoo."""
     from .check.validate import SMALL_SIZES, progress_bar, validate
     from .cli import check_timeout
     from .model import get_activation
