@@ -36,9 +36,12 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
             rule = cls(**knobs) if knobs else entry.build()
         except (TypeError, ValueError) as exc:
             raise UserError(f"--set: {' '.join(str(exc).split())}") from None
+        # the class with its defaults (the all-depth prover builds the rule itself)
+        _rule_object.default_class = cls if entry.make is None and not knobs else None
         return rule, entry
     from .cli import load_rule
     obj = load_rule(spec)
+    _rule_object.default_class = obj if isinstance(obj, type) and not knobs else None
     if isinstance(obj, type):
         if not issubclass(obj, Rule):
             raise UserError(f"{spec}: {obj.__name__} is not a pcproof.rules.Rule subclass")
@@ -59,6 +62,9 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
     if not callable(getattr(obj, "updates", None)):
         raise UserError(f"{spec} is not a rule (it has no updates(arch, params, ops, alpha) method)")
     return obj, None
+
+
+_rule_object.default_class = None   # set by each call: the class with its defaults, or None
 
 
 def _value(text: str, key: str):
@@ -115,7 +121,7 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     out_path = Path(out) if out else Path("reports") / f"validate-{getattr(rule, 'name', 'rule')}.md"
     try:
         card = validate(rule, entry, widths=w, activation=activation, timeout=timeout, align=align, progress=step,
-                        plot_dir=out_path.parent)
+                        plot_dir=out_path.parent, rule_class=_rule_object.default_class)
     finally:
         if bar is not None:
             bar.close()
@@ -153,7 +159,8 @@ def zoo_cmd(out, timeout, align, as_json, only):
     try:
         for e in entries:
             step(e.name)
-            cards.append(validate(e.build(), e, timeout=timeout, align=align, plot_dir=Path(out)))
+            cards.append(validate(e.build(), e, timeout=timeout, align=align, plot_dir=Path(out),
+                                  rule_class=e.rule if e.make is None else None))
     finally:
         if bar is not None:
             bar.close()

@@ -260,3 +260,13 @@ def test_order_one_with_its_second_order_witness():
     j = judge_order(SquaredFeedbackError(), Architecture((1, 1, 1), U), C.FEEDBACK_ERROR)
     assert j.kind == kernel.EXACT_TO_ORDER and (j.order["k"], j.order["departs_at"]) == (1, 2), j.statement
     assert j.counterexample["order"] == 2 and sp.Rational(j.counterexample["coefficient"]) != 0
+
+
+def test_zil_card_is_exact_at_every_depth():
+    from pcproof.check.validate import validate
+    from pcproof.rules import ZIL
+    card = validate(ZIL(), ZOO["z-il"], align=False, rule_class=ZIL)
+    assert card.headline.kind == kernel.EXACT and "every depth" in card.headline.statement
+    assert card.exit_code == 0
+    # built with other knobs, the class's all-depth proof is not this rule's: not claimed
+    assert "every depth" not in validate(ZIL(), ZOO["z-il"], align=False).headline.statement
