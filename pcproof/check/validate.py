@@ -263,7 +263,8 @@ def zoo_rows(cards) -> list[list[str]]:
         approx = (", ".join(f"{n} {'—' if v is None else format(v, '.3g')}"
                             for n, v in zip(c.alignment["layers"], c.alignment["cosine"])) if c.alignment else "—")
         notbp = (f"refuted at widths {c.smallest.get('widths')}" if c.smallest else "—")
-        rows.append([c.rule, "proved at " + ", ".join(str(e["widths"]) for e in exact.evidence)
+        rows.append([c.rule, "proved at " + ", ".join(str(e["widths"]) if e["widths"] else "every depth (z3)"
+                                              for e in exact.evidence)
                      if exact and exact.kind == kernel.EXACT else (exact.kind if exact else "—"),
                      under, orders, approx, notbp, c.headline.kind if c.headline else "undecided", c.paper or ""])
     return rows
