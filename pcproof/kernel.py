@@ -728,7 +728,9 @@ def judge_plain(rule: str, verdicts: list) -> Judgement:
     if all(v.verdict == PROVED for v in verdicts):
         return _judgement(rule=rule, kind=EXACT, seconds=sec, evidence=evidence,
                           statement="exact: proved equal to BP's updates at widths "
-                                    f"{', '.join(str(v.widths) for v in verdicts)}, f {verdicts[-1].activation}")
+                                    f"{', '.join(str(v.widths) for v in verdicts if v.widths)}"
+                                    + (" and at every depth (induction in z3)" if any(not v.widths for v in verdicts)
+                                       else "") + f", f {verdicts[0].activation}")
     v = next(v for v in verdicts if v.verdict == UNKNOWN)
     return _judgement(rule=rule, kind=UNDECIDED, seconds=sec, evidence=evidence,
                       statement=f"undecided at {at(v)}: {v.note or v.method}")

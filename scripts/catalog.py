@@ -1,6 +1,7 @@
 """Print the seeded-bug catalog as a table: rule × prover × shape, expected vs actual, time.
 
     python scripts/catalog.py [--only NAME] [--prover concrete|all-depths|fuzz] [--failing]
+    python scripts/catalog.py --zoo      # the zoo's seeded bugs (tests/catalog/zoo.py) through the judge
 
 ``concrete`` runs both concrete shapes (ragged and deep).  A row is marked ``FAIL``
 when the outcome is not among the allowed ones (a false proved, a false refuted, a
@@ -26,7 +27,10 @@ def main(argv=None) -> int:
     ap.add_argument("--only", help="an entry's name (all its variants) or id")
     ap.add_argument("--prover", choices=sorted(GROUPS), help="one prover (concrete = both shapes)")
     ap.add_argument("--failing", action="store_true", help="print only the rows that fail")
+    ap.add_argument("--zoo", action="store_true", help="the zoo's FA/DFA entries, judged under their condition")
     args = ap.parse_args(argv)
+    if args.zoo:
+        return zoo()
     entries = find(args.only) if args.only else CATALOG
     if not entries:
         ap.error(f"no catalog entry named {args.only!r}")
@@ -57,6 +61,24 @@ def main(argv=None) -> int:
         kinds[k] = kinds.get(k, 0) + 1
     if kinds:
         print("not as expected: " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())))
+    return 1 if bad else 0
+
+
+def zoo() -> int:
+    """Each zoo entry judged under its condition: HOLDS must be 'exact under', FAILS 'not BP'."""
+    from catalog.zoo import ZOO_CATALOG
+    from pcproof import kernel
+    from pcproof.check.judge import judge_condition, prove_updates
+    from pcproof.model import Architecture, get_activation
+    arch, bad = Architecture((2, 3, 2, 2), get_activation("uninterpreted")), 0
+    print(f"{'entry':52} {'truth':8} {'judged':26} {'time':>7}")
+    for e in ZOO_CATALOG:
+        t0, rule = time.perf_counter(), e.rule()
+        j = judge_condition(rule, arch, e.condition, prove_updates(rule, arch))
+        ok = j.kind == (kernel.EXACT_UNDER if e.truth == "holds" else kernel.NOT_BP)
+        bad += not ok
+        print(f"{e.id[:52]:52} {e.truth:8} {j.kind:26} {time.perf_counter() - t0:6.2f}s{'' if ok else '  FAIL'}")
+    print(f"\n{len(ZOO_CATALOG) - bad} of {len(ZOO_CATALOG)} zoo entries as expected")
     return 1 if bad else 0
 
 

@@ -274,3 +274,13 @@ def test_il_card_carries_its_measured_approach_to_bp(monkeypatch):
     assert "π_0 → 0: → BP" in head and "t_c → ∞: not BP" in head
     assert "limits" in card.text() and "limits (measured)" in V.zoo_rows([card])[0][4]
     assert card.headline.kind != "exact"          # a measurement never makes a proof
+
+
+def test_zil_card_is_exact_at_every_depth():
+    from pcproof.check.validate import validate
+    from pcproof.rules import ZIL
+    card = validate(ZIL(), ZOO["z-il"], align=False, rule_class=ZIL)
+    assert card.headline.kind == kernel.EXACT and "every depth" in card.headline.statement
+    assert card.exit_code == 0
+    # built with other knobs, the class's all-depth proof is not this rule's: not claimed
+    assert "every depth" not in validate(ZIL(), ZOO["z-il"], align=False).headline.statement

@@ -15,7 +15,6 @@ Every verdict is the kernel's; this module orders the work and prints the card.
 """
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,10 +153,12 @@ def _cex_text(c: dict) -> str:
 
 
 def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", timeout: float | None = 60,
-             align: bool = True, progress=None, plot_dir: Path | None = None) -> Card:
+             align: bool = True, progress=None, plot_dir: Path | None = None, rule_class=None) -> Card:
     """The verdict card of ``rule`` (an instance); ``entry``: its :class:`~pcproof.check.zoo.ZooEntry`
     (conditions and small parameters to try), None for a user's rule (every condition
-    and small parameter that applies is tried).  ``progress(label)`` is called before each step."""
+    and small parameter that applies is tried).  ``progress(label)`` is called before each step.
+    ``rule_class``: the class ``rule`` is with its defaults, if it is (a PC rule is then also
+    tried at every depth)."""
     from .judge import judge_condition, judge_order, prove_updates
     start = time.perf_counter()
     name = getattr(rule, "name", type(rule).__name__)
@@ -178,6 +179,17 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
         if v.verdict == kernel.REFUTED and card.smallest is None:
             card.smallest = dict(v.counterexample, widths=v.widths)
     plain = verdicts[-1]
+    # every depth: the all-depth prover takes a PC rule *class* (built with the theorem's γ = 1),
+    # so only when the rule judged is that class with its defaults (``rule_class``)
+    if rule_class is not None and all(v.verdict == kernel.PROVED for v in verdicts):
+        from ..rules import PCRule
+        if isinstance(rule_class, type) and issubclass(rule_class, PCRule):
+            from ..theorem import Setting, get as get_theorem
+            from .induction import prove_all_depths
+            step("every depth (z3)")
+            v = prove_all_depths(get_theorem("thm-3.2"), Setting(rule=rule_class), activation=act, timeout=timeout)
+            if v.verdict != kernel.UNKNOWN:     # unknown adds nothing to the concrete proofs
+                verdicts.append(v)
     card.judgements.append(kernel.judge_plain(name, verdicts))
 
     # 2. exact under a condition (only if not exact as written)
@@ -265,7 +277,8 @@ def zoo_rows(cards) -> list[list[str]]:
         if c.limits:
             approx += f"; limits (measured): {c.limits['headline']}"
         notbp = (f"refuted at widths {c.smallest.get('widths')}" if c.smallest else "—")
-        rows.append([c.rule, "proved at " + ", ".join(str(e["widths"]) for e in exact.evidence)
+        rows.append([c.rule, "proved at " + ", ".join(str(e["widths"]) if e["widths"] else "every depth (z3)"
+                                              for e in exact.evidence)
                      if exact and exact.kind == kernel.EXACT else (exact.kind if exact else "—"),
                      under, orders, approx, notbp, c.headline.kind if c.headline else "undecided", c.paper or ""])
     return rows

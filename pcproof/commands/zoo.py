@@ -36,9 +36,12 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
             rule = cls(**knobs) if knobs else entry.build()
         except (TypeError, ValueError) as exc:
             raise UserError(f"--set: {' '.join(str(exc).split())}") from None
+        # the class with its defaults (the all-depth prover builds the rule itself)
+        _rule_object.default_class = cls if entry.make is None and not knobs else None
         return rule, entry
     from ..cli import load_rule
     obj = load_rule(spec)
+    _rule_object.default_class = obj if isinstance(obj, type) and not knobs else None
     if isinstance(obj, type):
         if not issubclass(obj, Rule):
             raise UserError(f"{spec}: {obj.__name__} is not a pcproof.rules.Rule subclass")
@@ -49,9 +52,19 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
                             f"{' '.join(str(exc).split())}") from None
     elif knobs:
         raise UserError("--set needs a rule class (its knobs are its constructor's keywords)")
+    elif callable(obj) and not callable(getattr(obj, "updates", None)):   # a factory: () -> rule
+        from .userfile import user_error_message
+        try:
+            obj = obj()
+        except Exception as exc:  # noqa: BLE001 — the user's factory failed: say where, exit 2
+            raise UserError(f"{spec}: calling it to build the rule failed: "
+                            f"{user_error_message(exc) or type(exc).__name__}") from None
     if not callable(getattr(obj, "updates", None)):
         raise UserError(f"{spec} is not a rule (it has no updates(arch, params, ops, alpha) method)")
     return obj, None
+
+
+_rule_object.default_class = None   # set by each call: the class with its defaults, or None
 
 
 def _value(text: str, key: str):
@@ -94,8 +107,8 @@ def _widths(text):
 def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out):
     """Judge a rule against BP: exact, exact under a condition, exact to order k, approximate, or not BP.
 
-    TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, or an instance);
-    or give --rule NAME for a rule of the zoo."""
+    TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, an instance, or a function
+    of no arguments returning one); or give --rule NAME for a rule of the zoo."""
     from ..check.validate import SMALL_SIZES, progress_bar, validate
     from ..cli import check_timeout
     from ..model import get_activation
@@ -108,7 +121,7 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     out_path = Path(out) if out else Path("reports") / f"validate-{getattr(rule, 'name', 'rule')}.md"
     try:
         card = validate(rule, entry, widths=w, activation=activation, timeout=timeout, align=align, progress=step,
-                        plot_dir=out_path.parent)
+                        plot_dir=out_path.parent, rule_class=_rule_object.default_class)
     finally:
         if bar is not None:
             bar.close()
@@ -146,7 +159,8 @@ def zoo_cmd(out, timeout, align, as_json, only):
     try:
         for e in entries:
             step(e.name)
-            cards.append(validate(e.build(), e, timeout=timeout, align=align, plot_dir=Path(out)))
+            cards.append(validate(e.build(), e, timeout=timeout, align=align, plot_dir=Path(out),
+                                  rule_class=e.rule if e.make is None else None))
     finally:
         if bar is not None:
             bar.close()

@@ -38,7 +38,6 @@ class FAFlippedError(FA):
     name = "fa-flipped-error"
 
     def errors(self, arch, params, ops, ann):
-        delta = super().errors(arch, params, ops, ann)
         B, delta = params.matrices["B"], {0: eq.error(ops, ann.x_bar(0), params.s_out)}
         for l in range(1, arch.L):
             delta[l] = ops.mul(ops.df(ann.x_bar(l)), ops.matvec(B[l], delta[l - 1]))
@@ -68,8 +67,7 @@ class FADeepestNoDf(FA):
 
 
 class FAStaleFeedback(FA):
-    """Every hidden layer reads B^1 δ^0's size-matched layer: δ^l uses δ^0 for l ≥ 2 when
-    the widths allow, i.e. a DFA/FA mix-up; at the zoo's widths it reuses δ^{l−1} scaled by 2."""
+    """δ^2 is doubled (a feedback gain applied twice; shows only with two hidden layers)."""
     name = "fa-doubled-feedback"
 
     def errors(self, arch, params, ops, ann):
