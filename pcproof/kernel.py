@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from .numbers.compare import DIFFERENT, EQUAL, comparator, components
 from .numbers.ops import ShapeError   # a claim whose two sides differ in shape: bad input (exit 2)
+from .notebook import NotebookDisplay
 from . import progress   # a bar on stderr when the CLI asks for one (imports nothing, draws nothing else)
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
@@ -33,7 +34,7 @@ _TOKEN = object()  # only this module holds it, so only this module makes verdic
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(NotebookDisplay):   # shown as mathematics in Jupyter (pcproof.notebook)
     theorem: str
     verdict: str
     method: str
@@ -85,19 +86,6 @@ class Verdict:
         from .text import verdict_card  # plain text, below the kernel
         return verdict_card(self)
 
-    # Jupyter display: the printer registers itself in DISPLAY when pcproof.report loads
-    # (the kernel imports nothing above it); without it the notebook shows the repr
-    def _repr_latex_(self) -> str | None:
-        show = DISPLAY.get("latex")
-        return show(self) if show else None
-
-    def _repr_html_(self) -> str | None:
-        show = DISPLAY.get("html")
-        return show(self) if show else None
-
-
-#: Notebook display of a Verdict: {"latex": fn, "html": fn}, filled by pcproof.report.display.
-DISPLAY: dict[str, Callable[[Verdict], str]] = {}
 
 
 def _verdict(**kw) -> Verdict:

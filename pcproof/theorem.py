@@ -11,6 +11,7 @@ from typing import Any, Callable
 from fractions import Fraction
 
 from . import conditions as _conditions
+from .notebook import NotebookDisplay
 from .conditions import C1, C2, C3, CONDITIONS, Condition  # noqa: F401 (the public names of the hypotheses)
 from .rules import ANN, BP, PCRule, Rule, ZIL, rule_updates
 
@@ -155,7 +156,7 @@ class TheoremError(ValueError):
 
 
 @dataclass(frozen=True)
-class Theorem:
+class Theorem(NotebookDisplay):   # shown as mathematics in Jupyter (pcproof.notebook)
     """A statement to prove.  ``claim`` lists the equations that make it up."""
 
     name: str
@@ -168,16 +169,6 @@ class Theorem:
     graph: bool = False                 # True: stated on a computational graph (GraphInstance)
     aliases: tuple[str, ...] = field(default=())
 
-    # Jupyter display: the printer registers itself in DISPLAY when pcproof.report loads
-    # (a statement imports nothing above it); without it the notebook shows the repr
-    def _repr_latex_(self) -> str | None:
-        show = DISPLAY.get("latex")
-        return show(self) if show else None
-
-    def _repr_html_(self) -> str | None:
-        show = DISPLAY.get("html")
-        return show(self) if show else None
-
     def conditions_held(self, setting: Setting, gamma_value) -> dict[str, bool]:
         """Which of C1–C3 a run with this setting satisfies (each condition says how a run breaks it)."""
         return _conditions.held(setting, gamma_value)
@@ -188,10 +179,6 @@ class Theorem:
         if setting.gamma is not None:
             return setting.gamma
         return __getattr__("gamma") if self.free_gamma else Fraction(1)
-
-
-#: Notebook display of a Theorem: {"latex": fn, "html": fn}, filled by pcproof.report.display.
-DISPLAY: dict[str, Callable[["Theorem"], str]] = {}
 
 
 REGISTRY: dict[str, Theorem] = {}

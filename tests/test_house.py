@@ -20,7 +20,7 @@ ROOT = Path(pcproof.__file__).resolve().parent
 #: the stage of each module, by longest matching prefix (lower imports nothing higher)
 STAGES = [
     ("pcproof.conditions", 0), ("pcproof.userfile", 0), ("pcproof.provenance", 0),
-    ("pcproof.progress", 0), ("pcproof.text", 0), ("pcproof.lazy", 0),   # plain helpers: import nothing of pcproof
+    ("pcproof.progress", 0), ("pcproof.text", 0), ("pcproof.lazy", 0), ("pcproof.notebook", 0),   # plain helpers: import nothing of pcproof
     ("pcproof.model", 1),
     ("pcproof.rules", 2),
     ("pcproof.numbers", 3),

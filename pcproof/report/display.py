@@ -1,6 +1,6 @@
 """Rich display in Jupyter: ``Theorem``, ``Verdict`` and trajectories show as LaTeX
 (``_repr_latex_``) and as HTML with MathML (``_repr_html_``).  The methods on those
-classes delegate here through the hooks ``kernel.DISPLAY`` and ``theorem.DISPLAY``, which
+classes delegate here through ``pcproof.notebook.PRINTERS``, which
 this module fills when it loads (``import pcproof.report`` loads it), so the notebook and
 the reports share one printer and the kernel imports none.
 """
@@ -66,10 +66,12 @@ def trajectory(theorem: str = "cor-gamma", depth: int = 3, width: int = 2, activ
 
 def register() -> None:
     """Show Theorems and Verdicts as mathematics in Jupyter: the kernel and the theorem module
-    expose a DISPLAY hook and import no printer; the report package fills it on import."""
-    from .. import kernel, theorem
-    kernel.DISPLAY.update(latex=verdict_latex, html=verdict_html)
-    theorem.DISPLAY.update(latex=theorem_latex, html=theorem_html)
+    import no printer (pcproof.notebook); the report package registers it on import."""
+    from ..kernel import Verdict
+    from ..notebook import PRINTERS
+    from ..theorem import Theorem
+    PRINTERS[Verdict] = dict(latex=verdict_latex, html=verdict_html)
+    PRINTERS[Theorem] = dict(latex=theorem_latex, html=theorem_html)
 
 
 register()
