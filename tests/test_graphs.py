@@ -238,6 +238,24 @@ def test_multi_head_causal_attention_is_levelled_and_proved(graph, theorem):
     assert v.verdict == "proved", v
 
 
+def test_the_mask_stops_errors_at_the_softmax_not_before():
+    """docs/graphs.md's account of why the mask changes nothing: under Z-IL the masked entries of
+    A carry errors at t = d(A) (A is a vertex like any other), the causal softmax sends none back,
+    so the masked scores' error nodes are still 0 at t = d(S) and move only at t = d(S) + 1."""
+    T = 3
+    g = attention(U, T, 2, heads=2, causal=True)
+    inst = symbolic_instance(UPD, g, Setting())
+    pcn, ops = inst.pcn, inst.ops
+
+    def nonzero(v, t):
+        return {k for k, c in enumerate(pcn.eps(v, t)) if ops.tidy(c) != 0}
+    masked = {i * T + j for i in range(T) for j in range(i + 1, T)}
+    dA, dS = g.distance["A1"], g.distance["S1"]
+    assert masked <= nonzero("A1", dA)
+    assert all(not nonzero("S1", t) & masked for t in range(dS + 1)) and nonzero("S1", dS) - masked
+    assert masked <= nonzero("S1", dS + 1)
+
+
 @pytest.mark.parametrize("theorem", [EPS, UPD], ids=lambda t: t.name)
 def test_multi_head_causal_attention_with_a_skip_is_refuted_and_levelling_restores_it(theorem):
     g = attention(U, 2, 2, heads=2, causal=True, skip=True)
