@@ -10,7 +10,7 @@ system, so a repeat redoes the whole work.  Rows:
 * ``graph-updates`` on a levelled residual chain (32 blocks × width 4, f uninterpreted),
   an RNN unrolled 32 steps × width 4 (deferred updates of the shared θ, U; the refutations,
   residual as built and the RNN with immediate updates, at 8 blocks or steps), one attention block
-  of 4 tokens × dimension 4, and the MLP family at depth 64 and 256 × width 4 (for comparison
+  of 4 tokens × dimension 4 (single-head, and 2 heads with a causal mask), and the MLP family at depth 64 and 256 × width 4 (for comparison
   with the layered prover, whose `prove thm-3.2` is timed beside them);
 * the fuzzer on random levelled DAGs of up to 12 vertices in arb balls at 50 digits
   (cases per second, the rate of the whole run of ``--fuzz-cases``).
@@ -56,6 +56,8 @@ def rows(quick: bool):
         (f"graph-updates, rnn {m} steps × w4, immediate",
          lambda: prove(UPD, rnn(U, m, 4), Setting(shared_updates="immediate")), ""),
         ("graph-updates, attention 4 tokens × dim 4", lambda: prove(UPD, attention(U, 4, 4)), "< 10 s"),
+        ("graph-updates, attention 4 tokens × dim 4, 2 heads, causal",
+         lambda: prove(UPD, attention(U, 4, 4, heads=2, causal=True)), ""),
         (f"graph-updates, mlp d{d1} × w4", lambda: prove(UPD, mlp(U, d1, 4)), ""),
         (f"graph-updates, mlp d{d2} × w4", lambda: prove(UPD, mlp(U, d2, 4)), ""),
         (f"thm-3.2 (layered prover), d{d1} × w4",

@@ -294,6 +294,8 @@ def list_cmd(models):
 @click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
 @click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
 @click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
+@click.option("--heads", type=click.IntRange(1, 64), default=None, help="attention: heads, dividing --dim (default 1).")
+@click.option("--causal", "attn_causal", is_flag=True, help="attention: causal mask, token i attends to j ≤ i.")
 @click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
 @click.option("--level", "do_level", is_flag=True, help="Insert identity vertices so every path to the output has one length.")
 @click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default="immediate", show_default=True,
@@ -301,8 +303,8 @@ def list_cmd(models):
 @load_options
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON (with its provenance).")
 def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_offset, init_noise, rule_spec,
-          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip,
-          do_level, shared_updates, load_files, as_json):
+          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, tokens, dim, heads, attn_causal,
+          attn_skip, do_level, shared_updates, load_files, as_json):
     """Prove THEOREM at one depth and widths, or at all depths; a graph theorem on a --model."""
     from .theorem import Setting
     load_files_given(load_files)
@@ -310,7 +312,7 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
                       rule=load_rule(rule_spec), shared_updates=shared_updates)
     graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims,
-                         tokens=tokens, dim=dim, skip=attn_skip or None)
+                         tokens=tokens, dim=dim, heads=heads, causal=attn_causal or None, skip=attn_skip or None)
     if thm.graph:
         if all_depths:
             verdict = prove_graph_all_sizes(thm, model, activation, width, widths, do_level, graph_options,

@@ -1,11 +1,12 @@
-"""Issue 10: random DAGs (pcproof.strategies_graph) and fuzzing graph theorems over them.
+"""Issue 10: random DAGs (pcproof.strategies.graph, exported by pcproof.strategies) and fuzzing
+graph theorems over them.
 
 Z-IL makes BP's updates on every levelled DAG drawn; on DAGs as drawn (skips) it does not,
 and the counterexample shrinks to a graph of a handful of vertices."""
 from hypothesis import HealthCheck, Phase, find, given, settings
 
 from pcproof.check.graphs import evaluate_case, fuzz_graphs
-from pcproof.strategies_graph import GraphSpace, dags, graph_cases
+from pcproof.strategies import GraphSpace, dags, graph_cases
 
 FAST = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 

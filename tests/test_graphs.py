@@ -147,7 +147,9 @@ def test_the_symbolic_exp_is_exact():
     assert sp.simplify(ops.view(ops.tidy(r[0] * e[0] * 2)) - 1) == 0
 
 
-@pytest.mark.parametrize("graph", [attention(U, 2, 2), attention(U, 3, 2, out=1)], ids=["2x2", "3x2"])
+@pytest.mark.parametrize("graph", [attention(U, 2, 2), attention(U, 3, 2, out=1),
+                                   attention(U, 3, 2, out=1, heads=2, causal=True), attention(U, 3, 2, out=1, causal=True)],
+                         ids=["2x2", "3x2", "3x2-heads2-causal", "3x2-causal"])
 def test_bp_through_attention_is_minus_alpha_grad_of_the_loss(graph):
     """Reverse mode through tokens, matmul and softmax against central differences of E,
     which read only the primitives' values (at 60 digits, step 10^-25: error ~10^-50)."""
@@ -193,6 +195,108 @@ def test_attention_with_c2_broken_is_refuted_in_balls(act):
     (with f = identity too, which would otherwise be tried in exact rationals)."""
     v = prove(UPD, attention(get_activation(act), 2, 2), Setting(update_offset=1))
     assert v.verdict == "refuted" and v.counterexample["system"] == "arb"
+
+
+# -- multi-head attention and a causal mask ------------------------------------------------------
+def test_the_causal_softmax_is_a_softmax_over_the_allowed_positions():
+    """Row i of A is the softmax of S's row i over j ≤ i and exactly 0 after: against numpy's
+    softmax of the scores with −∞ on the masked ones (floats, here only), and symbolically the
+    masked entries are the number 0 and row 0 is the number 1 (no −∞, no float)."""
+    import numpy as np
+    from pcproof.numbers import NumpyOps
+    from pcproof.rules.primitives import CAUSAL_SOFTMAX
+    T = 4
+    v = Vertex("A", "causal_softmax", ("S",), (), T * T, (T,))
+    S = np.random.default_rng(0).normal(size=(T, T))
+    got = np.array(CAUSAL_SOFTMAX.value(NumpyOps(get_activation("tanh")), (tuple(S.ravel()),), (), v)).reshape(T, T)
+    masked = np.where(np.tril(np.ones((T, T))) > 0, S, -np.inf)
+    want = np.exp(masked) / np.exp(masked).sum(axis=1, keepdims=True)
+    assert np.allclose(got, want, rtol=1e-14, atol=0) and (got[np.triu_indices(T, 1)] == 0).all()
+    ops = SymbolicOps(U)
+    s = [ops.number(sp.Symbol(f"s{k}", real=True)) for k in range(T * T)]
+    A = CAUSAL_SOFTMAX.value(ops, (tuple(s),), (), v)
+    assert all(ops.view(A[i * T + j]) == 0 for i in range(T) for j in range(i + 1, T))
+    assert ops.view(ops.tidy(A[0])) == 1
+
+
+def test_multi_head_attention_is_built_of_heads_and_a_concatenation():
+    g = attention(U, 3, 4, heads=2, causal=True)
+    assert [v.name for v in g.vertices if v.primitive == "causal_softmax"] == ["A1", "A2"]
+    assert g.by_name["O"].primitive == "concat" and g.by_name["O"].parents == ("O1", "O2")
+    assert g.shapes["W_q1"] == (2, 4) and g.by_name["S1"].attrs == (3, 2, 3, True, Fraction(1, 2))
+    assert g.levelled and g.distance["Q1"] == g.distance["Q2"] == 5 and g.distance["V2"] == 3
+    assert [v.name for v in attention(U, 2, 2, heads=1).vertices] == ["x", "Q", "K", "V", "S", "A", "O", "y"]
+
+
+@pytest.mark.parametrize("graph", [attention(U, 2, 2, heads=2, causal=True), attention(U, 3, 4, heads=2, causal=True),
+                                   attention(U, 3, 4, heads=2), attention(U, 4, 4, heads=4, causal=True)],
+                         ids=["2x2-h2-causal", "3x4-h2-causal", "3x4-h2", "4x4-h4-causal"])
+@pytest.mark.parametrize("theorem", [EPS, UPD], ids=lambda t: t.name)
+def test_multi_head_causal_attention_is_levelled_and_proved(graph, theorem):
+    assert graph.levelled
+    v = prove(theorem, graph)
+    assert v.verdict == "proved", v
+
+
+def test_the_mask_stops_errors_at_the_softmax_not_before():
+    """docs/graphs.md's account of why the mask changes nothing: under Z-IL the masked entries of
+    A carry errors at t = d(A) (A is a vertex like any other), the causal softmax sends none back,
+    so the masked scores' error nodes are still 0 at t = d(S) and move only at t = d(S) + 1."""
+    T = 3
+    g = attention(U, T, 2, heads=2, causal=True)
+    inst = symbolic_instance(UPD, g, Setting())
+    pcn, ops = inst.pcn, inst.ops
+
+    def nonzero(v, t):
+        return {k for k, c in enumerate(pcn.eps(v, t)) if ops.tidy(c) != 0}
+    masked = {i * T + j for i in range(T) for j in range(i + 1, T)}
+    dA, dS = g.distance["A1"], g.distance["S1"]
+    assert masked <= nonzero("A1", dA)
+    assert all(not nonzero("S1", t) & masked for t in range(dS + 1)) and nonzero("S1", dS) - masked
+    assert masked <= nonzero("S1", dS + 1)
+
+
+@pytest.mark.parametrize("theorem", [EPS, UPD], ids=lambda t: t.name)
+def test_multi_head_causal_attention_with_a_skip_is_refuted_and_levelling_restores_it(theorem):
+    g = attention(U, 2, 2, heads=2, causal=True, skip=True)
+    assert not g.levelled
+    v = prove(theorem, g)
+    assert v.verdict == "refuted" and v.counterexample["system"] == "arb", v
+    assert prove(theorem, level(g)).verdict == "proved"
+
+
+def test_multi_head_causal_attention_with_c2_broken_is_refuted_in_balls():
+    v = prove(UPD, attention(U, 2, 2, heads=2, causal=True), Setting(update_offset=1))
+    assert v.verdict == "refuted" and v.counterexample["system"] == "arb"
+
+
+def test_heads_and_causal_on_the_command_line(capsys):
+    import json
+    from pcproof.cli import main
+    for argv, code, verdict in ((["--heads", "2", "--causal"], 0, "proved"),
+                                (["--heads", "2", "--causal", "--skip"], 1, "refuted")):
+        with pytest.raises(SystemExit) as exc:
+            main(["prove", "graph-updates", "--model", "attention", "--json", *argv])
+        out, _ = capsys.readouterr()
+        assert exc.value.code == code and json.loads(out)["verdict"] == verdict
+        assert "heads=2, causal" in json.loads(out)["model"]
+
+
+@pytest.mark.parametrize("argv,text", [
+    (["--model", "attention", "--heads", "3"], "heads ≥ 1 dividing dim, got heads=3, dim=2"),
+    (["--model", "attention", "--heads", "0"], "'--heads': 0 is not in the range 1<=x<=64"),
+    (["--model", "attention", "--heads", "-2", "--dim", "4"], "'--heads': -2 is not in the range"),
+    (["--model", "residual", "--heads", "2"], "--heads do not apply to --model residual"),
+    (["--model", "cnn", "--causal"], "--causal do not apply to --model cnn"),
+])
+def test_bad_heads_are_one_line_and_exit_2(capsys, argv, text):
+    """(heads < 1 stops at the option: 0 would otherwise read as "not given", the default 1.)"""
+    from pcproof.cli import main
+    with pytest.raises(SystemExit) as exc:
+        main(["prove", "graph-updates", *argv])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and not out
+    assert err.count("\n") == 1 and err.startswith("pcproof: error: ") and text in err, err
 
 
 # -- bad input on the command line: one line, exit 2, never a traceback -------------------------

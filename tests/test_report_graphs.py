@@ -49,7 +49,7 @@ def test_the_report_has_its_sections_and_figures(report, name):
     md = (report / f"{name}.md").read_text()
     heads = re.findall(r"^## (.+)$", md, re.M)
     assert heads == ["Statement", "The example graph", "The wavefront over the graph", "Verdicts on concrete graphs",
-                     "Verdicts for every size", "Reproduce"]
+                     "Verdicts for every size", "Fuzzing on random graphs", "Reproduce"]
     hyps = section(md, "Statement")
     declared = [c.name for c in get(name).hypotheses]
     assert set(declared) >= {"C1", "C3", "levelled"} and (name != "graph-updates" or "C2" in declared)
@@ -71,7 +71,8 @@ def test_the_verdicts_are_the_provers(report, name):
         "residual, 3 blocks, width 2, as built (not levelled)": "refuted",
         "rnn, 3 steps, width 2, shared updates deferred": "proved",
         "rnn, 3 steps, width 2, shared updates immediate": "refuted",
-        "attention, 2 tokens, dimension 2": "proved"}
+        "attention, 2 tokens, dimension 2": "proved",
+        "attention, 2 heads, causal mask, 2 tokens, dimension 2": "proved"}
     assert verdict_rows(section(md, "Verdicts for every size")) == {
         "residual, n blocks, width 2, levelled": "proved",
         "residual, n blocks, width 2, as built": "refuted",
@@ -79,7 +80,60 @@ def test_the_verdicts_are_the_provers(report, name):
     # the refutation is shown with its re-checked counterexample
     assert "Counterexample, re-checked at 50 digits" in section(md, "Verdicts on concrete graphs")
     sidecar = (report / f"{name}.report.json").read_text()
-    assert '"all_depths": "proved / refuted / proved"' in sidecar
+    assert '"all_depths": "proved / refuted / proved"' in sidecar and '"fuzz": "passed / passed"' in sidecar
+
+
+FUZZ_ROW = re.compile(r"^\| (random [^|]+?) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\w+) \| (pcproof fuzz [^|]+?) \|$", re.M)
+
+
+@pytest.mark.parametrize("name", ["graph-updates", "graph-eps"])
+def test_the_fuzz_section_is_the_fuzzers_run(report, name):
+    """Issue 10 item 5: the graph report's fuzz section is a bounded run of the random-DAG
+    fuzzer (the one pcproof fuzz runs), with its counts and number system, and its command."""
+    md = section((report / f"{name}.md").read_text(), "Fuzzing on random graphs")
+    rows = {m.group(1): m.groups()[1:] for m in FUZZ_ROW.finditer(md)}
+    assert rows == {
+        "random levelled DAGs": ("200", "200", "0", "0", "passed", f"pcproof fuzz {name} --cases 200 --digits 50 --seed 0"),
+        "random levelled DAGs with shared (tied) parameters, updates deferred":
+            ("200", "200", "0", "0", "passed", f"pcproof fuzz {name} --cases 200 --digits 50 --seed 0 --shared-updates "
+                                               "deferred")}
+    assert "in arb balls at 50 digits" in md and "up to 12 vertices" in md
+    assert f"pcproof fuzz {name} --unlevelled" in md
+    assert f"pcproof fuzz {name} --cases 200 --digits 50 --seed 0\n" in section((report / f"{name}.md").read_text(),
+                                                                                 "Reproduce")
+
+
+def test_a_failing_fuzz_run_shows_its_smallest_graph(monkeypatch, tmp_path):
+    """A run that fails shows the shrunk graph and its point, and the index says failed: here the
+    fuzzer draws DAGs as drawn (not levelled), which fail at once."""
+    import functools
+
+    import pcproof.strategies
+    monkeypatch.setattr(pcproof.strategies, "GraphSpace", functools.partial(pcproof.strategies.GraphSpace,
+                                                                            levelled=False))
+    thm = get("graph-updates")
+    opts = Options(all_depths=False, fuzz_cases=50)
+    ev = evidence.GraphEvidence(fuzz=evidence.gather_graph_fuzz(thm, opts))
+    statuses = [rep["status"] for _, _, rep in ev.fuzz]
+    assert statuses[0] == "failed" and ev.fuzz[0][2]["failure"]
+    doc, result = graph_build.graph_document(thm, tmp_path, opts, evidence=ev)
+    from pcproof.report.render import to_markdown
+    md = section(to_markdown(doc), "Fuzzing on random graphs")
+    assert result.fuzz.startswith("failed / ")
+    shrunk = ev.fuzz[0][2]["failure"]
+    assert "random levelled DAGs: the smallest failing graph" in md
+    assert f"shrunk to {len(shrunk['vertices'])}); outputs {', '.join(shrunk['outputs'])}" in md
+    for v in shrunk["vertices"]:
+        assert f"| {v['name']} | {v['primitive']} |" in md
+    assert "at  " + next(iter(shrunk["point"])) in md
+
+
+def test_no_fuzz_and_a_users_rule_are_said_plainly(tmp_path):
+    thm = get("graph-eps")
+    assert evidence.gather_graph_fuzz(thm, Options(fuzz=False)) == "--no-fuzz"
+    assert "checks Z-IL only" in evidence.gather_graph_fuzz(thm, Options(rule=object()))
+    doc, result = graph_build.graph_document(thm, tmp_path, Options(), evidence=evidence.GraphEvidence(fuzz="--no-fuzz"))
+    assert result.fuzz == "not run"
 
 
 def test_each_reproduce_command_gives_the_verdict_it_sits_beside(report, capsys):
@@ -88,7 +142,9 @@ def test_each_reproduce_command_gives_the_verdict_it_sits_beside(report, capsys)
     md = (report / "graph-updates.md").read_text()
     commands = section(md, "Reproduce")
     for line, expect in (("pcproof prove graph-updates --model residual --blocks 3 --width 2 --level", 0),
-                         ("pcproof prove graph-updates --model rnn --steps 3 --width 2", 1)):
+                         ("pcproof prove graph-updates --model rnn --steps 3 --width 2", 1),
+                         ("pcproof prove graph-updates --model attention --tokens 2 --dim 2 --heads 2 --causal", 0),
+                         ("pcproof fuzz graph-updates --cases 200 --digits 50 --seed 0 --shared-updates deferred", 0)):
         assert line + "\n" in commands
         try:
             code = main(line.split()[1:] + ["--json"])
@@ -138,11 +194,13 @@ def test_a_failing_stage_is_named_not_fatal(monkeypatch, tmp_path):
     def boom(*a, **k):
         raise RuntimeError("engine down")
     monkeypatch.setattr("pcproof.check.graphs.prove", boom)
+    monkeypatch.setattr("pcproof.check.graphs.fuzz_graphs", boom)
     ev = evidence.gather(get("graph-eps"), Options(all_depths=False))
     assert [v for _, _, v in ev.concrete] and all(isinstance(v, RuntimeError) for _, _, v in ev.concrete)
+    assert [r for _, _, r in ev.fuzz] and all(isinstance(r, RuntimeError) for _, _, r in ev.fuzz)
     doc, result = graph_build.graph_document(get("graph-eps"), tmp_path, Options(all_depths=False), evidence=ev)
     assert all(v == "failed (RuntimeError: engine down)" for _, v in result.concrete)
-    assert result.all_depths == "not run"
+    assert result.all_depths == "not run" and result.fuzz == "failed / failed"
 
 
 def test_the_default_report_includes_the_graph_theorems(tmp_path):

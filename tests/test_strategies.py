@@ -31,6 +31,30 @@ def test_widths_shrink_to_smallest():
     assert sorted(w) == [1, 4]
 
 
+def _shape(g):
+    return [(v.primitive, v.parents, v.width) for v in g.vertices]
+
+
+def test_graph_strategies_are_exported_and_shrink_to_the_minimal_graph():
+    """Issue 10 item 5: ``pcproof.strategies`` exports the random-DAG strategy (the same object
+    as its old home, pcproof.strategies_graph), and hypothesis' ``find`` shrinks it to the
+    fewest vertices of width 1 (or the width asked), every computed vertex a dense layer
+    reading the first input unless the predicate needs otherwise."""
+    import pcproof.strategies as strategies
+    import pcproof.strategies_graph as old
+    from pcproof.strategies import GraphSpace, dags
+    assert strategies.dags is old.dags and strategies.graph_cases is old.graph_cases
+    space = GraphSpace(levelled=False)
+    g = find(dags(space), lambda g: len(g.computed) >= 3, settings=FIND)
+    assert _shape(g) == [("input", (), 1)] + [("dense", ("i0",), 1)] * 3
+    g = find(dags(space), lambda g: max(v.width for v in g.vertices) >= 2, settings=FIND)
+    assert _shape(g) == [("input", (), 2), ("dense", ("i0",), 2)]
+    g = find(dags(space), lambda g: any(v.primitive == "mul" for v in g.vertices), settings=FIND)
+    assert _shape(g) == [("input", (), 1), ("dense", ("i0",), 1), ("mul", ("i0", "v0"), 1)]
+    g = find(dags(GraphSpace()), lambda g: len(g.outputs) >= 2, settings=FIND)   # levelled by default
+    assert _shape(g) == [("input", (), 1), ("dense", ("i0",), 1), ("dense", ("i0",), 1)] and g.levelled
+
+
 def test_rationals_shrink_to_zero_then_one():
     assert find(rationals(), lambda q: True, settings=FIND) == 0
     assert find(rationals(), lambda q: q != 0, settings=FIND) == 1

@@ -104,40 +104,61 @@ def conv_index(in_shape: tuple[int, ...], kernel_shape: tuple[int, ...]) -> tupl
 
 
 def attention(activation: Activation, tokens: int = 2, dim: int = 2, out: int | None = None,
-              skip: bool = False) -> Graph:
-    """One single-head softmax self-attention block on ``tokens`` tokens of dimension ``dim``
-    (every matrix a vertex, flattened row by row):
+              skip: bool = False, heads: int = 1, causal: bool = False) -> Graph:
+    """One softmax self-attention block on ``tokens`` tokens of dimension ``dim`` (every matrix
+    a vertex, flattened row by row):
 
     Q = (W_q f(x_t))_t, K = (W_k f(x_t))_t, V = (W_v f(x_t))_t (W shared by the tokens),
     S = s Q Kᵀ, A = softmax of each row of S, O = A V, and a dense head y = θ_out f(O).
 
-    s is 1/√dim when that is rational, else 1/dim (a constant scale changes no theorem, and
-    the symbolic system keeps every number exact).  Every path from a vertex to y has one
-    length (Q, K → S → A → O; V → O), so the block is levelled as built.
+    s is 1/√d_k when that is rational, else 1/d_k (d_k = dim/heads; a constant scale changes
+    no theorem, and the symbolic system keeps every number exact).  Every path from a vertex
+    to y has one length (Q, K → S → A → O; V → O), so the block is levelled as built.
+
+    ``heads=h`` (h | dim): multi-head attention.  Head k has its own W_q^k, W_k^k, W_v^k of
+    shape (dim/h, dim) and vertices Qk, Kk, Vk, Sk, Ak, Ok; O = concat(O1, …, Oh) puts the
+    heads' token rows side by side (the usual concatenation; the head's θ_out plays W^O).
+    Every head has the same path lengths, so the block stays levelled.
+
+    ``causal=True``: token i attends to tokens j ≤ i only.  A is the softmax of row i over
+    those positions (``causal_softmax``): the masked entries are the number 0, never a −∞
+    score, so the mask is exact in every number system.
 
     ``skip=True``: a transformer's residual form.  The tokens are embedded first,
     E = (W_e f(x_t))_t, Q, K, V read E, and the head reads R = E + O (its own add vertex):
-    E reaches y in 2, 4 and 6 steps, so the graph is not levelled (``level`` levels it)."""
+    E reaches y in fewer steps along the skip, so the graph is not levelled (``level`` levels it)."""
     if tokens < 1 or dim < 1:
         raise GraphError(f"attention needs tokens ≥ 1 and dim ≥ 1, got tokens={tokens}, dim={dim}")
-    T, d = tokens, dim
+    if heads < 1 or dim % heads:
+        raise GraphError(f"attention needs heads ≥ 1 dividing dim, got heads={heads}, dim={dim}")
+    T, d, h = tokens, dim, heads
+    dk = d // h
     out = d if out is None else out
-    r = isqrt(d)
-    s = Fraction(1, r) if r * r == d else Fraction(1, d)
+    r = isqrt(dk)
+    s = Fraction(1, r) if r * r == dk else Fraction(1, dk)
     src = "E" if skip else "x"
-    vs = ((Vertex("x", "input", width=T * d),)
-          + ((Vertex("E", "tokens", ("x",), ("W_e",), T * d, (T,)),) if skip else ())
-          + (Vertex("Q", "tokens", (src,), ("W_q",), T * d, (T,)),
-             Vertex("K", "tokens", (src,), ("W_k",), T * d, (T,)),
-             Vertex("V", "tokens", (src,), ("W_v",), T * d, (T,)),
-             Vertex("S", "matmul", ("Q", "K"), (), T * T, (T, d, T, True, s)),
-             Vertex("A", "softmax", ("S",), (), T * T, (T,)),
-             Vertex("O", "matmul", ("A", "V"), (), T * d, (T, T, d, False, Fraction(1))))
-          + ((Vertex("R", "add", ("E", "O"), (), T * d),) if skip else ())
-          + (Vertex("y", "dense", ("R" if skip else "O",), ("theta_out",), out),))
-    shapes = ((("W_e", (d, d)),) if skip else ()) + (("W_q", (d, d)), ("W_k", (d, d)), ("W_v", (d, d)),
-                                                      ("theta_out", (out, T * d)))
-    return Graph(vs, ("y",), shapes, activation, f"attention tokens={T} dim={d}" + (", skip" if skip else ""))
+    softmax = "causal_softmax" if causal else "softmax"
+    vs = [Vertex("x", "input", width=T * d)] + ([Vertex("E", "tokens", ("x",), ("W_e",), T * d, (T,))] if skip else [])
+    shapes = [("W_e", (d, d))] if skip else []
+    for k in range(1, h + 1):
+        n = "" if h == 1 else str(k)      # one head: the single-head block's names
+        q, kk, v, sc, a, o = (f"{m}{n}" for m in "QKVSAO")
+        vs += [Vertex(q, "tokens", (src,), (f"W_q{n}",), T * dk, (T,)),
+               Vertex(kk, "tokens", (src,), (f"W_k{n}",), T * dk, (T,)),
+               Vertex(v, "tokens", (src,), (f"W_v{n}",), T * dk, (T,)),
+               Vertex(sc, "matmul", (q, kk), (), T * T, (T, dk, T, True, s)),
+               Vertex(a, softmax, (sc,), (), T * T, (T,)),
+               Vertex(o, "matmul", (a, v), (), T * dk, (T, T, dk, False, Fraction(1)))]
+        shapes += [(f"W_q{n}", (dk, d)), (f"W_k{n}", (dk, d)), (f"W_v{n}", (dk, d))]
+    if h > 1:
+        vs.append(Vertex("O", "concat", tuple(f"O{k}" for k in range(1, h + 1)), (), T * d, (T,)))
+    if skip:
+        vs.append(Vertex("R", "add", ("E", "O"), (), T * d))
+    vs.append(Vertex("y", "dense", ("R" if skip else "O",), ("theta_out",), out))
+    shapes.append(("theta_out", (out, T * d)))
+    name = f"attention tokens={T} dim={d}" + (f", heads={h}" if h > 1 else "") + (", causal" if causal else "") \
+        + (", skip" if skip else "")
+    return Graph(tuple(vs), ("y",), tuple(shapes), activation, name)
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,7 @@ FAMILIES: dict[str, Family] = {
                        ("blocks", "width")),
     "rnn": Family("rnn", rnn, "an unrolled RNN, θ and U shared over time", ("steps", "width", "outputs")),
     "cnn": Family("cnn", cnn, "a convolution with a shared kernel and a dense head", ("size", "kernel", "dims")),
-    "attention": Family("attention", attention, "one softmax self-attention block (Q, K, V, softmax, dense head)",
-                        ("tokens", "dim", "skip")),
+    "attention": Family("attention", attention,
+                        "a softmax self-attention block (Q, K, V, softmax, dense head); multi-head, causal mask",
+                        ("tokens", "dim", "heads", "causal", "skip")),
 }

@@ -224,11 +224,26 @@ def _check_softmax(v, widths, shapes):
         _err(v, "needs one parent of the vertex's width, cut into rows of attrs (n,)")
 
 
+def _check_causal_softmax(v, widths, shapes):
+    """A causal mask needs square scores (row i of n: positions j ≤ i)."""
+    _check_softmax(v, widths, shapes)
+    if v.width != v.attrs[0] ** 2:
+        _err(v, f"a causal softmax needs an n×n matrix (n = {v.attrs[0]}), got width {v.width}")
+
+
+def _check_concat(v, widths, shapes):
+    """The parents' token rows side by side: attrs (T,), every parent's width a multiple of T."""
+    if not widths or shapes or len(v.attrs) != 1 or v.attrs[0] < 1 or any(w % v.attrs[0] for w in widths) \
+            or v.width != sum(widths):
+        _err(v, "needs parents whose widths are multiples of attrs (T,), no parameters, and their total width")
+
+
 #: primitive name → (vertex, parent widths, parameter shapes) → None or GraphError
 SHAPES: dict[str, Callable] = {
     "dense": _check_dense, "linear": _check_linear, "recurrent": _check_recurrent, "conv": _check_conv,
     "add": _check_same(2), "mul": _check_same(2), "act": _check_same(1), "identity": _check_same(1),
     "tokens": _check_tokens, "matmul": _check_matmul, "softmax": _check_softmax,
+    "causal_softmax": _check_causal_softmax, "concat": _check_concat,
 }
 
 

@@ -102,6 +102,8 @@ GRAPH_RUNS = (
     ("rnn, 3 steps, width 2, shared updates deferred", "rnn", dict(steps=3, width=2), False, "deferred"),
     ("rnn, 3 steps, width 2, shared updates immediate", "rnn", dict(steps=3, width=2), False, "immediate"),
     ("attention, 2 tokens, dimension 2", "attention", dict(tokens=2, dim=2), False, "immediate"),
+    ("attention, 2 heads, causal mask, 2 tokens, dimension 2", "attention",
+     dict(tokens=2, dim=2, heads=2, causal=True), False, "immediate"),
 )
 #: the all-size runs: (label, family, options, level, schedule)
 GRAPH_ALL_SIZES = (
@@ -111,18 +113,31 @@ GRAPH_ALL_SIZES = (
 )
 
 
+#: the fuzz runs of a graph report, each what ``pcproof fuzz THEOREM`` runs (levelled random DAGs):
+#: (label, --shared-updates schedule or None).  Only runs that pass quickly: a failure is
+#: shrunk by hypothesis, whose time varies from one to several seconds (the DAGs as drawn, not
+#: levelled, fail at once: ``pcproof fuzz THEOREM --unlevelled``, quoted in the report).
+GRAPH_FUZZ_RUNS = (
+    ("random levelled DAGs", None),
+    ("random levelled DAGs with shared (tied) parameters, updates deferred", "deferred"),
+)
+
+
 @dataclass
 class GraphEvidence:
     """What the provers said about one graph theorem, and the example's wavefront.
 
     ``graphs``: {label: Graph} (the example as built and levelled, for the figures);
     ``wavefront``: {label: [(t, [vertices with ε_v(t) not identically 0])]} or a reason string
-    or the exception; ``concrete``, ``all_sizes``: [(label, command, Verdict or the exception)]."""
+    or the exception; ``concrete``, ``all_sizes``: [(label, command, Verdict or the exception)];
+    ``fuzz``: a reason string, or [(label, command, the fuzzer's report dict or the exception)]
+    (the dict of :func:`pcproof.check.graphs.fuzz_graphs`, with ``status`` and ``space`` added)."""
 
     graphs: dict = field(default_factory=dict)
     wavefront: dict = field(default_factory=dict)
     concrete: list = field(default_factory=list)
     all_sizes: str | list = "not run"
+    fuzz: str | list = "no evidence was gathered"
 
 
 def build_graph(family: str, options: dict, level: bool):
@@ -136,11 +151,50 @@ def build_graph(family: str, options: dict, level: bool):
 def graph_command(verb: str, thm, family: str, options: dict, level: bool, schedule: str, extra=()) -> str:
     """The ``pcproof prove`` command that gives the same verdict (``extra``: ``--load``/``--rule`` as given)."""
     args = [f"pcproof prove {thm.name} --model {family}"]
-    args += [f"--{k} {v}" for k, v in options.items() if v is not None]
+    args += [f"--{k}" if v is True else f"--{k} {v}" for k, v in options.items() if v is not None]   # flags bare
     args += ["--level"] if level else []
     args += [f"--shared-updates {schedule}"] if schedule != "immediate" else []
     args += ["--all-depths"] if verb == "all-sizes" else []
     return " ".join(args + [shlex.quote(str(a)) for a in extra])
+
+
+def fuzz_status(counts: dict) -> str:
+    """A fuzz run's result from its counts: failed (a case differs), undecided, or passed."""
+    return "failed" if counts.get("different") else "undecided" if counts.get("undecided") else "passed"
+
+
+def fuzz_command(thm, opts, schedule: str | None) -> str:
+    """The ``pcproof fuzz`` command of one run (``--load`` files as given; no ``--rule``: the
+    random-DAG fuzzer checks Z-IL)."""
+    args = [f"pcproof fuzz {thm.name} --cases {opts.fuzz_cases} --digits {opts.fuzz_digits} --seed {opts.seed}"]
+    args += [f"--shared-updates {schedule}"] if schedule else []
+    return " ".join(args + [shlex.quote(str(a)) for a in opts.user_args])
+
+
+def gather_graph_fuzz(thm, opts) -> str | list:
+    """The random-DAG fuzzer on each run of :data:`GRAPH_FUZZ_RUNS` (``opts.fuzz_cases`` cases at
+    ``opts.fuzz_digits`` digits, seed ``opts.seed``), or the reason it is not run."""
+    if not opts.fuzz:
+        return "--no-fuzz"
+    if opts.rule is not None:
+        return "the random-DAG fuzzer checks Z-IL only (pcproof fuzz on a graph theorem takes no --rule)"
+    from ..check.graphs import fuzz_graphs
+    from ..strategies import GraphSpace
+    from ..theorem import Setting
+    runs = []
+    for label, schedule in GRAPH_FUZZ_RUNS:
+        try:
+            space = GraphSpace(shared=schedule is not None)
+            rep = fuzz_graphs(thm.name, opts.fuzz_cases, opts.fuzz_digits, opts.seed, space,
+                              Setting(shared_updates=schedule) if schedule else None)
+            rep = dict(rep, status=fuzz_status(rep["counts"]),
+                       space=dict(max_vertices=space.max_vertices, max_inputs=space.max_inputs,
+                                  max_width=space.max_width, activations=list(space.activations)))
+        except Exception as exc:   # a stage that fails is named in the report, not hidden
+            _reraise_users(exc)
+            rep = exc
+        runs.append((label, fuzz_command(thm, opts, schedule), rep))
+    return runs
 
 
 def wavefront(thm, graph, setting) -> list:
@@ -162,7 +216,8 @@ def wavefront(thm, graph, setting) -> list:
 def gather_graph(thm, opts) -> GraphEvidence:
     """The graph report's evidence: the example graph as built and levelled with the wavefront
     on each, the concrete prover on the runs of :data:`GRAPH_RUNS`, the all-size prover on
-    :data:`GRAPH_ALL_SIZES` (when ``opts.all_depths``)."""
+    :data:`GRAPH_ALL_SIZES` (when ``opts.all_depths``), the random-DAG fuzzer on
+    :data:`GRAPH_FUZZ_RUNS` (when ``opts.fuzz``)."""
     from ..check.graphs import prove
     ev = GraphEvidence()
     for label, level in (("as built", False), ("levelled", True)):
@@ -196,4 +251,5 @@ def gather_graph(thm, opts) -> GraphEvidence:
                     v = exc
                 ev.all_sizes.append((label, graph_command("all-sizes", thm, family, kw, level, schedule,
                                                              opts.user_args), v))
+    ev.fuzz = gather_graph_fuzz(thm, opts)
     return ev

@@ -1,12 +1,14 @@
 """The report of a graph theorem (``graph-eps``, ``graph-updates``; issue 10 item 5): statement
 and hypotheses in their graph form, the example graph drawn as built and levelled (coloured by
-d(v)), Z-IL's wavefront over it, the concrete and all-size verdicts, reproduce commands.
+d(v)), Z-IL's wavefront over it, the concrete and all-size verdicts, the random-DAG fuzzer's
+runs, reproduce commands.
 
 Renders only: :func:`pcproof.report.evidence.gather_graph` ran the provers and the trajectory
 (:class:`~pcproof.report.evidence.GraphEvidence`); drawing a graph is not proving.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,13 +146,69 @@ def all_size_blocks(ev: GraphEvidence, result: Result, timings: list) -> list:
     return out
 
 
+def fuzz_blocks(thm, ev: GraphEvidence, result: Result, timings: list) -> list:
+    """The random-DAG fuzzer's runs: counts, number system, the smallest failing graph if any."""
+    out = [Heading(2, parts("Fuzzing on random graphs"), "fuzzing")]
+    if isinstance(ev.fuzz, str):
+        result.fuzz = "not run"
+        return out + [Para(parts(f"Not run: {ev.fuzz}."))]
+    runs = [(label, command, rep) for label, command, rep in ev.fuzz]
+    reps = [rep for _, _, rep in runs if isinstance(rep, dict)]
+    first = reps[0] if reps else {}
+    space = first.get("space", {})
+    out.append(Para(parts(
+        "The random-DAG fuzzer (pcproof.check.graphs.fuzz_graphs, what pcproof fuzz ", thm.name, " runs) draws graphs "
+        "from pcproof.strategies' GraphSpace", f" (up to {space['max_vertices']} vertices, {space['max_inputs']} inputs, "
+        f"widths up to {space['max_width']}, f among {', '.join(space['activations'])})" if space else "",
+        ", levelled, each at a random exact rational point, and evaluates both sides of every equation of the claim "
+        "in arb balls", f" at {first['digits']} digits" if "digits" in first else "",
+        " (an undecided ball is recomputed at twice the digits, up to 3 times). The first case that differs is "
+        "shrunk to the fewest vertices and the smallest widths. Random testing, not a proof: it can refute, never "
+        "prove. DAGs as drawn, not levelled, are fuzzed by pcproof fuzz ", thm.name, " --unlevelled (not run here: "
+        "shrinking its first failure takes seconds).")))
+    rows, statuses = [], []
+    for label, command, rep in runs:
+        if not isinstance(rep, dict):
+            status = f"failed ({type(rep).__name__}: {rep})"
+            rows.append([parts(label), parts("—"), parts("—"), parts("—"), parts("—"), parts(status), parts(command)])
+            statuses.append("failed")
+            continue
+        c = rep["counts"]
+        rows.append([parts(label), parts(str(rep["cases"])), parts(str(c["equal"])), parts(str(c["different"])),
+                     parts(str(c["undecided"])), parts(rep["status"]), parts(command)])
+        statuses.append(rep["status"])
+        timings.append((f"fuzz: {label}", float(rep["seconds"])))
+        if rep.get("cases_per_second") is not None:
+            timings.append((f"fuzz: {label}, rate", float(rep["cases_per_second"]), "per s"))
+    out.append(Table([parts("run"), parts("cases"), parts("equal"), parts("different"), parts("undecided"),
+                      parts("result"), parts("command")], rows, small=True))
+    for label, _command, rep in runs:
+        if isinstance(rep, dict) and rep.get("failure"):
+            out.append(Details(f"{label}: the smallest failing graph", failure_blocks(rep["failure"])))
+    result.fuzz = " / ".join(statuses) or "—"
+    return out
+
+
+def failure_blocks(f: dict) -> list:
+    """A shrunk failing case of the random-DAG fuzzer: the graph, its point, how large it was drawn."""
+    drawn = len(f.get("original", {}).get("vertices", [])) or "?"
+    rows = [[parts(v["name"]), parts(v["primitive"]), parts(", ".join(v["parents"]) or "—"),
+             parts(", ".join(v["params"]) or "—"), parts(str(v["width"]))] for v in f.get("vertices", [])]
+    point = ", ".join(f"{k} = {x}" for k, x in f.get("point", {}).items())
+    return [Para(parts(f"{f.get('model', 'graph')} (drawn with {drawn} vertices, shrunk to {len(rows)}); outputs "
+                       f"{', '.join(f.get('outputs', []))}; α = {f.get('alpha', '?')}. Re-run its command to "
+                       "see it again.")),
+            Table([parts("vertex"), parts("primitive"), parts("parents"), parts("parameters"), parts("width")], rows,
+                  small=True),
+            Verbatim("at  " + textwrap.fill(point, 90, subsequent_indent="    ", break_long_words=False))]
+
+
 def graph_document(thm, out_dir: Path, opts: Options, command: str | None = None, provenance: dict | None = None,
                    evidence: GraphEvidence | None = None) -> tuple[Document, Result]:
     """The report of a graph theorem from its :class:`GraphEvidence` (nothing is proved here)."""
     ev = evidence or GraphEvidence()
     timings: list = []
     result = Result(thm.name, thm.title, ", ".join(c.name for c in thm.hypotheses))
-    result.fuzz = "not part of a graph report (pcproof fuzz " + thm.name + ")"
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     blocks = [Heading(1, parts(f"{thm.name}: ", *math_or_text(thm.title)), "top"),
               Link([("index", "index.html"), ("Markdown", f"{thm.name}.md"), ("LaTeX", f"{thm.name}.tex")])]
@@ -159,8 +217,10 @@ def graph_document(thm, out_dir: Path, opts: Options, command: str | None = None
     blocks += wavefront_blocks(ev)
     blocks += concrete_blocks(ev, result, timings)
     blocks += all_size_blocks(ev, result, timings)
+    blocks += fuzz_blocks(thm, ev, result, timings)
     commands = [c for _, c, _ in ev.concrete] + ([c for _, c, _ in ev.all_sizes] if isinstance(ev.all_sizes, list)
-                                                   else [])
+                                                   else []) + ([c for _, c, _ in ev.fuzz] if isinstance(ev.fuzz, list)
+                                                               else [])
     blocks += [Heading(2, parts("Reproduce"), "reproduce"),
                Para(parts("This command regenerates the report (identical except the provenance and wall-clock "
                           "blocks); each verdict above is also given by its own command:")),

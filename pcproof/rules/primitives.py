@@ -163,32 +163,79 @@ def _matmul_vjp(ops, i, xs, ps, v, e):
 MATMUL = Primitive("matmul", "s x_u x_w (or s x_u x_wᵀ), as matrices", value=_matmul_value, vjp=_matmul_vjp)
 
 
+def _softmax(ops, r):
+    """softmax of one row: exp(r) / Σ exp(r) (exp exact in the symbolic system, a ball in arb)."""
+    e = ops.exp(r)
+    return ops.scale(ops.recip(ops.matvec(((ops.number(1),) * len(r),), e))[0], e)
+
+
+def _softmax_back(ops, p, g):
+    """Jᵀ g = p ⊙ (g − (p·g) 1) for one row of probabilities p (J = diag p − p pᵀ is symmetric)."""
+    dot = ops.matvec((p,), g)[0]
+    return ops.mul(p, ops.sub(g, (dot,) * len(g)))
+
+
 def _softmax_rows(ops, x, n):
-    """softmax of each row: exp(r) / Σ exp(r) (exp exact in the symbolic system, a ball in arb)."""
-    ones = ((ops.number(1),) * n,)
-    out = []
-    for r in _rows(x, n):
-        e = ops.exp(r)
-        out.append(ops.scale(ops.recip(ops.matvec(ones, e))[0], e))
-    return out
+    return [_softmax(ops, r) for r in _rows(x, n)]
 
 
 def _softmax_vjp(ops, i, xs, ps, v, e):
-    """Jᵀ g = p ⊙ (g − (p·g) 1) for each row (J = diag p − p pᵀ is symmetric)."""
     (n,) = v.attrs
-    out = []
-    for p, g in zip(_softmax_rows(ops, xs[0], n), _rows(e, n)):
-        dot = ops.matvec((p,), g)[0]
-        out.append(ops.mul(p, ops.sub(g, (dot,) * n)))
-    return _flat(out)
+    return _flat(_softmax_back(ops, p, g) for p, g in zip(_softmax_rows(ops, xs[0], n), _rows(e, n)))
 
 
 SOFTMAX = Primitive("softmax", "softmax of each row of x_u",
                     value=lambda ops, xs, ps, v: _flat(_softmax_rows(ops, xs[0], v.attrs[0])),
                     vjp=_softmax_vjp)
 
+
+# -- multi-head, causal attention ---------------------------------------------------------
+# A causal mask is a softmax over the allowed positions only (row i over j ≤ i), never a −∞
+# added to the scores: every number system stays exact, and a masked entry is the number 0.
+def _causal_value(ops, xs, ps, v):
+    (n,) = v.attrs
+    zero = ops.number(0)
+    return _flat(tuple(_softmax(ops, r[:i + 1])) + (zero,) * (n - 1 - i) for i, r in enumerate(_rows(xs[0], n)))
+
+
+def _causal_vjp(ops, i, xs, ps, v, e):
+    """Row i: the softmax's Jᵀ g on the allowed positions j ≤ i, 0 on the masked ones (they do
+    not reach the output)."""
+    (n,) = v.attrs
+    zero = ops.number(0)
+    return _flat(tuple(_softmax_back(ops, _softmax(ops, r[:k + 1]), g[:k + 1])) + (zero,) * (n - 1 - k)
+                 for k, (r, g) in enumerate(zip(_rows(xs[0], n), _rows(e, n))))
+
+
+CAUSAL_SOFTMAX = Primitive("causal_softmax", "softmax of row i of x_u over positions j ≤ i (0 after)",
+                           value=_causal_value, vjp=_causal_vjp)
+
+
+def _token_widths(xs, T):
+    return [len(x) // T for x in xs]
+
+
+def _concat_value(ops, xs, ps, v):
+    """Token t's row is the parents' rows t side by side (the heads of multi-head attention)."""
+    (T,) = v.attrs
+    rows = [_rows(x, w) for x, w in zip(xs, _token_widths(xs, T))]
+    return tuple(c for t in range(T) for r in rows for c in r[t])
+
+
+def _concat_vjp(ops, i, xs, ps, v, e):
+    """The columns of e that parent i filled (a selection: no arithmetic)."""
+    (T,) = v.attrs
+    w = _token_widths(xs, T)
+    start = sum(w[:i])
+    return tuple(c for row in _rows(e, sum(w)) for c in row[start:start + w[i]])
+
+
+CONCAT = Primitive("concat", "(x_u,t ‖ x_w,t ‖ …)_t: the parents' token rows side by side",
+                   value=_concat_value, vjp=_concat_vjp)
+
+
 #: primitives whose values leave the rationals whatever f is (witnesses are computed in balls)
-TRANSCENDENTAL = frozenset({"softmax"})
+TRANSCENDENTAL = frozenset({"softmax", "causal_softmax"})
 
 PRIMITIVES: dict[str, Primitive] = {p.name: p for p in (DENSE, LINEAR, RECURRENT, ADD, MUL, ACT, IDENTITY, CONV,
-                                                        TOKENS, MATMUL, SOFTMAX)}
+                                                        TOKENS, MATMUL, SOFTMAX, CAUSAL_SOFTMAX, CONCAT)}

@@ -48,45 +48,15 @@ from functools import cached_property, lru_cache
 from fractions import Fraction
 from typing import Any
 
-import functools
-import inspect
-
-from .conditions import CONDITIONS
-from .model import Architecture, Params, get_activation
-from .model.network import _build  # the one layout of a point (weights, biases, pair, extras)
-from .rules import ZIL
-from .theorem import Instance, Setting, Theorem, get as get_theorem
+from ..conditions import CONDITIONS
+from ..model import Architecture, Params, get_activation
+from ..model.network import _build  # the one layout of a point (weights, biases, pair, extras)
+from ..rules import ZIL
+from ..theorem import Instance, Setting, Theorem, get as get_theorem
+from .basic import _composite, rational_values, rationals, st
 
 #: Activations drawn by default, simplest first (hypothesis shrinks toward the first).
 ACTIVATIONS = ("identity", "poly", "tanh", "sigmoid", "softplus")
-class _Strategies:
-    """``hypothesis.strategies``, imported on first use: ``pcproof fuzz`` draws its cases with the
-    seeded sampler (:meth:`Space.sample`) and needs hypothesis only to shrink a failure."""
-
-    def __getattr__(self, name):
-        from hypothesis import strategies
-        return getattr(strategies, name)
-
-
-st = _Strategies()
-
-
-def _composite(fn):
-    """``hypothesis.strategies.composite(fn)``, made on first call (hypothesis loads then)."""
-    made = []
-
-    @functools.wraps(fn)
-    def strategy(*args, **kwargs):
-        if not made:
-            from hypothesis import strategies
-            made.append(strategies.composite(fn))
-        return made[0](*args, **kwargs)
-
-    sig = inspect.signature(fn)
-    strategy.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])  # without ``draw``
-    return strategy
-
-
 #: Inference steps γ drawn when C3 is not assumed, 1 first.
 GAMMAS = (Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 10), Fraction(3, 2), Fraction(5))
 #: Learning rates α, simplest first.
@@ -112,7 +82,7 @@ class Space:
 
     def __post_init__(self):
         if self.max_depth < 1 or self.max_width < 1:
-            from .model import ArchitectureError
+            from ..model import ArchitectureError
             raise ArchitectureError("max depth and max width must be at least 1")
         for name in self.activations:
             get_activation(name)  # unknown names fail here, as a user error
@@ -172,7 +142,7 @@ class Case:
 
     def check(self, system: str = "auto", digits: int = 50):
         """Evaluate the theorem's claim here (see :func:`pcproof.check.evaluate.evaluate`)."""
-        from .check.evaluate import evaluate
+        from ..check.evaluate import evaluate
         return evaluate(self, system=system, digits=digits)
 
     @property
@@ -210,7 +180,7 @@ def special_kinds(arch: Architecture) -> tuple[str, ...]:
 
 @lru_cache(maxsize=16)
 def _exact_ops(activation):
-    from .numbers import RationalOps
+    from ..numbers import RationalOps
     return RationalOps(activation)
 
 
@@ -245,7 +215,7 @@ def special_point(kind: str, arch: Architecture, p: Params, scalar, index, coin)
         if not arch.activation.is_polynomial:
             theta[1] = tuple(zeros(row) for row in theta[1])
         point = Params(theta, b, s_in, s_out, p.extra, p.matrices)
-        from .rules import ANN  # the one forward pass (exact: rationals through a polynomial f)
+        from ..rules import ANN  # the one forward pass (exact: rationals through a polynomial f)
         s_out = tuple(ANN(arch, point, _exact_ops(_poly_or_identity(arch.activation))).x_bar(0))
     elif kind == "zero-bias":
         b = None if b is None else {l: zeros(v) for l, v in b.items()}
@@ -283,19 +253,6 @@ def architectures(max_depth: int = 6, max_width: int = 8, activation_names: tupl
     """Architectures; ``bias`` None draws both (shrinking to no biases)."""
     return st.builds(Architecture, widths(max_depth, max_width), activations(activation_names),
                      st.booleans() if bias is None else st.just(bias))
-
-
-def rational_values(denominators: tuple[int, ...] = (1, 2, 3, 4, 8), bound: int = 2) -> tuple[Fraction, ...]:
-    """Every k/d with d among ``denominators`` and |k/d| ≤ bound, simplest first:
-    0, 1, −1, 2, −2, 1/2, −1/2, 3/2, … (by denominator, then size, then sign)."""
-    values = {Fraction(k, d) for d in denominators for k in range(-bound * d, bound * d + 1)}
-    return tuple(sorted(values, key=lambda q: (q.denominator, abs(q), q < 0)))
-
-
-def rationals(denominators: tuple[int, ...] = (1, 2, 3, 4, 8), bound: int = 2):
-    """A small rational, uniform over :func:`rational_values`; one choice each, so it
-    shrinks straight to 0, then 1, −1, 2, … (the simplest numbers)."""
-    return st.sampled_from(rational_values(tuple(denominators), bound))
 
 
 @_composite
