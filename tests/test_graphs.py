@@ -32,8 +32,32 @@ def test_distances_and_levelling():
     assert mlp(U, 4, 2).levelled and rnn(U, 3, 2).levelled and not rnn(U, 3, 2, outputs="all").levelled
 
 
-@pytest.mark.parametrize("graph", [mlp(U, 2, 2, bias=True), residual(U, 1, 1), cnn(U, 4, 2),
-                                   cnn(U, 3, 2, dims=2), rnn(U, 2, 1)], ids=["mlp", "residual", "cnn", "cnn2d", "rnn"])
+def _gates():
+    """A small graph of the primitives no family uses: W x, f(x), x ⊙ y (a gated unit)."""
+    from pcproof.model.graph import Graph, Vertex
+    return Graph((Vertex("x", "input", width=2), Vertex("a", "linear", ("x",), ("W",), 2),
+                  Vertex("h", "act", ("a",), (), 2), Vertex("g", "mul", ("h", "a"), (), 2),
+                  Vertex("y", "dense", ("g",), ("V",), 1)),
+                 ("y",), (("W", (2, 2)), ("V", (1, 2))), U, family="gates")
+
+
+GRADIENT_CHECKED = [mlp(U, 2, 2, bias=True), residual(U, 1, 1), cnn(U, 4, 2), cnn(U, 3, 2, dims=2), rnn(U, 2, 1),
+                    level(residual(U, 2, 1)), _gates()]
+ATTENTION_GRADIENT_CHECKED = [attention(U, 2, 2), attention(U, 3, 2, out=1),
+                              attention(U, 3, 2, out=1, heads=2, causal=True), attention(U, 3, 2, out=1, causal=True)]
+
+
+def test_every_primitive_has_its_vjps_checked_against_derivatives():
+    """Z-IL = BP on a graph cannot catch a wrong VJP (both are derived from the same lines), so
+    "BP" is reverse differentiation only if each primitive's VJPs are its value's derivatives:
+    the two gradient tests below must reach every primitive in the registry."""
+    from pcproof.rules.primitives import PRIMITIVES
+    reached = {v.primitive for g in GRADIENT_CHECKED + ATTENTION_GRADIENT_CHECKED for v in g.vertices if not v.is_input}
+    assert set(PRIMITIVES) <= reached, sorted(set(PRIMITIVES) - reached)
+
+
+@pytest.mark.parametrize("graph", GRADIENT_CHECKED,
+                         ids=["mlp", "residual", "cnn", "cnn2d", "rnn", "levelled-residual", "gates"])
 def test_bp_on_the_graph_is_minus_alpha_grad_of_the_loss(graph):
     """Reverse mode, derived from the primitives' VJPs, against sympy's own derivative of E."""
     act = get_activation("tanh")
@@ -147,9 +171,7 @@ def test_the_symbolic_exp_is_exact():
     assert sp.simplify(ops.view(ops.tidy(r[0] * e[0] * 2)) - 1) == 0
 
 
-@pytest.mark.parametrize("graph", [attention(U, 2, 2), attention(U, 3, 2, out=1),
-                                   attention(U, 3, 2, out=1, heads=2, causal=True), attention(U, 3, 2, out=1, causal=True)],
-                         ids=["2x2", "3x2", "3x2-heads2-causal", "3x2-causal"])
+@pytest.mark.parametrize("graph", ATTENTION_GRADIENT_CHECKED, ids=["2x2", "3x2", "3x2-heads2-causal", "3x2-causal"])
 def test_bp_through_attention_is_minus_alpha_grad_of_the_loss(graph):
     """Reverse mode through tokens, matmul and softmax against central differences of E,
     which read only the primitives' values (at 60 digits, step 10^-25: error ~10^-50)."""
