@@ -153,3 +153,65 @@ register(ZooEntry(
     align=False,     # the alignment network (digits, 64-16-10) is not square: V = θᵀ is no inverse there
     note="V = θᵀ is θ⁻¹ exactly when θ is orthogonal; with two hidden layers exact for every γ when f is "
          "linear, and to order 1 in γ when not (tests/test_zoo_rules.py, sympy); square layers"))
+
+
+# -- on graphs (docs/zoo.md, "On graphs") ----------------------------------------------------
+@dataclass(frozen=True)
+class GraphZooEntry:
+    """A rule that runs on a computational graph (``pcproof validate --rule NAME --model …``).
+
+    ``rule``: its class (``--set`` knobs are its constructor's keywords); ``make()`` builds the
+    rule judged (default ``rule()``); ``rows``: the graphs ``pcproof zoo`` judges it on, as
+    (family, options, levelled?)."""
+
+    name: str
+    paper: str
+    rule: type
+    equation: str = ""
+    conditions: tuple = ()
+    rows: tuple = ()
+    make: Callable | None = None
+    note: str = ""
+
+    def build(self):
+        return self.make() if self.make is not None else self.rule()
+
+
+GRAPH_ZOO: dict[str, GraphZooEntry] = {}
+
+
+def register_graph(entry: GraphZooEntry) -> GraphZooEntry:
+    GRAPH_ZOO[entry.name] = entry
+    return entry
+
+
+def get_graph(name: str) -> GraphZooEntry:
+    """The graph entry ``name``; a layered-only rule or an unknown name is a user error."""
+    from ..userfile import UserError
+    if name in GRAPH_ZOO:
+        return GRAPH_ZOO[name]
+    if name in ZOO:
+        raise UserError(f"zoo rule {name!r} runs on the layered network only: drop --model and the graph options "
+                        f"(rules on graphs: {', '.join(GRAPH_ZOO)}; docs/zoo.md, 'On graphs')")
+    raise UserError(f"unknown zoo rule {name!r} on a graph (rules on graphs: {', '.join(GRAPH_ZOO)})")
+
+
+def _graph_entries():
+    from ..rules.graph import GraphZIL
+    from ..rules.zoo.graph_fa import GraphFA
+    from .graph_judge import FEEDBACK_TRANSPOSE as GRAPH_FEEDBACK_TRANSPOSE
+    register_graph(GraphZooEntry(
+        "fa", "Lillicrap, Cownden, Tweed & Akerman, Nature Communications 7:13276 (2016); on a graph: "
+              "pcproof's generalisation (docs/zoo.md, 'On graphs')", GraphFA,
+        equation="δ_v = Σ_c (∂g_c/∂x_v)ᵀ δ_c with θᵀ → B in each vjp (one B per weight)",
+        conditions=(GRAPH_FEEDBACK_TRANSPOSE, C.LINEAR),
+        rows=(("mlp", dict(depth=3, width=2), False), ("residual", dict(blocks=2, width=2), False),
+              ("rnn", dict(steps=3, width=2), False))))
+    register_graph(GraphZooEntry(
+        "z-il", "Salvatori, Song, Xu, Lukasiewicz & Bogacz, AAAI 2022 (Z-IL on computational graphs)", GraphZIL,
+        equation="vertex v learns at t = d(v), γ = 1, x(0) = x̄ (C1–C3)",
+        rows=(("residual", dict(blocks=2, width=2), True), ("residual", dict(blocks=2, width=2), False)),
+        note="exact on a levelled graph (the theorem's hypothesis); a skip connection breaks it"))
+
+
+_graph_entries()

@@ -22,12 +22,7 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
     if (spec is None) == (name is None):
         raise UserError("give the rule to validate: FILE.py:NAME (your own rule) or --rule NAME (a zoo rule), "
                         "not both")
-    knobs = {}
-    for s in settings:
-        key, eq, value = s.partition("=")
-        if not eq or not key.strip():
-            raise UserError(f"--set takes KNOB=VALUE, got {s!r}")
-        knobs[key.strip()] = _value(value.strip(), key)
+    knobs = _knobs(settings)
     if name is not None:
         from ..check.zoo import get
         entry = get(name)
@@ -67,6 +62,47 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
 _rule_object.default_class = None   # set by each call: the class with its defaults, or None
 
 
+def _knobs(settings: tuple) -> dict:
+    knobs = {}
+    for s in settings:
+        key, eq, value = s.partition("=")
+        if not eq or not key.strip():
+            raise UserError(f"--set takes KNOB=VALUE, got {s!r}")
+        knobs[key.strip()] = _value(value.strip(), key)
+    return knobs
+
+
+def _graph_rule_object(spec: str | None, name: str | None, settings: tuple):
+    """(rule, graph zoo entry or None) for ``--model``: --rule NAME from the zoo's graph rules
+    (pcproof.check.zoo.GRAPH_ZOO; a layered-only rule is refused), or the user's FILE.py:NAME."""
+    if name is None or spec is not None:
+        return _rule_object(spec, name, settings)
+    from ..check.zoo import get_graph
+    entry = get_graph(name)
+    knobs = _knobs(settings)
+    try:
+        return (entry.rule(**knobs) if knobs else entry.build()), entry
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"--set: {' '.join(str(exc).split())}") from None
+
+
+#: validate's graph options (``pcproof prove``'s, for a graph theorem): option → build_graph's name
+GRAPH_OPTIONS = ("blocks", "steps", "outputs", "size", "kernel", "dims", "tokens", "dim", "skip")
+
+
+def _graph(model, activation, depth, width, widths, options: dict, do_level):
+    """The graph ``--model`` names (pcproof.cli.build_graph), or None without --model; a graph
+    option without --model is a user error."""
+    given = [f"--{k}" for k, v in options.items() if v is not None] + \
+        [f"--{k}" for k, v in (("depth", depth), ("width", width), ("level", do_level or None)) if v is not None]
+    if model is None:
+        if given:
+            raise UserError(f"{' and '.join(given)} describe a graph: give --model too (pcproof list --models)")
+        return None
+    from ..cli import build_graph
+    return build_graph(model, activation, depth, width, widths, False, options, do_level)
+
+
 def _value(text: str, key: str):
     for conv in (int, Fraction, float):
         try:
@@ -104,7 +140,22 @@ def _widths(text):
 @click.option("--json", "as_json", is_flag=True, help="Print the card as JSON (no progress bar).")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
               help="The report page to write (Markdown); default reports/validate-NAME.md.")
-def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out):
+@click.option("--model", default=None,
+              help="Judge the rule on a graph: mlp, residual, rnn, cnn, attention (pcproof list --models) or FILE.py:BUILDER.")
+@click.option("--depth", type=click.IntRange(1, 4096), default=None, help="mlp graph: depth L.")
+@click.option("--width", type=click.IntRange(1, 4096), default=None, help="Graph: the width of every vertex.")
+@click.option("--blocks", type=click.IntRange(1, 4096), default=None, help="residual: number of blocks (default 2).")
+@click.option("--steps", type=click.IntRange(1, 4096), default=None, help="rnn: steps unrolled (default 3).")
+@click.option("--outputs", type=click.Choice(["last", "all"]), default=None, help="rnn: loss on the last step or all.")
+@click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5).")
+@click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2).")
+@click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
+@click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
+@click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
+@click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
+@click.option("--level", "do_level", is_flag=True, help="Graph: insert identity vertices so every path to the output has one length.")
+def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out, model, depth, width,
+                 blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip, do_level):
     """Judge a rule against BP: exact, exact under a condition, exact to order k, approximate, or not BP.
 
     TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, an instance, or a function
@@ -114,6 +165,14 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     from ..model import get_activation
     check_timeout(None, None, timeout)
     get_activation(activation)
+    options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims,
+                   tokens=tokens, dim=dim, skip=attn_skip or None)
+    graph = _graph(model, activation, depth, width, widths, options, do_level)
+    if graph is not None:
+        given = "".join(f" --{k} {v}" if v is not True else f" --{k}" for k, v in
+                        dict(options, depth=depth, width=width, widths=widths).items() if v is not None)
+        return _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation,
+                                  given + (" --level" if do_level else ""))
     rule, entry = _rule_object(target, zoo_name, settings)
     w = _widths(widths)
     n_steps = len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6) + int(bool(entry and entry.limits))
@@ -138,6 +197,34 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     return card.exit_code
 
 
+def _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation, given):
+    """``pcproof validate … --model …``: the rule's card on a graph (pcproof.check.validate.validate_graph)."""
+    import re
+
+    from ..check.validate import progress_bar, validate_graph
+    rule, entry = _graph_rule_object(target, zoo_name, settings)
+    bar, step = progress_bar(1 + (len(entry.conditions) if entry else 2), as_json)
+    name = getattr(rule, "name", "rule")
+    out_path = Path(out) if out else Path("reports") / (f"validate-{name}-{re.sub(r'[^A-Za-z0-9]+', '-', model).strip('-')}"
+                                                            + ("-levelled" if "--level" in given else "") + ".md")
+    try:
+        card = validate_graph(rule, graph, entry, timeout=timeout, progress=step)
+    finally:
+        if bar is not None:
+            bar.close()
+    card.command = "pcproof validate " + (f"--rule {zoo_name}" if zoo_name else target) + \
+        "".join(f" --set {s}" for s in settings) + f" --model {model}" + given + \
+        (f" -f {activation}" if activation != "uninterpreted" else "")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(card.markdown(), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(card.to_dict(), default=str, indent=1))
+    else:
+        click.echo(card.text())
+        click.echo(f"  report      {out_path}")
+    return card.exit_code
+
+
 @click.command("zoo", epilog="Exit code 0 when the table is written; 2 bad input; 4 internal error.")
 @click.option("--out", default="reports", show_default=True, type=click.Path(file_okay=False),
               help="Folder for zoo.md (and the alignment plots).")
@@ -149,28 +236,50 @@ def zoo_cmd(out, timeout, align, as_json, only):
     """Judge every rule of the credit-assignment zoo against BP: one row per rule, one column per verdict kind."""
     import time
 
-    from ..check.validate import progress_bar, validate, zoo_markdown, zoo_text
+    from ..check.validate import (graph_zoo_markdown, graph_zoo_text, progress_bar, validate, validate_graph,
+                                  zoo_markdown, zoo_text)
     from ..cli import check_timeout
-    from ..check.zoo import ZOO, get
+    from ..check.zoo import GRAPH_ZOO, ZOO, get
     check_timeout(None, None, timeout)
-    entries = [get(n) for n in only] if only else list(ZOO.values())
-    bar, step = progress_bar(len(entries), as_json)
+    for n in only:
+        if n not in GRAPH_ZOO:
+            get(n)      # unknown: one line, exit 2
+    entries = [get(n) for n in only if n in ZOO] if only else list(ZOO.values())
+    graph_rows = [(e, row) for e in GRAPH_ZOO.values() if not only or e.name in only for row in e.rows]
+    bar, step = progress_bar(len(entries) + len(graph_rows), as_json)
     start, cards = time.perf_counter(), []
     try:
         for e in entries:
             step(e.name)
             cards.append(validate(e.build(), e, timeout=timeout, align=align, plot_dir=Path(out),
                                   rule_class=e.rule if e.make is None else None))
+        graph_cards = []
+        for e, (family, options, levelled) in graph_rows:
+            step(f"{e.name} on {family}")
+            graph_cards.append(validate_graph(e.build(), zoo_graph(family, options, levelled), e, timeout=timeout))
     finally:
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - start
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "zoo.md").write_text(zoo_markdown(cards, seconds), encoding="utf-8")
+    (folder / "zoo.md").write_text(zoo_markdown(cards, seconds)
+                                   + ("\n" + graph_zoo_markdown(graph_cards) if graph_cards else ""), encoding="utf-8")
     if as_json:
-        click.echo(json.dumps([c.to_dict() for c in cards], default=str, indent=1))
+        click.echo(json.dumps([c.to_dict() for c in cards + graph_cards], default=str, indent=1))
     else:
-        click.echo(zoo_text(cards))
+        if cards:
+            click.echo(zoo_text(cards))
+        if graph_cards:
+            click.echo(("\n" if cards else "") + "On graphs (f uninterpreted)\n" + graph_zoo_text(graph_cards))
         click.echo(f"\nwrote {folder / 'zoo.md'} ({seconds:.1f} s)")
     return 0
+
+
+def zoo_graph(family: str, options: dict, levelled: bool):
+    """A graph of the zoo's graph rows: the family with f uninterpreted, levelled if asked."""
+    from ..model import get_activation
+    from ..model.families import FAMILIES
+    from ..model.graph import level
+    g = FAMILIES[family].build(get_activation("uninterpreted"), **options)
+    return level(g) if levelled else g
