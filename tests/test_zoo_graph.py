@@ -212,3 +212,34 @@ def test_cli_zoo_has_graph_rows(tmp_path):
     page = (tmp_path / "out" / "zoo.md").read_text(encoding="utf-8")
     rows = [line for line in page.splitlines() if line.startswith("| z-il | residual")]
     assert len(rows) == 2 and "| proved |" in rows[0] and "| not BP |" in rows[1]
+
+
+# -- relaxed PC with learned backward weights on a graph --------------------------------------------
+def test_relaxed_pc_learned_makes_fa_updates_on_a_levelled_graph():
+    """Z-IL's wavefront with B in the drive reaches FA's δ_v at t = d(v) (exact rationals)."""
+    from pcproof.rules.zoo.graph_relaxed_pc import GraphRelaxedPC
+    ops = RationalOps(POLY)
+    for g, rule in ((mlp(POLY, widths=(2, 3, 2, 2)), GraphRelaxedPC()), (level(residual(POLY, 2, 2)), GraphRelaxedPC()),
+                    (rnn(POLY, 3, 2), GraphRelaxedPC(shared_updates="deferred"))):
+        p = graph_point(g, GraphFA(), random.Random(3))
+        assert rule_updates(rule, g, p, ops, ALPHA) == rule_updates(GraphFA(), g, p, ops, ALPHA)
+        assert rule_updates(rule, g, p, ops, ALPHA) != GraphANN(g, p, ops).updates(ALPHA)
+
+
+def test_relaxed_pc_learned_card_exact_under_B_when_levelled_not_bp_even_under_it_when_not():
+    from pcproof.rules.zoo.graph_relaxed_pc import GraphRelaxedPC
+    entry = GRAPH_ZOO["relaxed-pc-learned"]
+    assert validate_graph(GraphRelaxedPC(), level(residual(U, 2, 2)), entry).headline.kind == kernel.EXACT_UNDER
+    card = validate_graph(GraphRelaxedPC(), residual(U, 2, 2), entry)
+    assert card.headline.kind == kernel.NOT_BP
+    assert [j.kind for j in card.judgements if j.condition] == [kernel.NOT_BP]
+
+
+def test_cli_validate_shared_updates(tmp_path):
+    r = _run("validate", "--rule", "z-il", "--model", "rnn", "--shared-updates", "deferred", "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["model"].endswith("shared parameters updated deferred")
+    r = _run("validate", "--rule", "z-il", "--model", "rnn", "--json", cwd=tmp_path)
+    assert r.returncode == 1 and json.loads(r.stdout)["verdict"] == kernel.NOT_BP
+    r = _run("validate", "--rule", "fa", "--model", "rnn", "--shared-updates", "deferred", cwd=tmp_path)
+    assert r.returncode == 2 and "not a PC rule" in r.stderr

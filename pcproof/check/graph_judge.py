@@ -108,13 +108,16 @@ def graph_point(graph, rule, rng: random.Random, denominator: int = 8, bound: in
 def _meta(rule, graph, hyp: Hypothesis | None, theorem: Theorem) -> dict:
     return dict(theorem="updates = BP" if theorem is GRAPH_CLAIM else theorem.title, depth=graph.depth, widths=None,
                 activation=graph.activation.name, bias=False, gamma=None, rule=rule_name(rule),
-                model=model_text(graph), hypotheses=[] if hyp is None else [hyp.name] + [p.name for p in hyp.parts],
+                model=model_text(graph, rule), hypotheses=[] if hyp is None else [hyp.name] + [p.name for p in hyp.parts],
                 conditions={"levelled": graph.levelled})
 
 
-def model_text(graph) -> str:
-    """The graph as a verdict names it (its activation is the verdict's own field)."""
-    return graph.describe().rsplit(", f = ", 1)[0]
+def model_text(graph, rule=None) -> str:
+    """The graph as a verdict names it (its activation is the verdict's own field), with when a
+    PC rule applies a shared parameter's updates."""
+    text = graph.describe().rsplit(", f = ", 1)[0]
+    when = getattr(rule, "shared_updates", None)
+    return text + (f"; shared parameters updated {when}" if graph.shared and isinstance(when, str) else "")
 
 
 def rule_name(rule) -> str:

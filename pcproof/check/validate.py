@@ -242,7 +242,7 @@ def validate_graph(rule, graph, entry=None, timeout: float | None = 60, progress
     name = getattr(rule, "name", type(rule).__name__)
     desc = rule.describe() if hasattr(rule, "describe") else name
     card = Card(name, desc, entry.paper if entry else None, entry.equation if entry else "", None,
-                graph.activation.name, model=model_text(graph))
+                graph.activation.name, model=model_text(graph, rule))
     step = progress or (lambda label: None)
     step("exact on the graph")
     plain = prove_graph_updates(rule, graph, timeout=timeout)

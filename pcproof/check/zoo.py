@@ -162,7 +162,7 @@ class GraphZooEntry:
 
     ``rule``: its class (``--set`` knobs are its constructor's keywords); ``make()`` builds the
     rule judged (default ``rule()``); ``rows``: the graphs ``pcproof zoo`` judges it on, as
-    (family, options, levelled?)."""
+    (family, options, levelled?) or (family, options, levelled?, the rule's knobs)."""
 
     name: str
     paper: str
@@ -199,6 +199,7 @@ def get_graph(name: str) -> GraphZooEntry:
 def _graph_entries():
     from ..rules.graph import GraphZIL
     from ..rules.zoo.graph_fa import GraphFA
+    from ..rules.zoo.graph_relaxed_pc import GraphRelaxedPC
     from .graph_judge import FEEDBACK_TRANSPOSE as GRAPH_FEEDBACK_TRANSPOSE
     register_graph(GraphZooEntry(
         "fa", "Lillicrap, Cownden, Tweed & Akerman, Nature Communications 7:13276 (2016); on a graph: "
@@ -210,8 +211,17 @@ def _graph_entries():
     register_graph(GraphZooEntry(
         "z-il", "Salvatori, Song, Xu, Lukasiewicz & Bogacz, AAAI 2022 (Z-IL on computational graphs)", GraphZIL,
         equation="vertex v learns at t = d(v), γ = 1, x(0) = x̄ (C1–C3)",
-        rows=(("residual", dict(blocks=2, width=2), True), ("residual", dict(blocks=2, width=2), False)),
-        note="exact on a levelled graph (the theorem's hypothesis); a skip connection breaks it"))
+        rows=(("residual", dict(blocks=2, width=2), True), ("residual", dict(blocks=2, width=2), False),
+              ("rnn", dict(steps=3, width=2), False), ("rnn", dict(steps=3, width=2), False, dict(shared_updates="deferred"))),
+        note="exact on a levelled graph (the theorem's hypothesis); a skip connection breaks it; an RNN's shared "
+             "θ must learn after the run (deferred), not at once"))
+    register_graph(GraphZooEntry(
+        "relaxed-pc-learned", RPC_PAPER + "; on a graph: Z-IL with B in the drive (pcproof's reconstruction)",
+        GraphRelaxedPC, equation="x_v ← x_v + γ(−ε_v + Σ_c (∂g_c/∂x_v)ᵀ ε_c with θᵀ → B), Z-IL's schedule (C1–C3)",
+        conditions=(GRAPH_FEEDBACK_TRANSPOSE,),
+        rows=(("residual", dict(blocks=2, width=2), True), ("residual", dict(blocks=2, width=2), False),
+              ("rnn", dict(steps=3, width=2), False, dict(shared_updates="deferred"))),
+        note="FA's errors by Z-IL's wavefront: exact under B = θᵀ on a levelled graph only"))
 
 
 _graph_entries()

@@ -72,14 +72,22 @@ def _knobs(settings: tuple) -> dict:
     return knobs
 
 
-def _graph_rule_object(spec: str | None, name: str | None, settings: tuple):
+def _graph_rule_object(spec: str | None, name: str | None, settings: tuple, shared_updates: str | None = None):
     """(rule, graph zoo entry or None) for ``--model``: --rule NAME from the zoo's graph rules
-    (pcproof.check.zoo.GRAPH_ZOO; a layered-only rule is refused), or the user's FILE.py:NAME."""
+    (pcproof.check.zoo.GRAPH_ZOO; a layered-only rule is refused), or the user's FILE.py:NAME.
+    ``shared_updates``: the knob of a PC rule on a graph (rules.graph.GraphPCRule)."""
     if name is None or spec is not None:
+        if shared_updates is not None and (spec is None) != (name is None):
+            raise UserError("--shared-updates sets a zoo rule's knob: give it to your own rule's constructor")
         return _rule_object(spec, name, settings)
     from ..check.zoo import get_graph
+    from ..rules.graph import GraphPCRule
     entry = get_graph(name)
     knobs = _knobs(settings)
+    if shared_updates is not None:
+        if not issubclass(entry.rule, GraphPCRule):
+            raise UserError(f"--shared-updates: {name} on a graph is not a PC rule (it has no inference to schedule)")
+        knobs["shared_updates"] = shared_updates
     try:
         return (entry.rule(**knobs) if knobs else entry.build()), entry
     except (TypeError, ValueError) as exc:
@@ -154,8 +162,10 @@ def _widths(text):
 @click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
 @click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
 @click.option("--level", "do_level", is_flag=True, help="Graph: insert identity vertices so every path to the output has one length.")
+@click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default=None,
+              help="Graph, a PC rule: apply a shared parameter's updates at once (its default), or after the run.")
 def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out, model, depth, width,
-                 blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip, do_level):
+                 blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip, do_level, shared_updates):
     """Judge a rule against BP: exact, exact under a condition, exact to order k, approximate, or not BP.
 
     TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, an instance, or a function
@@ -167,12 +177,14 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     get_activation(activation)
     options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims,
                    tokens=tokens, dim=dim, skip=attn_skip or None)
+    if model is None and shared_updates is not None:
+        raise UserError("--shared-updates describes a PC rule on a graph: give --model too")
     graph = _graph(model, activation, depth, width, widths, options, do_level)
     if graph is not None:
         given = "".join(f" --{k} {v}" if v is not True else f" --{k}" for k, v in
                         dict(options, depth=depth, width=width, widths=widths).items() if v is not None)
         return _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation,
-                                  given + (" --level" if do_level else ""))
+                                  given + (" --level" if do_level else ""), shared_updates)
     rule, entry = _rule_object(target, zoo_name, settings)
     w = _widths(widths)
     n_steps = len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6) + int(bool(entry and entry.limits))
@@ -197,16 +209,18 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     return card.exit_code
 
 
-def _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation, given):
+def _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation, given,
+                       shared_updates=None):
     """``pcproof validate … --model …``: the rule's card on a graph (pcproof.check.validate.validate_graph)."""
     import re
 
     from ..check.validate import progress_bar, validate_graph
-    rule, entry = _graph_rule_object(target, zoo_name, settings)
+    rule, entry = _graph_rule_object(target, zoo_name, settings, shared_updates)
+    given += f" --shared-updates {shared_updates}" if shared_updates else ""
     bar, step = progress_bar(1 + (len(entry.conditions) if entry else 2), as_json)
     name = getattr(rule, "name", "rule")
     out_path = Path(out) if out else Path("reports") / (f"validate-{name}-{re.sub(r'[^A-Za-z0-9]+', '-', model).strip('-')}"
-                                                            + ("-levelled" if "--level" in given else "") + ".md")
+                                                            + ("-levelled" if "--level" in given else "") + ("-deferred" if shared_updates == "deferred" else "") + ".md")
     try:
         card = validate_graph(rule, graph, entry, timeout=timeout, progress=step)
     finally:
@@ -254,9 +268,14 @@ def zoo_cmd(out, timeout, align, as_json, only):
             cards.append(validate(e.build(), e, timeout=timeout, align=align, plot_dir=Path(out),
                                   rule_class=e.rule if e.make is None else None))
         graph_cards = []
-        for e, (family, options, levelled) in graph_rows:
+        for e, (family, options, levelled, *knobs) in graph_rows:
             step(f"{e.name} on {family}")
-            graph_cards.append(validate_graph(e.build(), zoo_graph(family, options, levelled), e, timeout=timeout))
+            knobs = knobs[0] if knobs else {}
+            card = validate_graph(e.rule(**knobs) if knobs else e.build(), zoo_graph(family, options, levelled), e,
+                                  timeout=timeout)
+            if knobs:   # the row names the knobs it turned
+                card.rule += " (" + ", ".join(f"{k}={v}" for k, v in knobs.items()) + ")"
+            graph_cards.append(card)
     finally:
         if bar is not None:
             bar.close()

@@ -198,8 +198,13 @@ class GraphPCN(Trajectory):
             cv = g.by_name[c]
             for i, p in enumerate(cv.parents):
                 if p == v:
-                    total = ops.add(total, _prim(cv).vjp(ops, i, *self._args(cv, t), cv, self.eps(c, t)))
+                    total = ops.add(total, self.vjp(cv, i, *self._args(cv, t), self.eps(c, t)))
         return total
+
+    def vjp(self, cv, i, xs, ps, e):
+        """(∂g_c/∂x_{u_i})ᵀ e, the drive's one local step (as GraphANN.vjp: a subclass may swap
+        the matrix it reads, pcproof.rules.zoo.graph_fa.FeedbackPCN)."""
+        return _prim(cv).vjp(self.ops, i, xs, ps, cv, e)
 
     # -- parameters over time ------------------------------------------------------------
     def fires(self, v, t) -> bool:

@@ -59,21 +59,28 @@ def as_forward(B, shape):
     return transpose(B) if len(shape) == 2 else B
 
 
+def swapped(graph, feedback: dict, cv, i, ps):
+    """The parameters vertex cv's vjp towards parent i reads, with the weight it reads in the
+    backward direction replaced by its feedback matrix (``feedback``: θ → B_θ; a parameter left
+    out keeps θ)."""
+    j = READS.get(cv.primitive, {}).get(i)
+    if j is None or cv.params[j] not in feedback:
+        return ps
+    p = cv.params[j]
+    ps = list(ps)
+    ps[j] = as_forward(feedback[p], graph.shapes[p])
+    return ps
+
+
 class FeedbackReverse(GraphANN):
-    """BP's reverse pass with every weight read by a vjp swapped for its feedback matrix
-    (``feedback``: θ → B_θ; a parameter left out keeps θ: the seeded bugs' hook)."""
+    """BP's reverse pass with every weight read by a vjp swapped for its feedback matrix."""
 
     def __init__(self, graph, point, ops, feedback: dict, label=None):
         self.feedback = feedback
         super().__init__(graph, point, ops, label)
 
     def vjp(self, cv, i, xs, ps, e):
-        j = READS.get(cv.primitive, {}).get(i)
-        if j is not None and cv.params[j] in self.feedback:
-            p = cv.params[j]
-            ps = list(ps)
-            ps[j] = as_forward(self.feedback[p], self.graph.shapes[p])
-        return super().vjp(cv, i, xs, ps, e)
+        return super().vjp(cv, i, xs, swapped(self.graph, self.feedback, cv, i, ps), e)
 
 
 class GraphFA(HyperRule, Rule):
