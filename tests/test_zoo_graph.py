@@ -243,3 +243,20 @@ def test_cli_validate_shared_updates(tmp_path):
     assert r.returncode == 1 and json.loads(r.stdout)["verdict"] == kernel.NOT_BP
     r = _run("validate", "--rule", "fa", "--model", "rnn", "--shared-updates", "deferred", cwd=tmp_path)
     assert r.returncode == 2 and "not a PC rule" in r.stderr
+
+
+def test_fa_on_a_convolution_reads_a_feedback_kernel():
+    """A conv after a hidden vertex: its vjp builds Tᵀ from the feedback kernel b (b = k is BP)."""
+    from pcproof.model.families import conv_index
+    from pcproof.model.graph import Graph, Vertex
+    g = Graph((Vertex("x", "input", width=3), Vertex("h", "dense", ("x",), ("theta_h",), 5),
+               Vertex("c", "conv", ("h",), ("k",), 4, conv_index((5,), (2,))),
+               Vertex("out", "dense", ("c",), ("theta_out",), 2)),
+              ("out",), (("theta_h", (5, 3)), ("k", (2,)), ("theta_out", (2, 4))), POLY)
+    assert feedback_shapes(g) == {"k": (2,), "theta_out": (4, 2)}
+    ops = RationalOps(POLY)
+    p = graph_point(g, GraphFA(), random.Random(5))
+    assert rule_updates(GraphFA(), g, p, ops, ALPHA) != GraphANN(g, p, ops).updates(ALPHA)
+    p.matrices = {"B": {"k": p.theta["k"], "theta_out": transpose(p.theta["theta_out"])}}
+    assert rule_updates(GraphFA(), g, p, ops, ALPHA) == GraphANN(g, p, ops).updates(ALPHA)
+    assert prove_graph_updates(GraphFA(), g, FEEDBACK_TRANSPOSE).verdict == kernel.PROVED

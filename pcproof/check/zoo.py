@@ -207,7 +207,7 @@ def _graph_entries():
         equation="δ_v = Σ_c (∂g_c/∂x_v)ᵀ δ_c with θᵀ → B in each vjp (one B per weight)",
         conditions=(GRAPH_FEEDBACK_TRANSPOSE, C.LINEAR),
         rows=(("mlp", dict(depth=3, width=2), False), ("residual", dict(blocks=2, width=2), False),
-              ("rnn", dict(steps=3, width=2), False))))
+              ("rnn", dict(steps=3, width=2), False), ("attention", dict(tokens=2, dim=2, skip=True), False))))
     register_graph(GraphZooEntry(
         "z-il", "Salvatori, Song, Xu, Lukasiewicz & Bogacz, AAAI 2022 (Z-IL on computational graphs)", GraphZIL,
         equation="vertex v learns at t = d(v), γ = 1, x(0) = x̄ (C1–C3)",
