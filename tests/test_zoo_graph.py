@@ -205,6 +205,18 @@ def test_cli_validate_bad_graph_input_is_one_line_exit_2(args, message, tmp_path
     assert r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
 
 
+def test_cli_validate_a_users_layered_rule_on_a_graph_is_one_line_exit_2(tmp_path):
+    (tmp_path / "mine.py").write_text(
+        "from pcproof.rules import Rule\nfrom pcproof.rules.zoo import FA\n"
+        "class MyFA(FA):\n    name = 'mine'\n"
+        "class Layers(Rule):\n    name = 'layers'\n"
+        "    @classmethod\n    def matrices(cls, arch):\n        return {'B': {l: (l, l - 1) for l in range(1, arch.L)}}\n"
+        "    def updates(self, model, point, ops, alpha):\n        return {}\n", encoding="utf-8")
+    for target, message in (("mine.py:MyFA", "is a layered rule (a FA)"), ("mine.py:Layers", "matrices(graph) failed")):
+        r = _run("validate", target, "--model", "residual", cwd=tmp_path)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
+
+
 def test_cli_zoo_has_graph_rows(tmp_path):
     r = _run("zoo", "--only", "z-il", "--no-align", "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr

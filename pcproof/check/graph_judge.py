@@ -98,11 +98,28 @@ def with_matrices(point: GraphPoint, shapes: dict, scalar) -> GraphPoint:
     return replace(point, matrices={**point.matrices, **mats})
 
 
+def graph_matrices(rule, graph) -> dict:
+    """The extra matrices ``rule`` declares on ``graph`` (kind → parameter → shape); a rule whose
+    ``matrices`` cannot take a graph (a layered rule's reads widths by layer) is a user error."""
+    from ..rules.base import RuleError
+    try:
+        shapes = rule_matrices(rule, graph)
+        ok = all(isinstance(d, dict) and all(p in graph.shapes and isinstance(s, tuple) for p, s in d.items())
+                 for d in shapes.values())
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        raise RuleError(f"rule {rule_name(rule)!r}: matrices(graph) failed ({type(exc).__name__}: {exc}); "
+                        "a rule on a graph declares {name: {parameter: shape}}") from None
+    if not ok:
+        raise RuleError(f"rule {rule_name(rule)!r}: matrices(graph) must map each name to {{parameter of the graph: "
+                        f"shape}}, got {shapes!r}")
+    return shapes
+
+
 def graph_point(graph, rule, rng: random.Random, denominator: int = 8, bound: int = 2) -> GraphPoint:
     """A random exact rational point of ``graph`` with the rule's matrices (k/denominator, |·| ≤ bound)."""
     top = bound * denominator
     p = random_point(graph, rng, denominator=denominator, bound=bound)
-    return with_matrices(p, rule_matrices(rule, graph), lambda _n: Fraction(rng.randint(-top, top), denominator))
+    return with_matrices(p, graph_matrices(rule, graph), lambda _n: Fraction(rng.randint(-top, top), denominator))
 
 
 def _meta(rule, graph, hyp: Hypothesis | None, theorem: Theorem) -> dict:
@@ -132,7 +149,7 @@ def prove_graph_updates(rule, graph, hyp: Hypothesis | None = None, timeout: flo
     theorem = theorem or GRAPH_CLAIM
     setting = Setting(rule=rule)
     graph = graph_under(hyp, graph)
-    shapes = rule_matrices(rule, graph)
+    shapes = graph_matrices(rule, graph)
 
     def symbolic():
         with running_rule(passthrough=(kernel.Timeout,)):

@@ -79,7 +79,9 @@ def _graph_rule_object(spec: str | None, name: str | None, settings: tuple, shar
     if name is None or spec is not None:
         if shared_updates is not None and (spec is None) != (name is None):
             raise UserError("--shared-updates sets a zoo rule's knob: give it to your own rule's constructor")
-        return _rule_object(spec, name, settings)
+        rule, entry = _rule_object(spec, name, settings)
+        _refuse_layered(rule, spec)
+        return rule, entry
     from ..check.zoo import get_graph
     from ..rules.graph import GraphPCRule
     entry = get_graph(name)
@@ -92,6 +94,17 @@ def _graph_rule_object(spec: str | None, name: str | None, settings: tuple, shar
         return (entry.rule(**knobs) if knobs else entry.build()), entry
     except (TypeError, ValueError) as exc:
         raise UserError(f"--set: {' '.join(str(exc).split())}") from None
+
+
+def _refuse_layered(rule, spec):
+    """A user's subclass of a layered zoo rule (FA, ZIL …) speaks of layers l: refused on a graph."""
+    from ..check.zoo import GRAPH_ZOO, ZOO
+    layered = tuple({e.rule for e in ZOO.values()})
+    graph = tuple({e.rule for e in GRAPH_ZOO.values()})
+    if isinstance(rule, layered) and not isinstance(rule, graph):
+        base = next(c for c in type(rule).__mro__ if c in layered)
+        raise UserError(f"{spec}: {type(rule).__name__} is a layered rule (a {base.__name__}): on a graph give a graph "
+                        f"rule ({', '.join(sorted({c.__name__ for c in graph}))}, or your own Rule on a Graph)")
 
 
 #: validate's graph options (``pcproof prove``'s, for a graph theorem): option → build_graph's name
