@@ -180,7 +180,9 @@ def test_cli_validate_fa_on_a_residual_graph(tmp_path):
     assert r.returncode == 0, r.stderr
     card = json.loads(r.stdout)
     assert card["verdict"] == kernel.EXACT_UNDER and card["exact_under"][0]["name"] == "B=theta^T"
-    assert card["model"].startswith("residual blocks=2") and card["smallest_counterexample"]
+    assert card["model"].startswith("residual blocks=2") and card["model"].endswith("width 2")
+    # the same family at width 1 is tried first: the smallest counterexample is there
+    assert card["smallest_counterexample"]["model"].endswith("width 1")
     assert (tmp_path / "reports" / "validate-fa-residual.md").is_file()
 
 

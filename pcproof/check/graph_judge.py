@@ -133,6 +133,8 @@ def model_text(graph, rule=None) -> str:
     """The graph as a verdict names it (its activation is the verdict's own field), with when a
     PC rule applies a shared parameter's updates."""
     text = graph.describe().rsplit(", f = ", 1)[0]
+    widths = [v.width for v in graph.vertices]
+    text += f", width {widths[0]}" if len(set(widths)) == 1 else f", vertex widths {','.join(map(str, widths))}"
     when = getattr(rule, "shared_updates", None)
     return text + (f"; shared parameters updated {when}" if graph.shared and isinstance(when, str) else "")
 

@@ -231,12 +231,13 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
     return card
 
 
-def validate_graph(rule, graph, entry=None, timeout: float | None = 60, progress=None) -> Card:
+def validate_graph(rule, graph, entry=None, timeout: float | None = 60, progress=None, smaller=()) -> Card:
     """The verdict card of ``rule`` on a computational ``graph`` (docs/zoo.md, "On graphs"):
-    exact? (the rule's updates against BP's reverse mode, f as the graph has it), then, if
-    refuted, exact under each condition that applies (``entry.conditions``, or every one of
-    :data:`pcproof.check.graph_judge.GRAPH_HYPOTHESES` for a user's rule).  Orders in a small
-    parameter and the alignment on digits are layered-only, and the card says so."""
+    exact? (the rule's updates against BP's reverse mode, f as the graph has it; first on the
+    graphs ``smaller``, smallest first, so the first refutation is the smallest counterexample),
+    then, if refuted on ``graph``, exact under each condition that applies (``entry.conditions``,
+    or every one of :data:`pcproof.check.graph_judge.GRAPH_HYPOTHESES` for a user's rule).
+    Orders in a small parameter and the alignment on digits are layered-only; the card says so."""
     from .graph_judge import GRAPH_HYPOTHESES, judge_graph_condition, model_text, prove_graph_updates
     start = time.perf_counter()
     name = getattr(rule, "name", type(rule).__name__)
@@ -244,11 +245,15 @@ def validate_graph(rule, graph, entry=None, timeout: float | None = 60, progress
     card = Card(name, desc, entry.paper if entry else None, entry.equation if entry else "", None,
                 graph.activation.name, model=model_text(graph, rule))
     step = progress or (lambda label: None)
-    step("exact on the graph")
-    plain = prove_graph_updates(rule, graph, timeout=timeout)
-    if plain.verdict == kernel.REFUTED:
-        card.smallest = dict(plain.counterexample, widths=None, model=plain.model)
-    card.judgements.append(kernel.judge_plain(name, [plain]))
+    verdicts = []
+    for g in (*smaller, graph):
+        step(f"exact on {model_text(g).split(':')[0]}")
+        v = prove_graph_updates(rule, g, timeout=timeout)
+        verdicts.append(v)
+        if v.verdict == kernel.REFUTED and card.smallest is None:
+            card.smallest = dict(v.counterexample, widths=None, model=v.model)
+    plain = verdicts[-1]
+    card.judgements.append(kernel.judge_plain(name, verdicts))
     if plain.verdict == kernel.REFUTED:
         for hyp in (entry.conditions if entry else tuple(GRAPH_HYPOTHESES.values())):
             if hyp.why_not(graph, rule):

@@ -124,6 +124,23 @@ def _graph(model, activation, depth, width, widths, options: dict, do_level):
     return build_graph(model, activation, depth, width, widths, False, options, do_level)
 
 
+def width_one(graph, family: str, options: dict, do_level: bool) -> tuple:
+    """The same family at width 1 (the graphs a card proves at first, for the smallest
+    counterexample); () for a user's builder, a family without a width, or width 1 already."""
+    from ..model.families import FAMILIES
+    from ..model.graph import level
+    fam = FAMILIES.get(family)
+    if fam is None or "width" not in fam.options:
+        return ()
+    kw = {k: v for k, v in options.items() if v is not None and k in fam.options and k not in ("width", "widths")}
+    if family == "mlp" and options.get("widths") is not None:
+        kw["depth"] = len(options["widths"]) - 1
+    g = fam.build(graph.activation, **kw, width=1)
+    g = level(g) if do_level else g
+    same = [v.width for v in g.vertices] == [v.width for v in graph.vertices] and g.describe() == graph.describe()
+    return () if same else (g,)
+
+
 def _value(text: str, key: str):
     for conv in (int, Fraction, float):
         try:
@@ -196,8 +213,10 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     if graph is not None:
         given = "".join(f" --{k} {v}" if v is not True else f" --{k}" for k, v in
                         dict(options, depth=depth, width=width, widths=widths).items() if v is not None)
+        from ..cli import parse_widths
+        smaller = width_one(graph, model, dict(options, depth=depth, widths=parse_widths(widths)), do_level)
         return _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation,
-                                  given + (" --level" if do_level else ""), shared_updates)
+                                  given + (" --level" if do_level else ""), shared_updates, smaller)
     rule, entry = _rule_object(target, zoo_name, settings)
     w = _widths(widths)
     n_steps = len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6) + int(bool(entry and entry.limits))
@@ -223,19 +242,19 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
 
 
 def _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation, given,
-                       shared_updates=None):
+                       shared_updates=None, smaller=()):
     """``pcproof validate … --model …``: the rule's card on a graph (pcproof.check.validate.validate_graph)."""
     import re
 
     from ..check.validate import progress_bar, validate_graph
     rule, entry = _graph_rule_object(target, zoo_name, settings, shared_updates)
     given += f" --shared-updates {shared_updates}" if shared_updates else ""
-    bar, step = progress_bar(1 + (len(entry.conditions) if entry else 2), as_json)
+    bar, step = progress_bar(1 + len(smaller) + (len(entry.conditions) if entry else 2), as_json)
     name = getattr(rule, "name", "rule")
     out_path = Path(out) if out else Path("reports") / (f"validate-{name}-{re.sub(r'[^A-Za-z0-9]+', '-', model).strip('-')}"
                                                             + ("-levelled" if "--level" in given else "") + ("-deferred" if shared_updates == "deferred" else "") + ".md")
     try:
-        card = validate_graph(rule, graph, entry, timeout=timeout, progress=step)
+        card = validate_graph(rule, graph, entry, timeout=timeout, progress=step, smaller=smaller)
     finally:
         if bar is not None:
             bar.close()
@@ -284,8 +303,9 @@ def zoo_cmd(out, timeout, align, as_json, only):
         for e, (family, options, levelled, *knobs) in graph_rows:
             step(f"{e.name} on {family}")
             knobs = knobs[0] if knobs else {}
-            card = validate_graph(e.rule(**knobs) if knobs else e.build(), zoo_graph(family, options, levelled), e,
-                                  timeout=timeout)
+            graph = zoo_graph(family, options, levelled)
+            card = validate_graph(e.rule(**knobs) if knobs else e.build(), graph, e, timeout=timeout,
+                                  smaller=width_one(graph, family, options, levelled))
             if knobs:   # the row names the knobs it turned
                 card.rule += " (" + ", ".join(f"{k}={v}" for k, v in knobs.items()) + ")"
             graph_cards.append(card)
