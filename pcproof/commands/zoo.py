@@ -282,8 +282,7 @@ def zoo_cmd(out, timeout, align, as_json, only):
     """Judge every rule of the credit-assignment zoo against BP: one row per rule, one column per verdict kind."""
     import time
 
-    from ..check.validate import (graph_zoo_markdown, graph_zoo_text, progress_bar, validate, validate_graph,
-                                  zoo_markdown, zoo_text)
+    from ..check.validate import graph_zoo_markdown, graph_zoo_text, progress_bar, validate, zoo_markdown, zoo_text
     from ..cli import check_timeout
     from ..check.zoo import GRAPH_ZOO, ZOO, get
     check_timeout(None, None, timeout)
@@ -299,16 +298,7 @@ def zoo_cmd(out, timeout, align, as_json, only):
             step(e.name)
             cards.append(validate(e.build(), e, timeout=timeout, align=align, plot_dir=Path(out),
                                   rule_class=e.rule if e.make is None else None))
-        graph_cards = []
-        for e, (family, options, levelled, *knobs) in graph_rows:
-            step(f"{e.name} on {family}")
-            knobs = knobs[0] if knobs else {}
-            graph = zoo_graph(family, options, levelled)
-            card = validate_graph(e.rule(**knobs) if knobs else e.build(), graph, e, timeout=timeout,
-                                  smaller=width_one(graph, family, options, levelled))
-            if knobs:   # the row names the knobs it turned
-                card.rule += " (" + ", ".join(f"{k}={v}" for k, v in knobs.items()) + ")"
-            graph_cards.append(card)
+        graph_cards = [graph_row_card(e, row, timeout, step) for e, row in graph_rows]
     finally:
         if bar is not None:
             bar.close()
@@ -326,6 +316,22 @@ def zoo_cmd(out, timeout, align, as_json, only):
             click.echo(("\n" if cards else "") + "On graphs (f uninterpreted)\n" + graph_zoo_text(graph_cards))
         click.echo(f"\nwrote {folder / 'zoo.md'} ({seconds:.1f} s)")
     return 0
+
+
+def graph_row_card(entry, row, timeout=60, step=None):
+    """The card of one graph row of the zoo (:class:`pcproof.check.zoo.GraphZooEntry`):
+    (family, options, levelled?[, knobs]), proved at width 1 first."""
+    from ..check.validate import validate_graph
+    family, options, levelled, *knobs = row
+    knobs = knobs[0] if knobs else {}
+    if step is not None:
+        step(f"{entry.name} on {family}")
+    graph = zoo_graph(family, options, levelled)
+    card = validate_graph(entry.rule(**knobs) if knobs else entry.build(), graph, entry, timeout=timeout,
+                          smaller=width_one(graph, family, options, levelled))
+    if knobs:   # the row names the knobs it turned
+        card.rule += " (" + ", ".join(f"{k}={v}" for k, v in knobs.items()) + ")"
+    return card
 
 
 def zoo_graph(family: str, options: dict, levelled: bool):
