@@ -197,7 +197,7 @@ def get_graph(name: str) -> GraphZooEntry:
 
 
 def _graph_entries():
-    from ..rules.graph import GraphZIL
+    from ..rules.graph import GraphIL, GraphZIL
     from ..rules.zoo.graph_fa import GraphFA
     from ..rules.zoo.graph_relaxed_pc import GraphRelaxedPC
     from .graph_judge import FEEDBACK_TRANSPOSE as GRAPH_FEEDBACK_TRANSPOSE
@@ -222,6 +222,11 @@ def _graph_entries():
         rows=(("residual", dict(blocks=2, width=2), True), ("residual", dict(blocks=2, width=2), False),
               ("rnn", dict(steps=3, width=2), False, dict(shared_updates="deferred"))),
         note="FA's errors by Z-IL's wavefront: exact under B = θᵀ on a levelled graph only"))
+    register_graph(GraphZooEntry(
+        "il", "Whittington & Bogacz, Neural Computation 29 (2017); on a graph: Salvatori et al. 2022", GraphIL,
+        equation="inference to t_c = 20 with γ = 1/10, then every vertex learns once",
+        rows=(("mlp", dict(depth=2, width=2), False),),
+        note="approaches BP only in its paper's limit (weak output precision), a measurement (layered zoo row)"))
 
 
 _graph_entries()
