@@ -190,6 +190,11 @@ class GraphPCN(Trajectory):
         return self._cached(("eps", v, t), lambda: self.ops.name(
             self.ops.sub(self.x(v, t), self.mu(v, t)), r"\varepsilon", v, t))
 
+    def vjp(self, cv, i, xs, ps, e):
+        """(∂g_c/∂x_{u_i})ᵀ e, the drive's one local step (as GraphANN.vjp: a subclass may swap
+        the matrix it reads, pcproof.rules.zoo.graph_fa.FeedbackPCN)."""
+        return _prim(cv).vjp(self.ops, i, xs, ps, cv, e)
+
     def drive(self, v, t):
         """−∂F_t/∂x_v: −ε_v + Σ_{c ∈ children(v)} (∂g_c/∂x_v)ᵀ ε_c."""
         ops, g = self.ops, self.graph
@@ -200,11 +205,6 @@ class GraphPCN(Trajectory):
                 if p == v:
                     total = ops.add(total, self.vjp(cv, i, *self._args(cv, t), self.eps(c, t)))
         return total
-
-    def vjp(self, cv, i, xs, ps, e):
-        """(∂g_c/∂x_{u_i})ᵀ e, the drive's one local step (as GraphANN.vjp: a subclass may swap
-        the matrix it reads, pcproof.rules.zoo.graph_fa.FeedbackPCN)."""
-        return _prim(cv).vjp(self.ops, i, xs, ps, cv, e)
 
     # -- parameters over time ------------------------------------------------------------
     def fires(self, v, t) -> bool:

@@ -67,7 +67,7 @@ def swapped(graph, feedback: dict, cv, i, ps):
     if j is None or cv.params[j] not in feedback:
         return ps
     p = cv.params[j]
-    ps = list(ps)
+    ps = [ps[k] for k in range(len(ps))]
     ps[j] = as_forward(feedback[p], graph.shapes[p])
     return ps
 
