@@ -13,7 +13,7 @@ import argparse
 import statistics
 import time
 
-from pcproof.check.zoo import GRAPH_ZOO
+from pcproof.check.zoo_graph import GRAPH_ZOO
 from pcproof.commands.zoo import graph_row_card
 
 

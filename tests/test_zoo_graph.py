@@ -16,7 +16,7 @@ from pcproof import kernel
 from pcproof.check.graph_judge import (FEEDBACK_TRANSPOSE, graph_point, judge_graph_condition,
                                        prove_graph_updates)
 from pcproof.check.validate import validate_graph
-from pcproof.check.zoo import GRAPH_ZOO
+from pcproof.check.zoo_graph import GRAPH_ZOO
 from pcproof.model import get_activation
 from pcproof.model.families import attention, cnn, mlp, residual, rnn
 from pcproof.model.graph import level

@@ -74,7 +74,7 @@ def _knobs(settings: tuple) -> dict:
 
 def _graph_rule_object(spec: str | None, name: str | None, settings: tuple, shared_updates: str | None = None):
     """(rule, graph zoo entry or None) for ``--model``: --rule NAME from the zoo's graph rules
-    (pcproof.check.zoo.GRAPH_ZOO; a layered-only rule is refused), or the user's FILE.py:NAME.
+    (pcproof.check.zoo_graph.GRAPH_ZOO; a layered-only rule is refused), or the user's FILE.py:NAME.
     ``shared_updates``: the knob of a PC rule on a graph (rules.graph.GraphPCRule)."""
     if name is None or spec is not None:
         if shared_updates is not None and (spec is None) != (name is None):
@@ -82,7 +82,7 @@ def _graph_rule_object(spec: str | None, name: str | None, settings: tuple, shar
         rule, entry = _rule_object(spec, name, settings)
         _refuse_layered(rule, spec)
         return rule, entry
-    from ..check.zoo import get_graph
+    from ..check.zoo_graph import get_graph
     from ..rules.graph import GraphPCRule
     entry = get_graph(name)
     knobs = _knobs(settings)
@@ -98,7 +98,8 @@ def _graph_rule_object(spec: str | None, name: str | None, settings: tuple, shar
 
 def _refuse_layered(rule, spec):
     """A user's subclass of a layered zoo rule (FA, ZIL …) speaks of layers l: refused on a graph."""
-    from ..check.zoo import GRAPH_ZOO, ZOO
+    from ..check.zoo import ZOO
+    from ..check.zoo_graph import GRAPH_ZOO
     layered = tuple({e.rule for e in ZOO.values()})
     graph = tuple({e.rule for e in GRAPH_ZOO.values()})
     if isinstance(rule, layered) and not isinstance(rule, graph):
@@ -284,7 +285,8 @@ def zoo_cmd(out, timeout, align, as_json, only):
 
     from ..check.validate import graph_zoo_markdown, graph_zoo_text, progress_bar, validate, zoo_markdown, zoo_text
     from ..cli import check_timeout
-    from ..check.zoo import GRAPH_ZOO, ZOO, get
+    from ..check.zoo import ZOO, get
+    from ..check.zoo_graph import GRAPH_ZOO
     check_timeout(None, None, timeout)
     for n in only:
         if n not in GRAPH_ZOO:
