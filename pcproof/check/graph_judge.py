@@ -134,7 +134,7 @@ def model_text(graph, rule=None) -> str:
     PC rule applies a shared parameter's updates."""
     text = graph.describe().rsplit(", f = ", 1)[0]
     widths = [v.width for v in graph.vertices]
-    text += f", width {widths[0]}" if len(set(widths)) == 1 else f", vertex widths {','.join(map(str, widths))}"
+    text += f", width {widths[0]}" if len(set(widths)) == 1 else f", vertex widths {','.join(map(str, widths))} (inputs first)"
     when = getattr(rule, "shared_updates", None)
     return text + (f"; shared parameters updated {when}" if graph.shared and isinstance(when, str) else "")
 
