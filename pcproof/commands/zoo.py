@@ -108,10 +108,6 @@ def _refuse_layered(rule, spec):
                         f"rule ({', '.join(sorted({c.__name__ for c in graph}))}, or your own Rule on a Graph)")
 
 
-#: validate's graph options (``pcproof prove``'s, for a graph theorem): option → build_graph's name
-GRAPH_OPTIONS = ("blocks", "steps", "outputs", "size", "kernel", "dims", "tokens", "dim", "skip")
-
-
 def _graph(model, activation, depth, width, widths, options: dict, do_level):
     """The graph ``--model`` names (pcproof.cli.build_graph), or None without --model; a graph
     option without --model is a user error."""
@@ -321,7 +317,7 @@ def zoo_cmd(out, timeout, align, as_json, only):
 
 
 def graph_row_card(entry, row, timeout=60, step=None):
-    """The card of one graph row of the zoo (:class:`pcproof.check.zoo.GraphZooEntry`):
+    """The card of one graph row of the zoo (:class:`pcproof.check.zoo_graph.GraphZooEntry`):
     (family, options, levelled?[, knobs]), proved at width 1 first."""
     from ..check.validate import validate_graph
     family, options, levelled, *knobs = row
