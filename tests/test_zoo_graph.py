@@ -274,3 +274,13 @@ def test_fa_on_a_convolution_reads_a_feedback_kernel():
     p.matrices = {"B": {"k": p.theta["k"], "theta_out": transpose(p.theta["theta_out"])}}
     assert rule_updates(GraphFA(), g, p, ops, ALPHA) == GraphANN(g, p, ops).updates(ALPHA)
     assert prove_graph_updates(GraphFA(), g, FEEDBACK_TRANSPOSE).verdict == kernel.PROVED
+
+
+def test_a_feedback_matrix_named_like_a_parameter_is_refused_not_tied_to_it():
+    """B for θ is the symbol family B_theta_*: a graph parameter called B_theta would make B and
+    that parameter one symbol, a proof at a point that is not generic; refused, one line."""
+    from pcproof.model.graph import Graph, GraphError, Vertex
+    g = Graph((Vertex("x", "input", width=1), Vertex("h", "dense", ("x",), ("B_theta",), 1),
+               Vertex("y", "dense", ("h",), ("theta",), 1)), ("y",), (("B_theta", (1, 1)), ("theta", (1, 1))), U)
+    with pytest.raises(GraphError, match="named like scalars"):
+        prove_graph_updates(GraphFA(), g)

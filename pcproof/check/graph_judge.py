@@ -95,7 +95,20 @@ def with_matrices(point: GraphPoint, shapes: dict, scalar) -> GraphPoint:
             return tuple(scalar(f"{name}_{i}") for i in range(shape[0]))
         return tuple(tuple(scalar(f"{name}_{i}_{j}") for j in range(shape[1])) for i in range(shape[0]))
     mats = {kind: {p: value(f"{kind}_{p}", s) for p, s in d.items()} for kind, d in shapes.items()}
-    return replace(point, matrices={**point.matrices, **mats})
+    out = replace(point, matrices={**point.matrices, **mats})
+    # one name, one scalar: a matrix entry named like a point scalar would be the same symbol in a
+    # proof (B_θ tied to a parameter called "B_θ"), and a proof at such a point is not generic
+    taken, names = set(point.scalars()), list(out.scalars())
+    if len(set(names)) != len(names) or len(names) - len(taken) != sum(len(_flat(v)) for d in mats.values()
+                                                                      for v in d.values()):
+        from ..model.graph import GraphError
+        raise GraphError(f"the rule's matrices ({', '.join(f'{k}_{p}' for k, d in mats.items() for p in d)}) are named "
+                         "like scalars of the graph's point: rename the graph's parameters")
+    return out
+
+
+def _flat(v):
+    return [c for r in v for c in (r if isinstance(r, tuple) else (r,))]
 
 
 def graph_matrices(rule, graph) -> dict:
