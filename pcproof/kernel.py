@@ -698,6 +698,11 @@ def _own(v) -> bool:
     return isinstance(v, Verdict) and v._token is _TOKEN
 
 
+def _size(v: Verdict) -> str:
+    """Where a verdict was proved: at widths … (layered), or on a graph (its description)."""
+    return f"on {v.model}" if v.model else f"at widths {v.widths}"
+
+
 def judge_plain(rule: str, verdicts: list) -> Judgement:
     """The rule with nothing assumed, at the sizes ``verdicts`` were proved at: exact if
     proved at every one, not BP if refuted at one (its counterexample: the first, the
@@ -707,7 +712,7 @@ def judge_plain(rule: str, verdicts: list) -> Judgement:
         raise PermissionError("a judgement rests on kernel verdicts only")
     evidence = [v.to_dict() for v in verdicts]
     sec = round(sum(v.seconds for v in verdicts), 4)
-    at = lambda v: f"widths {v.widths}, f {v.activation}"  # noqa: E731
+    at = lambda v: f"{v.model if v.model else f'widths {v.widths}'}, f {v.activation}"  # noqa: E731
     refuted = [v for v in verdicts if v.verdict == REFUTED]
     if refuted:
         v = refuted[0]
@@ -715,10 +720,13 @@ def judge_plain(rule: str, verdicts: list) -> Judgement:
                           evidence=evidence, counterexample=dict(v.counterexample, widths=v.widths))
     if all(v.verdict == PROVED for v in verdicts):
         return _judgement(rule=rule, kind=EXACT, seconds=sec, evidence=evidence,
-                          statement="exact: proved equal to BP's updates at widths "
-                                    f"{', '.join(str(v.widths) for v in verdicts if v.widths)}"
-                                    + (" and at every depth (induction in z3)" if any(not v.widths for v in verdicts)
-                                       else "") + f", f {verdicts[0].activation}")
+                          statement="exact: proved equal to BP's updates "
+                                    + ("at widths " + ", ".join(str(v.widths) for v in verdicts if v.widths)
+                                       if any(v.widths for v in verdicts) else "")
+                                    + ", ".join(_size(v) for v in verdicts if v.model and not v.widths)
+                                    + (" and at every depth (induction in z3)"
+                                       if any(not v.widths and not v.model for v in verdicts) else "")
+                                    + f", f {verdicts[0].activation}")
     v = next(v for v in verdicts if v.verdict == UNKNOWN)
     return _judgement(rule=rule, kind=UNDECIDED, seconds=sec, evidence=evidence,
                       statement=f"undecided at {at(v)}: {v.note or v.method}")
@@ -754,8 +762,8 @@ def judge_under(rule: str, condition: dict, under: Verdict, without: list, vacui
                           **common)
     if under.verdict == PROVED and not idle and all(v.verdict == REFUTED for v in without):
         evidence.append(vacuity.to_dict())
-        return _judgement(kind=EXACT_UNDER, statement=f"exact under {condition['text']} (proved at widths "
-                                                      f"{under.widths}, f {under.activation}), refuted without it",
+        return _judgement(kind=EXACT_UNDER, statement=f"exact under {condition['text']} (proved "
+                                                      f"{_size(under)}, f {under.activation}), refuted without it",
                           counterexample=without[0].counterexample, **common)
     why = ("proved without it too (the condition is not needed)" if idle else
            f"under it: {under.verdict}; without it: {', '.join(v.verdict for v in without)}")

@@ -559,6 +559,7 @@ class GenericGraphPCN:
     # GraphPCN's own methods, looked up when run (so the engine as it is now is what is proved)
     def mu(self, v, t): return GraphPCN.mu(self, v, t)
     def drive(self, v, t): return GraphPCN.drive(self, v, t)
+    def vjp(self, cv, i, xs, ps, e): return GraphPCN.vjp(self, cv, i, xs, ps, e)
     def delta(self, v, p, t): return GraphPCN.delta(self, v, p, t)
     def _args(self, vx, t): return GraphPCN._args(self, vx, t)
 
@@ -1147,7 +1148,7 @@ def prove_all_sizes(theorem: Theorem, family: str, setting: Setting = Setting(),
         what = str(exc) if isinstance(exc, SymbolicIndexError) else f"{type(exc).__name__}: {exc}".rstrip(": ")
         return kernel.decide_induction(meta, getattr(w, "proof", None), refute, start=start, info=info,
                                        why=f"the engine's or rule's code cannot run at a generic size: {what}{_where(exc)}")
-    ran = sorted({"GraphPCN.x", "GraphPCN.mu", "GraphPCN.eps", "GraphPCN.drive", "GraphPCN.theta", "GraphPCN.delta",
+    ran = sorted({"GraphPCN.x", "GraphPCN.mu", "GraphPCN.eps", "GraphPCN.drive", "GraphPCN.vjp", "GraphPCN.theta", "GraphPCN.delta",
                   "GraphPCN._args", f"{type(w.rule).__qualname__}.inference_step", f"{type(w.rule).__qualname__}.fires",
                   "primitives' value, vjp, update"})
     notes = [f"assumed: the builder makes at every size > {CHECK_UP_TO} the block it makes at sizes "

@@ -49,6 +49,7 @@ class Card:
     limits: dict | None = None     # a measured approach to BP in the rule's knobs (headline, sweeps)
     seconds: float = 0.0
     command: str = ""              # how to regenerate this card (shown on the report page)
+    model: str = ""                # on a graph: the graph judged on (widths is then None)
 
     @property
     def exit_code(self) -> int:
@@ -65,7 +66,7 @@ class Card:
 
     def to_dict(self) -> dict:
         return dict(rule=self.rule, description=self.description, paper=self.paper, equation=self.equation,
-                    widths=self.widths, activation=self.activation,
+                    widths=self.widths, activation=self.activation, model=self.model or None,
                     verdict=None if self.headline is None else self.headline.kind,
                     statement=None if self.headline is None else self.headline.statement,
                     exit_code=self.exit_code, exact_under=self.exact_under(),
@@ -78,6 +79,8 @@ class Card:
     def text(self) -> str:
         from ..text import to_text   # the terminal's one printer of mathematics (δˡ, Δθ², ε¹)
         lines = [f"pcproof validate: {self.description}" + (f"  ({self.paper})" if self.paper else "")]
+        if self.model:
+            lines.append(f"  {'graph':<11} {self.model}, f {self.activation}")
 
         def row(label, content):
             lines.append(f"  {label:<11} {to_text(content)}")
@@ -111,13 +114,15 @@ class Card:
         if self.equation:
             out += [f"*Rule*: {self.equation}", ""]
         out += [f"**{head.kind if head else 'undecided'}**: {head.statement if head else 'nothing was decided'}", "",
-                f"Proved at widths {self.widths} (output first), f {self.activation}; exit code {self.exit_code}.", "",
+                (f"Proved on the graph {self.model}" if self.model else
+                 f"Proved at widths {self.widths} (output first)") + f", f {self.activation}; exit code {self.exit_code}.", "",
                 "| question | verdict | evidence |", "|---|---|---|"]
         for j in self.judgements:
             what = (f"under ${j.condition['latex']}$" if j.condition else
                     f"order in {j.order['text']}" if j.order else
                     "measured on digits" if j.kind == kernel.APPROXIMATE else "as written")
-            ev = "; ".join(f"{e.get('theorem')}: {e.get('verdict', '')} at {e.get('widths')} "
+            ev = "; ".join(f"{e.get('theorem')}: {e.get('verdict', '')} "
+                           f"{'on ' + e['model'] if e.get('model') and not e.get('widths') else 'at ' + str(e.get('widths'))} "
                            f"{'' if not e.get('hypotheses') else 'under ' + ', '.join(e['hypotheses']) + ' '}"
                            f"({e.get('seconds', 0)} s)" for e in j.evidence if "verdict" in e)
             out.append(f"| {what} | {j.kind} | {j.statement}{' — ' + ev if ev else ''} |")
@@ -148,7 +153,8 @@ def plain_label(latex: str) -> str:
 
 def _cex_text(c: dict) -> str:
     sys_ = "exact rationals" if c.get("system") == "rational" else f"arb balls ({c.get('working_digits')} digits)"
-    return (f"widths {c.get('widths')}, f = {c.get('f')}: {plain_label(str(c.get('equation')))} entry {c.get('entry')}: "
+    where = f"widths {c.get('widths')}" if c.get("widths") or not c.get("model") else str(c.get("model"))
+    return (f"{where}, f = {c.get('f')}: {plain_label(str(c.get('equation')))} entry {c.get('entry')}: "
             f"rule {c.get('lhs')} vs BP {c.get('rhs')} ({sys_})")
 
 
@@ -220,6 +226,41 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
             card.limits = entry.limits().to_dict()
     else:
         card.alignment_note = "not asked for (--no-align)"
+    card.headline = kernel.strongest(card.judgements)
+    card.seconds = time.perf_counter() - start
+    return card
+
+
+def validate_graph(rule, graph, entry=None, timeout: float | None = 60, progress=None, smaller=()) -> Card:
+    """The verdict card of ``rule`` on a computational ``graph`` (docs/zoo.md, "On graphs"):
+    exact? (the rule's updates against BP's reverse mode, f as the graph has it; first on the
+    graphs ``smaller``, smallest first, so the first refutation is the smallest counterexample),
+    then, if refuted on ``graph``, exact under each condition that applies (``entry.conditions``,
+    or every one of :data:`pcproof.check.graph_judge.GRAPH_HYPOTHESES` for a user's rule).
+    Orders in a small parameter and the alignment on digits are layered-only; the card says so."""
+    from .graph_judge import GRAPH_HYPOTHESES, judge_graph_condition, model_text, prove_graph_updates
+    start = time.perf_counter()
+    name = getattr(rule, "name", type(rule).__name__)
+    desc = rule.describe() if hasattr(rule, "describe") else name
+    card = Card(name, desc, entry.paper if entry else None, entry.equation if entry else "", None,
+                graph.activation.name, model=model_text(graph, rule))
+    step = progress or (lambda label: None)
+    verdicts = []
+    for g in (*smaller, graph):
+        step(f"exact on {model_text(g).split(':')[0]}")
+        v = prove_graph_updates(rule, g, timeout=timeout)
+        verdicts.append(v)
+        if v.verdict == kernel.REFUTED and card.smallest is None:
+            card.smallest = dict(v.counterexample, widths=None, model=v.model)
+    plain = verdicts[-1]
+    card.judgements.append(kernel.judge_plain(name, verdicts))
+    if plain.verdict == kernel.REFUTED:
+        for hyp in (entry.conditions if entry else tuple(GRAPH_HYPOTHESES.values())):
+            if hyp.why_not(graph, rule):
+                continue
+            step(f"under {hyp.text}")
+            card.judgements.append(judge_graph_condition(rule, graph, hyp, plain, timeout))
+    card.alignment_note = "not measured on a graph (pcproof.check.align trains the layered network on digits)"
     card.headline = kernel.strongest(card.judgements)
     card.seconds = time.perf_counter() - start
     return card
@@ -301,6 +342,43 @@ def zoo_markdown(cards, seconds: float) -> str:
                 f"{st.get('training_digits')} digits, seeds {plots[0][1]['seeds']}; per layer, mean and range over seeds.", ""]
         out += [f"**{name}**: ![{name}]({Path(a['plot']).name})" for name, a in plots] + [""]
     return "\n".join(out)
+
+
+GRAPH_COLUMNS = ("rule", "graph", "exact", "exact under", "not BP", "verdict", "paper")
+
+
+def graph_zoo_rows(cards) -> list[list[str]]:
+    """One row per (rule, graph) card of :func:`validate_graph`."""
+    rows = []
+    for c in cards:
+        exact = next((j for j in c.judgements if not j.condition and not j.order), None)
+        under = ", ".join(x["text"] for x in c.exact_under()) or "—"
+        refuted_under = ", ".join(j.condition["text"] for j in c.judgements
+                                  if j.condition and j.kind == kernel.NOT_BP)
+        notbp = ("refuted" + (f"; also under {refuted_under}" if refuted_under else "")) if c.smallest else "—"
+        head = c.model.split(":")[0]
+        shape = "" if "levelled" in head else " (not levelled)" if "not levelled" in c.model else " (levelled)"
+        rows.append([c.rule, f"{head}{shape}, f {c.activation}", "proved" if exact and exact.kind == kernel.EXACT
+                     else (exact.kind if exact else "—"), under, notbp,
+                     c.headline.kind if c.headline else "undecided", c.paper or ""])
+    return rows
+
+
+def graph_zoo_markdown(cards) -> str:
+    out = ["## On graphs", "",
+           "The rules that run on a computational graph (`pcproof validate --rule NAME --model …`), judged by the "
+           "same kernel on the graphs below (f uninterpreted; docs/zoo.md, 'On graphs').", "",
+           "| " + " | ".join(GRAPH_COLUMNS) + " |", "|" + "---|" * len(GRAPH_COLUMNS)]
+    out += ["| " + " | ".join(r) + " |" for r in graph_zoo_rows(cards)]
+    return "\n".join(out + [""])
+
+
+def graph_zoo_text(cards) -> str:
+    from ..text import to_text
+    rows = [list(GRAPH_COLUMNS[:-1])] + [[to_text(v) for v in r[:-1]] for r in graph_zoo_rows(cards)]
+    widths = [min(max(len(r[i]) for r in rows), 60) for i in range(len(rows[0]))]
+    fmt = lambda r: "  ".join(v[:w].ljust(w) for v, w in zip(r, widths))  # noqa: E731
+    return "\n".join([fmt(rows[0]), "  ".join("-" * w for w in widths)] + [fmt(r) for r in rows[1:]])
 
 
 def zoo_text(cards) -> str:

@@ -22,12 +22,7 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
     if (spec is None) == (name is None):
         raise UserError("give the rule to validate: FILE.py:NAME (your own rule) or --rule NAME (a zoo rule), "
                         "not both")
-    knobs = {}
-    for s in settings:
-        key, eq, value = s.partition("=")
-        if not eq or not key.strip():
-            raise UserError(f"--set takes KNOB=VALUE, got {s!r}")
-        knobs[key.strip()] = _value(value.strip(), key)
+    knobs = _knobs(settings)
     if name is not None:
         from ..check.zoo import get
         entry = get(name)
@@ -67,6 +62,82 @@ def _rule_object(spec: str | None, name: str | None, settings: tuple):
 _rule_object.default_class = None   # set by each call: the class with its defaults, or None
 
 
+def _knobs(settings: tuple) -> dict:
+    knobs = {}
+    for s in settings:
+        key, eq, value = s.partition("=")
+        if not eq or not key.strip():
+            raise UserError(f"--set takes KNOB=VALUE, got {s!r}")
+        knobs[key.strip()] = _value(value.strip(), key)
+    return knobs
+
+
+def _graph_rule_object(spec: str | None, name: str | None, settings: tuple, shared_updates: str | None = None):
+    """(rule, graph zoo entry or None) for ``--model``: --rule NAME from the zoo's graph rules
+    (pcproof.check.zoo_graph.GRAPH_ZOO; a layered-only rule is refused), or the user's FILE.py:NAME.
+    ``shared_updates``: the knob of a PC rule on a graph (rules.graph.GraphPCRule)."""
+    if name is None or spec is not None:
+        if shared_updates is not None and (spec is None) != (name is None):
+            raise UserError("--shared-updates sets a zoo rule's knob: give it to your own rule's constructor")
+        rule, entry = _rule_object(spec, name, settings)
+        _refuse_layered(rule, spec)
+        return rule, entry
+    from ..check.zoo_graph import get_graph
+    from ..rules.graph import GraphPCRule
+    entry = get_graph(name)
+    knobs = _knobs(settings)
+    if shared_updates is not None:
+        if not issubclass(entry.rule, GraphPCRule):
+            raise UserError(f"--shared-updates: {name} on a graph is not a PC rule (it has no inference to schedule)")
+        knobs["shared_updates"] = shared_updates
+    try:
+        return (entry.rule(**knobs) if knobs else entry.build()), entry
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"--set: {' '.join(str(exc).split())}") from None
+
+
+def _refuse_layered(rule, spec):
+    """A user's subclass of a layered zoo rule (FA, ZIL …) speaks of layers l: refused on a graph."""
+    from ..check.zoo import ZOO
+    from ..check.zoo_graph import GRAPH_ZOO
+    layered = tuple({e.rule for e in ZOO.values()})
+    graph = tuple({e.rule for e in GRAPH_ZOO.values()})
+    if isinstance(rule, layered) and not isinstance(rule, graph):
+        base = next(c for c in type(rule).__mro__ if c in layered)
+        raise UserError(f"{spec}: {type(rule).__name__} is a layered rule (a {base.__name__}): on a graph give a graph "
+                        f"rule ({', '.join(sorted({c.__name__ for c in graph}))}, or your own Rule on a Graph)")
+
+
+def _graph(model, activation, depth, width, widths, options: dict, do_level):
+    """The graph ``--model`` names (pcproof.cli.build_graph), or None without --model; a graph
+    option without --model is a user error."""
+    given = [f"--{k}" for k, v in options.items() if v is not None] + \
+        [f"--{k}" for k, v in (("depth", depth), ("width", width), ("level", do_level or None)) if v is not None]
+    if model is None:
+        if given:
+            raise UserError(f"{' and '.join(given)} describe a graph: give --model too (pcproof list --models)")
+        return None
+    from ..cli import build_graph
+    return build_graph(model, activation, depth, width, widths, False, options, do_level)
+
+
+def width_one(graph, family: str, options: dict, do_level: bool) -> tuple:
+    """The same family at width 1 (the graphs a card proves at first, for the smallest
+    counterexample); () for a user's builder, a family without a width, or width 1 already."""
+    from ..model.families import FAMILIES
+    from ..model.graph import level
+    fam = FAMILIES.get(family)
+    if fam is None or "width" not in fam.options:
+        return ()
+    kw = {k: v for k, v in options.items() if v is not None and k in fam.options and k not in ("width", "widths")}
+    if family == "mlp" and options.get("widths") is not None:
+        kw["depth"] = len(options["widths"]) - 1
+    g = fam.build(graph.activation, **kw, width=1)
+    g = level(g) if do_level else g
+    same = [v.width for v in g.vertices] == [v.width for v in graph.vertices] and g.describe() == graph.describe()
+    return () if same else (g,)
+
+
 def _value(text: str, key: str):
     for conv in (int, Fraction, float):
         try:
@@ -104,7 +175,24 @@ def _widths(text):
 @click.option("--json", "as_json", is_flag=True, help="Print the card as JSON (no progress bar).")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
               help="The report page to write (Markdown); default reports/validate-NAME.md.")
-def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out):
+@click.option("--model", default=None,
+              help="Judge the rule on a graph: mlp, residual, rnn, cnn, attention (pcproof list --models) or FILE.py:BUILDER.")
+@click.option("--depth", type=click.IntRange(1, 4096), default=None, help="mlp graph: depth L.")
+@click.option("--width", type=click.IntRange(1, 4096), default=None, help="Graph: the width of every vertex.")
+@click.option("--blocks", type=click.IntRange(1, 4096), default=None, help="residual: number of blocks (default 2).")
+@click.option("--steps", type=click.IntRange(1, 4096), default=None, help="rnn: steps unrolled (default 3).")
+@click.option("--outputs", type=click.Choice(["last", "all"]), default=None, help="rnn: loss on the last step or all.")
+@click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5).")
+@click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2).")
+@click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
+@click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
+@click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
+@click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
+@click.option("--level", "do_level", is_flag=True, help="Graph: insert identity vertices so every path to the output has one length.")
+@click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default=None,
+              help="Graph, a PC rule: apply a shared parameter's updates at once (its default), or after the run.")
+def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out, model, depth, width,
+                 blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip, do_level, shared_updates):
     """Judge a rule against BP: exact, exact under a condition, exact to order k, approximate, or not BP.
 
     TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, an instance, or a function
@@ -114,6 +202,18 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     from ..model import get_activation
     check_timeout(None, None, timeout)
     get_activation(activation)
+    options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims,
+                   tokens=tokens, dim=dim, skip=attn_skip or None)
+    if model is None and shared_updates is not None:
+        raise UserError("--shared-updates describes a PC rule on a graph: give --model too")
+    graph = _graph(model, activation, depth, width, widths, options, do_level)
+    if graph is not None:
+        given = "".join(f" --{k} {v}" if v is not True else f" --{k}" for k, v in
+                        dict(options, depth=depth, width=width, widths=widths).items() if v is not None)
+        from ..cli import parse_widths
+        smaller = width_one(graph, model, dict(options, depth=depth, widths=parse_widths(widths)), do_level)
+        return _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation,
+                                  given + (" --level" if do_level else ""), shared_updates, smaller)
     rule, entry = _rule_object(target, zoo_name, settings)
     w = _widths(widths)
     n_steps = len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6) + int(bool(entry and entry.limits))
@@ -138,6 +238,36 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     return card.exit_code
 
 
+def _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out, model, activation, given,
+                       shared_updates=None, smaller=()):
+    """``pcproof validate … --model …``: the rule's card on a graph (pcproof.check.validate.validate_graph)."""
+    import re
+
+    from ..check.validate import progress_bar, validate_graph
+    rule, entry = _graph_rule_object(target, zoo_name, settings, shared_updates)
+    given += f" --shared-updates {shared_updates}" if shared_updates else ""
+    bar, step = progress_bar(1 + len(smaller) + (len(entry.conditions) if entry else 2), as_json)
+    name = getattr(rule, "name", "rule")
+    out_path = Path(out) if out else Path("reports") / (f"validate-{name}-{re.sub(r'[^A-Za-z0-9]+', '-', model).strip('-')}"
+                                                            + ("-levelled" if "--level" in given else "") + ("-deferred" if shared_updates == "deferred" else "") + ".md")
+    try:
+        card = validate_graph(rule, graph, entry, timeout=timeout, progress=step, smaller=smaller)
+    finally:
+        if bar is not None:
+            bar.close()
+    card.command = "pcproof validate " + (f"--rule {zoo_name}" if zoo_name else target) + \
+        "".join(f" --set {s}" for s in settings) + f" --model {model}" + given + \
+        (f" -f {activation}" if activation != "uninterpreted" else "")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(card.markdown(), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(card.to_dict(), default=str, indent=1))
+    else:
+        click.echo(card.text())
+        click.echo(f"  report      {out_path}")
+    return card.exit_code
+
+
 @click.command("zoo", epilog="Exit code 0 when the table is written; 2 bad input; 4 internal error.")
 @click.option("--out", default="reports", show_default=True, type=click.Path(file_okay=False),
               help="Folder for zoo.md (and the alignment plots).")
@@ -149,28 +279,63 @@ def zoo_cmd(out, timeout, align, as_json, only):
     """Judge every rule of the credit-assignment zoo against BP: one row per rule, one column per verdict kind."""
     import time
 
-    from ..check.validate import progress_bar, validate, zoo_markdown, zoo_text
+    from ..check.validate import graph_zoo_markdown, graph_zoo_text, progress_bar, validate, zoo_markdown, zoo_text
     from ..cli import check_timeout
     from ..check.zoo import ZOO, get
+    from ..check.zoo_graph import GRAPH_ZOO
     check_timeout(None, None, timeout)
-    entries = [get(n) for n in only] if only else list(ZOO.values())
-    bar, step = progress_bar(len(entries), as_json)
+    for n in only:
+        if n not in GRAPH_ZOO:
+            get(n)      # unknown: one line, exit 2
+    entries = [get(n) for n in only if n in ZOO] if only else list(ZOO.values())
+    graph_rows = [(e, row) for e in GRAPH_ZOO.values() if not only or e.name in only for row in e.rows]
+    bar, step = progress_bar(len(entries) + len(graph_rows), as_json)
     start, cards = time.perf_counter(), []
     try:
         for e in entries:
             step(e.name)
             cards.append(validate(e.build(), e, timeout=timeout, align=align, plot_dir=Path(out),
                                   rule_class=e.rule if e.make is None else None))
+        graph_cards = [graph_row_card(e, row, timeout, step) for e, row in graph_rows]
     finally:
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - start
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "zoo.md").write_text(zoo_markdown(cards, seconds), encoding="utf-8")
+    (folder / "zoo.md").write_text(zoo_markdown(cards, seconds)
+                                   + ("\n" + graph_zoo_markdown(graph_cards) if graph_cards else ""), encoding="utf-8")
     if as_json:
-        click.echo(json.dumps([c.to_dict() for c in cards], default=str, indent=1))
+        click.echo(json.dumps([c.to_dict() for c in cards + graph_cards], default=str, indent=1))
     else:
-        click.echo(zoo_text(cards))
+        if cards:
+            click.echo(zoo_text(cards))
+        if graph_cards:
+            click.echo(("\n" if cards else "") + "On graphs (f uninterpreted)\n" + graph_zoo_text(graph_cards))
         click.echo(f"\nwrote {folder / 'zoo.md'} ({seconds:.1f} s)")
     return 0
+
+
+def graph_row_card(entry, row, timeout=60, step=None):
+    """The card of one graph row of the zoo (:class:`pcproof.check.zoo_graph.GraphZooEntry`):
+    (family, options, levelled?[, knobs]), proved at width 1 first."""
+    from ..check.validate import validate_graph
+    family, options, levelled, *knobs = row
+    knobs = knobs[0] if knobs else {}
+    if step is not None:
+        step(f"{entry.name} on {family}")
+    graph = zoo_graph(family, options, levelled)
+    card = validate_graph(entry.rule(**knobs) if knobs else entry.build(), graph, entry, timeout=timeout,
+                          smaller=width_one(graph, family, options, levelled))
+    if knobs:   # the row names the knobs it turned
+        card.rule += " (" + ", ".join(f"{k}={v}" for k, v in knobs.items()) + ")"
+    return card
+
+
+def zoo_graph(family: str, options: dict, levelled: bool):
+    """A graph of the zoo's graph rows: the family with f uninterpreted, levelled if asked."""
+    from ..model import get_activation
+    from ..model.families import FAMILIES
+    from ..model.graph import level
+    g = FAMILIES[family].build(get_activation("uninterpreted"), **options)
+    return level(g) if levelled else g

@@ -322,6 +322,8 @@ class GraphPoint:
     inputs: dict[str, Any]
     targets: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)   # e.g. the C1 perturbation η_v
+    #: a rule's extra matrices (Rule.matrices(graph)): kind → parameter → value, e.g. FA's B
+    matrices: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def scalars(self) -> dict[str, Any]:
         out = {}
@@ -332,12 +334,17 @@ class GraphPoint:
             for name, vec in d.items():
                 for i, c in enumerate(vec):
                     out[f"{kind}_{name}_{i}"] = c
+        for kind, d in self.matrices.items():
+            for name, val in d.items():
+                for idx, c in _entries(val):
+                    out[f"{kind}_{name}{idx}"] = c
         return out
 
     def map(self, fn: Callable[[Any], Any]) -> "GraphPoint":
         m = lambda val: tuple(m(r) for r in val) if isinstance(val, tuple) else fn(val)  # noqa: E731
         return GraphPoint({k: m(v) for k, v in self.theta.items()}, {k: m(v) for k, v in self.inputs.items()},
-                          {k: m(v) for k, v in self.targets.items()}, {k: m(v) for k, v in self.extra.items()})
+                          {k: m(v) for k, v in self.targets.items()}, {k: m(v) for k, v in self.extra.items()},
+                          {n: {k: m(v) for k, v in d.items()} for n, d in self.matrices.items()})
 
 
 def _entries(val, prefix=""):

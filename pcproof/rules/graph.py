@@ -56,13 +56,18 @@ class GraphANN:
                 cv = graph.by_name[c]
                 for i, p in enumerate(cv.parents):
                     if p == v.name:
-                        terms.append(_prim(cv).vjp(ops, i, [x_bar[q] for q in cv.parents],
-                                                   [point.theta[q] for q in cv.params], cv, delta[c]))
+                        terms.append(self.vjp(cv, i, [x_bar[q] for q in cv.parents],
+                                              [point.theta[q] for q in cv.params], delta[c]))
             total = terms[0]
             for t in terms[1:]:
                 total = ops.add(total, t)
             delta[v.name] = ops.name(total, r"\delta", shown(v.name))
         self.x_bar, self.delta = x_bar, delta
+
+    def vjp(self, cv, i, xs, ps, e):
+        """(∂g_c/∂x_{u_i})ᵀ e, the reverse pass's one local step (a subclass may swap the matrix
+        it reads: feedback alignment, pcproof.rules.zoo.graph_fa).  Called from ``__init__``."""
+        return _prim(cv).vjp(self.ops, i, xs, ps, cv, e)
 
     def vertex_updates(self, v, alpha) -> list:
         """BP's update of each of vertex v's parameters (its own term, before sharing)."""
@@ -185,6 +190,11 @@ class GraphPCN(Trajectory):
         return self._cached(("eps", v, t), lambda: self.ops.name(
             self.ops.sub(self.x(v, t), self.mu(v, t)), r"\varepsilon", v, t))
 
+    def vjp(self, cv, i, xs, ps, e):
+        """(∂g_c/∂x_{u_i})ᵀ e, the drive's one local step (as GraphANN.vjp: a subclass may swap
+        the matrix it reads, pcproof.rules.zoo.graph_fa.FeedbackPCN)."""
+        return _prim(cv).vjp(self.ops, i, xs, ps, cv, e)
+
     def drive(self, v, t):
         """−∂F_t/∂x_v: −ε_v + Σ_{c ∈ children(v)} (∂g_c/∂x_v)ᵀ ε_c."""
         ops, g = self.ops, self.graph
@@ -193,7 +203,7 @@ class GraphPCN(Trajectory):
             cv = g.by_name[c]
             for i, p in enumerate(cv.parents):
                 if p == v:
-                    total = ops.add(total, _prim(cv).vjp(ops, i, *self._args(cv, t), cv, self.eps(c, t)))
+                    total = ops.add(total, self.vjp(cv, i, *self._args(cv, t), self.eps(c, t)))
         return total
 
     # -- parameters over time ------------------------------------------------------------
