@@ -1,7 +1,7 @@
 """Print the seeded-bug catalog as a table: rule × prover × shape, expected vs actual, time.
 
     python scripts/catalog.py [--only NAME] [--prover concrete|all-depths|fuzz] [--failing]
-    python scripts/catalog.py --zoo      # the zoo's seeded bugs (tests/catalog/zoo.py) through the judge
+    python scripts/catalog.py --zoo      # the zoo's seeded bugs (tests/catalog/zoo.py, zoo_graph.py) through the judge
 
 ``concrete`` runs both concrete shapes (ragged and deep).  A row is marked ``FAIL``
 when the outcome is not among the allowed ones (a false proved, a false refuted, a
@@ -27,7 +27,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", help="an entry's name (all its variants) or id")
     ap.add_argument("--prover", choices=sorted(GROUPS), help="one prover (concrete = both shapes)")
     ap.add_argument("--failing", action="store_true", help="print only the rows that fail")
-    ap.add_argument("--zoo", action="store_true", help="the zoo's FA/DFA entries, judged under their condition")
+    ap.add_argument("--zoo", action="store_true", help="the zoo's FA/DFA entries and graph FA/relaxed-PC entries, judged under their condition")
     args = ap.parse_args(argv)
     if args.zoo:
         return zoo()
@@ -78,7 +78,16 @@ def zoo() -> int:
         ok = j.kind == (kernel.EXACT_UNDER if e.truth == "holds" else kernel.NOT_BP)
         bad += not ok
         print(f"{e.id[:52]:52} {e.truth:8} {j.kind:26} {time.perf_counter() - t0:6.2f}s{'' if ok else '  FAIL'}")
-    print(f"\n{len(ZOO_CATALOG) - bad} of {len(ZOO_CATALOG)} zoo entries as expected")
+    from catalog.zoo_graph import GRAPH_ZOO_CATALOG
+    from pcproof.check.graph_judge import FEEDBACK_TRANSPOSE, judge_graph_condition, prove_graph_updates
+    for e in GRAPH_ZOO_CATALOG:
+        t0, rule, graph = time.perf_counter(), e.build(), e.graph(arch.activation)
+        j = judge_graph_condition(rule, graph, FEEDBACK_TRANSPOSE, prove_graph_updates(rule, graph))
+        ok = j.kind == (kernel.EXACT_UNDER if e.truth == "holds" else kernel.NOT_BP)
+        bad += not ok
+        print(f"{e.id[:52]:52} {e.truth:8} {j.kind:26} {time.perf_counter() - t0:6.2f}s{'' if ok else '  FAIL'}")
+    n = len(ZOO_CATALOG) + len(GRAPH_ZOO_CATALOG)
+    print(f"\n{n - bad} of {n} zoo entries as expected (layered and graph)")
     return 1 if bad else 0
 
 

@@ -284,3 +284,19 @@ def test_a_feedback_matrix_named_like_a_parameter_is_refused_not_tied_to_it():
                Vertex("y", "dense", ("h",), ("theta",), 1)), ("y",), (("B_theta", (1, 1)), ("theta", (1, 1))), U)
     with pytest.raises(GraphError, match="named like scalars"):
         prove_graph_updates(GraphFA(), g)
+
+
+# -- the graph rules' seeded-bug catalog (tests/catalog/zoo_graph.py; scripts/catalog.py --zoo) ------
+from catalog.entries import FAILS as _FAILS, HOLDS as _HOLDS   # noqa: E402
+from catalog.zoo_graph import GRAPH_ZOO_CATALOG, exact_truth   # noqa: E402
+
+
+@pytest.mark.parametrize("entry", GRAPH_ZOO_CATALOG, ids=lambda e: e.id)
+def test_graph_zoo_catalog(entry):
+    assert exact_truth(entry) == entry.truth, "the hand-derived truth disagrees with exact rationals"
+    rule, graph = entry.build(), entry.graph(U)
+    j = judge_graph_condition(rule, graph, FEEDBACK_TRANSPOSE, prove_graph_updates(rule, graph))
+    if entry.truth == _HOLDS:
+        assert j.kind == kernel.EXACT_UNDER, j.statement
+    else:
+        assert entry.truth == _FAILS and j.kind == kernel.NOT_BP and j.counterexample, j.statement
