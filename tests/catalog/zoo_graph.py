@@ -115,7 +115,7 @@ class GraphMutant:
 
     @property
     def id(self) -> str:
-        return f"{self.build().name}@{self.graph(U).family}{'-levelled' if self.graph(U).levelled else ''}"
+        return f"{self.build().name}@{self.graph(U).family}"
 
 
 RESIDUAL = lambda f: residual(f, 2, 2)             # noqa: E731 (not levelled: the skip is shorter)
