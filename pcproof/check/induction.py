@@ -50,6 +50,7 @@ from .. import kernel
 from ..model import Architecture
 from ..numbers.z3terms import Z3Ops
 from ..rules import equations as eq
+from ..model.families import LayerPoint, Layers
 from ..rules.pc import PCN, PCRule
 from ..conditions import C1
 from ..theorem import Setting, Theorem
@@ -410,8 +411,9 @@ def z3_axiom(ops: Z3Ops, ax: Axiom):
 #: so overrides are what runs); ``initial_values`` is not run but, when overridden,
 #: C1 is not assumed (x^l_0 is left arbitrary, which only weakens the hypotheses)
 RUN_SYMBOLICALLY = ("inference_step", "gate", "steps", "update_step", "initial_values")
-#: PCN's methods run at a generic index when the trajectory is PCN itself
-PCN_RUN = ("x", "eps", "mu", "theta", "b", "gate", "gated_eps", "delta_theta", "delta_b")
+#: the engine's methods run at a generic index when the trajectory is PCN itself (GraphPCN's
+#: x, eps, mu, _args, gated_eps, theta, delta on the mlp family; PCN's layered names)
+PCN_RUN = ("x", "eps", "mu", "_args", "theta", "b", "param", "gate", "gated_eps", "delta_theta", "delta_b", "delta")
 _HARMLESS = {"__init__", "describe", "name", "__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
              "__annotations__", "__firstlineno__", "__static_attributes__", "__abstractmethods__", "_abc_impl",
              "__slots__", "__repr__", "__str__", "__orig_bases__", "__parameters__"}
@@ -512,18 +514,24 @@ _SYMBOL = {"x": "x", "eps": "ε", "theta": "θ", "b": "b"}
 _LAYERS = {"x": (0, 0), "eps": (0, -1), "theta": (1, 0), "b": (0, -1)}
 
 
-class GenericPCN:
-    """Duck-typed :class:`PCN` whose state at (l, t) is an uninterpreted function of
-    the symbolic indices, so that running ``PCN``'s and the rule's code at a generic
-    index gives the one-step relation instead of unrolling the trajectory.  Every
-    read of the state is recorded (``reads``) for the causality check."""
+class GenericPCN(PCN):
+    """:class:`PCN` whose state at (l, t) is an uninterpreted function of the symbolic indices,
+    so that running the engine's and the rule's code at a generic index gives the one-step
+    relation instead of unrolling the trajectory.  Only the four states are replaced (``x``,
+    ``eps``, ``theta``, ``b`` read z3 functions); everything else — ``mu``, ``param``,
+    ``gate``, ``gated_eps``, ``delta``, ``delta_theta``, ``delta_b`` — is the engine's own,
+    inherited, on :class:`~pcproof.model.families.Layers` at the symbolic depth (the same
+    graph protocol the concrete run reads).  Every read of the state is recorded (``reads``)
+    for the causality check."""
 
     def __init__(self, world: "World", rule: PCRule, c1: bool):
         self.world, self.rule = world, rule
         w = world
         self.ops, self.arch, self.params = w.ops, w.arch, w.params
+        self.graph = Layers(w.arch.L, None, w.params.b is not None)
+        self.point = LayerPoint(w.params, w.arch.L)
         self.alpha = w.alpha
-        # as PCN.__init__: the rule's own γ (a rule's __init__ may change it)
+        # as GraphPCN.__init__: the rule's own γ (a rule's __init__ may change it)
         self.gamma = w.ops.number(rule.gamma) if not hasattr(rule.gamma, "free_symbols") else rule.gamma
         self.x0 = _Lazy(w.X0, w.ctx)    # x^l_0: constrained only by the hypothesis C1, if assumed
         self._memo = _Unmemo()
@@ -545,13 +553,6 @@ class GenericPCN:
     def eps(self, l, t): return self._read("eps", l, t, self.world.E)
     def theta(self, k, t): return self._read("theta", k, t, self.world.Th)
     def b(self, l, t): return None if self.params.b is None else self._read("b", l, t, self.world.B)
-
-    # computed exactly as PCN computes them (the same methods)
-    mu = PCN.mu
-    gated_eps = PCN.gated_eps
-    delta_theta = PCN.delta_theta
-    delta_b = PCN.delta_b
-    gate = PCN.gate
 
     def rule_gate(self, l, t):
         """The rule's gate without the run's horizon (whose own lemma is proved apart)."""
