@@ -237,8 +237,13 @@ class Idx:
         other = self._lift_number(o)
         return NotImplemented if other is None else self.space.decide(fn(self.term, other))
 
-    def __eq__(self, o): return self._cmp(o, lambda a, b: a == b)
-    def __ne__(self, o): return self._cmp(o, lambda a, b: a != b)
+    def __eq__(self, o): return self._same(o) or self._cmp(o, lambda a, b: a == b)
+    def __ne__(self, o): return not self._same(o) and self._cmp(o, lambda a, b: a != b)
+
+    def _same(self, o) -> bool:
+        """The very same term (z3 hash-conses them): equal without asking the solver."""
+        other = self._lift(o)
+        return other is not None and self.term.eq(other)
     def __lt__(self, o): return self._cmp(o, lambda a, b: a < b)
     def __le__(self, o): return self._cmp(o, lambda a, b: a <= b)
     def __gt__(self, o): return self._cmp(o, lambda a, b: a > b)
@@ -648,12 +653,21 @@ class World:
             return f"{_SYMBOL[k]}^{{{lay}}}_{{{tim}}}"
 
         me = show(kind, l, t)
-        for rk, li, ti in reads:
+
+        def faults(rk, li, ti):
             latest = t if (kind == "eps" and rk != "eps") else t - 1
             lo, hi = _LAYERS[rk]
-            for bad, why in ((ti > latest, "circular (a definition may read only strictly earlier states)"),
-                             (ti < 0, "before the run starts (a negative time)"),
-                             (z3.Or(li < lo, li > L + hi), "outside the network's layers")):
+            return ((ti > latest, "circular (a definition may read only strictly earlier states)"),
+                    (ti < 0, "before the run starts (a negative time)"),
+                    (z3.Or(li < lo, li > L + hi), "outside the network's layers"))
+        reads = list({(rk, li.get_id(), ti.get_id()): (rk, li, ti) for rk, li, ti in reads}.values())  # z3 ids: hash-consed
+        # one query for every read of the path; only if it is not unsat is each read asked apart
+        s = z3.Solver(ctx=ctx)
+        s.add(where, z3.Or([bad for read in reads for bad, _ in faults(*read)] or [z3.BoolVal(False, ctx)]))
+        if s.check() == z3.unsat:
+            return
+        for rk, li, ti in reads:
+            for bad, why in faults(rk, li, ti):
                 s = z3.Solver(ctx=ctx)
                 s.add(where, bad)
                 r = s.check()

@@ -211,7 +211,11 @@ class GraphPCN(Trajectory):
         return self._cached(("x", v, t), lambda: self.ops.name(self.rule.inference_step(self, v, t - 1), "x", v, t))
 
     def _args(self, vx, t):
-        return [self.x(p, t) for p in vx.parents], [self.param(q, t) for q in vx.params]
+        """A primitive's parent values and parameters at t, each read when the primitive indexes
+        it: a primitive reads exactly what its formula needs, in its formula's order (Δθ of a
+        dense vertex does not read b; the all-depth prover checks every read for causality)."""
+        return (_OnDemand(lambda i: self.x(vx.parents[i], t), len(vx.parents)),
+                _OnDemand(lambda j: self.param(vx.params[j], t), len(vx.params)))
 
     def mu(self, v, t):
         """μ_v(t) = g_v(x_parents(t), θ(t))."""
@@ -305,6 +309,25 @@ class GraphPCN(Trajectory):
 
 
 GraphPCN._engine = GraphPCN
+
+
+class _OnDemand:
+    """A primitive's parent values or parameters, each read from the trajectory when indexed."""
+
+    __slots__ = ("read", "n", "got")
+
+    def __init__(self, read, n):
+        self.read, self.n, self.got = read, n, {}
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        if i < 0 or i >= self.n:
+            raise IndexError(i)
+        if i not in self.got:
+            self.got[i] = self.read(i)
+        return self.got[i]
 
 
 def _deferred(rule) -> bool:
