@@ -42,26 +42,23 @@ class Layers:
     graph engine reads (``by_name``, ``children``, ``distance``, ``users``, ``shapes``).
 
     Every answer is arithmetic and comparison on l, never a lookup keyed by l, so it also holds
-    at a *symbolic* layer (the all-depth prover's z3-backed index, whose comparisons its
-    IndexSpace decides; a dict keyed by such an index would be a silent wrong answer).
-    ``widths`` is None at a symbolic depth (a shape is then only its rank)."""
+    at a *symbolic* depth and layer (the all-depth prover's z3-backed index, whose comparisons
+    its IndexSpace decides; a dict keyed by such an index would be a silent wrong answer).  At
+    a concrete depth (an int L, so int layers) the same answers are tabulated once.  ``widths``
+    is None at a symbolic depth (a shape is then only its rank)."""
 
     def __init__(self, L, widths=None, bias: bool = False):
         self.L, self.widths, self.bias = L, widths, bias
-        self._made: dict = {}
         self.by_name, self.children = _Arith(self.vertex), _Arith(lambda l: (l - 1,) if l >= 1 else ())
         self.distance, self.shapes = _Arith(lambda l: l), _Arith(self.shape)
+        if type(L) is int:      # a concrete depth: the same answers, tabulated once (indices are ints)
+            self.by_name = {l: self.vertex(l) for l in range(L)}
+            self.children = {l: self.children[l] for l in range(L + 1)}
+            self.distance = {l: l for l in range(L + 1)}
+            self.shapes = dict(self.param_shapes)
 
     def vertex(self, l) -> Vertex:
         """Layer l's vertex: the dense primitive θ^{l+1} f(x^{l+1}) (+ b^l)."""
-        if type(l) is int and self.widths is not None:     # a concrete layer: each vertex made once
-            v = self._made.get(l)
-            if v is None:
-                v = self._made[l] = self._vertex(l)
-            return v
-        return self._vertex(l)
-
-    def _vertex(self, l) -> Vertex:
         params = (("theta", l + 1), ("b", l)) if self.bias else (("theta", l + 1),)
         return Vertex(l, "dense", (l + 1,), params, None if self.widths is None else self.widths[l])
 
@@ -99,9 +96,14 @@ class LayerPoint:
 
     def __init__(self, params, L):
         self.params, self.extra = params, params.extra
-        self.inputs = _Clamp(lambda l: l == L, params.s_in)
-        self.targets = _Clamp(lambda l: l == 0, params.s_out)
         self.theta = _Arith(lambda p: params.theta[p[1]] if p[0] == "theta" else params.b[p[1]])
+        if type(L) is int:      # a concrete depth: the same answers, tabulated (indices are ints)
+            self.inputs, self.targets = {L: params.s_in}, {0: params.s_out}
+            self.theta = {("theta", k): W for k, W in params.theta.items()}
+            self.theta.update({("b", l): b for l, b in (params.b or {}).items()})
+        else:
+            self.inputs = _Clamp(lambda l: l == L, params.s_in)
+            self.targets = _Clamp(lambda l: l == 0, params.s_out)
 
 
 class _Arith:

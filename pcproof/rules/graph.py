@@ -120,10 +120,10 @@ class GraphPCN(Trajectory):
         own, g = self._is_own, self.graph
         step = self._step_reads()
         if own("x") and step is not None:
-            self._deps["x"], self._first["x"] = step, 1
+            self._deps["x"], self._first["x"] = _remembered(step), 1
         if own("mu") and own("_args"):
-            self._deps["mu"] = lambda v: tuple([("x", q, 0) for q in g.by_name[v].parents]
-                                               + [("param", q, 0) for q in g.by_name[v].params])
+            self._deps["mu"] = _remembered(lambda v: tuple([("x", q, 0) for q in g.by_name[v].parents]
+                                                           + [("param", q, 0) for q in g.by_name[v].params]))
             self._first["mu"] = 0
         if own("eps"):
             self._deps["eps"] = lambda v: (("x", v, 0), ("mu", v, 0))
@@ -170,13 +170,17 @@ class GraphPCN(Trajectory):
 
     def _changes(self, p):
         """The steps after which parameter p may have changed (immediate schedule), or None."""
-        times = set()
-        for u in self.graph.users(p):
-            s = self._fire_times(u)
-            if s is None:
-                return None
-            times.update(s)
-        return sorted(times)
+        s = self._sched.get(("param", p), self)      # (self: not worked out yet; None is an answer)
+        if s is self:
+            times = set()
+            for u in self.graph.users(p):
+                f = self._fire_times(u)
+                if f is None:
+                    times = None
+                    break
+                times.update(f)
+            s = self._sched[("param", p)] = None if times is None else sorted(times)
+        return s
 
     def _jump(self, kind, where, t):
         """θ_p at t is θ_p as the last update made before t left it."""
@@ -214,8 +218,7 @@ class GraphPCN(Trajectory):
         """A primitive's parent values and parameters at t, each read when the primitive indexes
         it: a primitive reads exactly what its formula needs, in its formula's order (Δθ of a
         dense vertex does not read b; the all-depth prover checks every read for causality)."""
-        return (_OnDemand(lambda i: self.x(vx.parents[i], t), len(vx.parents)),
-                _OnDemand(lambda j: self.param(vx.params[j], t), len(vx.params)))
+        return _OnDemand(self.x, vx.parents, t), _OnDemand(self.param, vx.params, t)
 
     def mu(self, v, t):
         """μ_v(t) = g_v(x_parents(t), θ(t))."""
@@ -281,10 +284,12 @@ class GraphPCN(Trajectory):
     def theta(self, p, t):
         """θ_p in force at step t: updates made before t applied (``immediate``), or none
         until the run ends (``deferred``)."""
-        if t == 0 or _deferred(self.rule):
+        if t == 0:
             return self.point.theta[p]
 
         def compute():
+            if _deferred(self.rule):
+                return self.point.theta[p]
             cur = self.param(p, t - 1)
             for v in self.graph.users(p):
                 d = self.delta(v, p, t - 1)
@@ -312,22 +317,32 @@ GraphPCN._engine = GraphPCN
 
 
 class _OnDemand:
-    """A primitive's parent values or parameters, each read from the trajectory when indexed."""
+    """A primitive's parent values or parameters at t, each read from the trajectory (which
+    remembers it) when indexed: ``read(keys[i], t)``."""
 
-    __slots__ = ("read", "n", "got")
+    __slots__ = ("read", "keys", "t")
 
-    def __init__(self, read, n):
-        self.read, self.n, self.got = read, n, {}
+    def __init__(self, read, keys, t):
+        self.read, self.keys, self.t = read, keys, t
 
     def __len__(self):
-        return self.n
+        return len(self.keys)
 
     def __getitem__(self, i):
-        if i < 0 or i >= self.n:
-            raise IndexError(i)
-        if i not in self.got:
-            self.got[i] = self.read(i)
-        return self.got[i]
+        return self.read(self.keys[i], self.t)
+
+
+def _remembered(reads):
+    """``reads`` (what a definition reads at a vertex: a function of the graph alone), worked
+    out once per vertex of a concrete run."""
+    known: dict = {}
+
+    def at(v):
+        r = known.get(v)
+        if r is None:
+            r = known[v] = reads(v)
+        return r
+    return at
 
 
 def _deferred(rule) -> bool:
