@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from math import isqrt
 from typing import Callable
 
@@ -56,6 +57,8 @@ class Layers:
             self.children = {l: self.children[l] for l in range(L + 1)}
             self.distance = {l: l for l in range(L + 1)}
             self.shapes = dict(self.param_shapes)
+            # in topological order (what BP's forward pass walks): the input L, then layers L−1 … 0
+            self.vertices = (Vertex(L, "input", width=widths[L]),) + tuple(self.by_name[l] for l in range(L - 1, -1, -1))
 
     def vertex(self, l) -> Vertex:
         """Layer l's vertex: the dense primitive θ^{l+1} f(x^{l+1}) (+ b^l)."""
@@ -78,6 +81,8 @@ class Layers:
     def depth(self) -> int:
         return self.L
 
+    outputs = (0,)
+
     @property
     def computed(self) -> tuple:
         return tuple(range(self.L))
@@ -87,6 +92,13 @@ class Layers:
         """In the layered order: θ^1, b^0, θ^2, b^1, …"""
         keys = [k for l in range(self.L) for k in self.vertex(l).params]
         return tuple((k, self.shape(k)) for k in keys)
+
+
+@lru_cache(maxsize=64)
+def layers(widths: tuple, bias: bool) -> Layers:
+    """The mlp family's graph of these widths, read by layer number (it holds shapes only: made
+    once, shared by every run of the layered BP and PCN)."""
+    return Layers(len(widths) - 1, widths, bias)
 
 
 class LayerPoint:

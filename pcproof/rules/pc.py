@@ -22,13 +22,12 @@ all-depth prover (check/induction.py) runs these same methods at a symbolic laye
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any
 
 from . import equations as eq
 from .base import Rule, _own, from_trajectory, Updates
 from .graph import GraphPCN
-from ..model.families import LayerPoint, Layers
+from ..model.families import LayerPoint, layers
 
 
 class PCN(GraphPCN):
@@ -38,7 +37,7 @@ class PCN(GraphPCN):
 
     def __init__(self, arch, params, ops, rule: "PCRule", alpha, steps: int):
         self.arch, self.params = arch, params
-        super().__init__(_layers(tuple(arch.widths), params.b is not None), LayerPoint(params, arch.L),
+        super().__init__(layers(tuple(arch.widths), params.b is not None), LayerPoint(params, arch.L),
                          ops, rule, alpha, steps)
 
     def _step_reads(self):
@@ -93,12 +92,6 @@ class PCN(GraphPCN):
 
 
 PCN._engine = PCN
-
-
-@lru_cache(maxsize=64)
-def _layers(widths: tuple, bias: bool) -> Layers:
-    """The mlp family's graph of these widths (it holds shapes only: made once, shared by runs)."""
-    return Layers(len(widths) - 1, widths, bias)
 
 
 class PCRule(Rule):
