@@ -222,6 +222,16 @@ def test_the_layered_pcn_is_the_graph_engine_with_no_state_equation_of_its_own()
         == {"x", "eps", "theta", "b", "rule_gate", "_read", "_cached"}
 
 
+def test_bp_and_pc_run_on_one_layered_graph():
+    """The layered BP (GraphANN) and PCN (GraphPCN) run on the same Layers object, made once."""
+    from pcproof.rules import ANN
+    arch = Architecture((2, 3, 1, 2), ACT, bias=True)
+    p, ops = random_params(arch, random.Random(0)), RationalOps(ACT)
+    run = ZIL().trajectory(arch, p, ops, Fraction(1, 10))
+    assert isinstance(run.graph, Layers) and ANN(arch, p, ops).graph is run.graph
+    assert ANN(arch, p, ops).x_bar(1) == run.x(1, 0)        # C1: the run starts at BP's x̄
+
+
 @pytest.mark.parametrize("bias", [False, True])
 def test_layers_answers_what_the_mlp_graph_answers(bias):
     widths = (2, 3, 1, 2)
