@@ -1,6 +1,11 @@
-"""The layered network is the ``mlp`` family of graphs: the layered PCN and the graph PCN make
-the same updates, exactly; and the work of a trajectory is linear in depth (counted inference
-steps, never timed), while a user's own inference step is run at every step it is asked for."""
+"""One engine: the layered PCN *is* the graph engine (GraphPCN) on the ``mlp`` family, read by
+arithmetic on the layer number (model.families.Layers), for the concrete provers and for the
+all-depth prover alike.  What "one" means here, each checked so that it can fail: PCN defines no
+state equation of its own; Layers answers what the ``mlp`` graph answers, also at a symbolic
+layer; a bug seeded in the engine changes the layered updates *and* the all-depth verdict; and
+the layered and graph PCN make the same updates, exactly.  The work of a trajectory is linear
+in depth (counted inference steps, never timed), while a user's own inference step is run at
+every step it is asked for."""
 import random
 from fractions import Fraction
 
@@ -13,6 +18,7 @@ from pcproof.numbers import RationalOps, SymbolicOps
 from pcproof.rules import IL, PCN, ZIL, PCRule, rule_updates
 from pcproof.rules import equations as eq
 from pcproof.rules.graph import GraphIL, GraphPCN, GraphPCRule, GraphZIL
+from pcproof.model.families import Layers, LayerPoint
 from pcproof.rules.primitives import PRIMITIVES
 
 ACT = get_activation("poly")
@@ -197,3 +203,108 @@ def test_an_overridden_graph_state_method_is_never_shortcut():
     assert prove(get("graph-updates"), g).verdict == "proved"
     v = prove(get("graph-updates"), g, Setting(rule=LateBiasedErrorGraphZIL))
     assert v.verdict == "refuted", v
+
+
+# -- one engine --------------------------------------------------------------------------------
+#: the engine's state equations: the layered PCN and the all-depth prover's GenericPCN inherit them
+ENGINE = ("x", "mu", "eps", "drive", "energy", "_args", "gated_eps")
+
+
+def test_the_layered_pcn_is_the_graph_engine_with_no_state_equation_of_its_own():
+    from pcproof.check.induction import GenericPCN
+    assert issubclass(PCN, GraphPCN) and issubclass(GenericPCN, PCN)
+    for name in ENGINE:
+        assert name not in vars(PCN), f"PCN.{name} is a second copy of the engine's"
+        if name not in ("x", "eps"):     # its two z3 states; their definitions run PCN.x, PCN.eps
+            assert getattr(GenericPCN, name) is getattr(GraphPCN, name), name
+    # the all-depth prover replaces the four states only; every other method is PCN's own
+    assert {n for n in vars(GenericPCN) if callable(getattr(GenericPCN, n)) and not n.startswith("__")} \
+        == {"x", "eps", "theta", "b", "rule_gate", "_read", "_cached"}
+
+
+def test_bp_and_pc_run_on_one_layered_graph():
+    """The layered BP (GraphANN) and PCN (GraphPCN) run on the same Layers object, made once."""
+    from pcproof.rules import ANN
+    arch = Architecture((2, 3, 1, 2), ACT, bias=True)
+    p, ops = random_params(arch, random.Random(0)), RationalOps(ACT)
+    run = ZIL().trajectory(arch, p, ops, Fraction(1, 10))
+    assert isinstance(run.graph, Layers) and ANN(arch, p, ops).graph is run.graph
+    assert ANN(arch, p, ops).x_bar(1) == run.x(1, 0)        # C1: the run starts at BP's x̄
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_layers_answers_what_the_mlp_graph_answers(bias):
+    widths = (2, 3, 1, 2)
+    g, lay = mlp(ACT, widths=widths, bias=bias), Layers(len(widths) - 1, widths, bias)
+    name = lambda l: f"x{l}"                                            # noqa: E731
+    pname = lambda p: f"theta{p[1]}" if p[0] == "theta" else f"b{p[1]}"  # noqa: E731
+    for l in range(len(widths) - 1):
+        v, w = g.by_name[name(l)], lay.by_name[l]
+        assert (v.primitive, v.parents, v.params, v.width) == \
+            (w.primitive, tuple(map(name, w.parents)), tuple(map(pname, w.params)), w.width)
+        assert g.children[name(l)] == tuple(map(name, lay.children[l]))
+        assert g.distance[name(l)] == lay.distance[l]
+        for p in w.params:
+            assert g.users(pname(p)) == tuple(map(name, lay.users(p)))
+            assert g.shapes[pname(p)] == lay.shapes[p]
+    assert g.children[name(len(widths) - 1)] == tuple(map(name, lay.children[len(widths) - 1]))
+    assert {pname(p): s for p, s in lay.param_shapes} == dict(g.param_shapes)
+    # the parameters are the layered update keys, with their shapes
+    arch = Architecture(widths, ACT, bias)
+    assert dict(lay.param_shapes) == arch.update_shapes(random_params(arch, random.Random(0)))
+
+
+def test_layers_answers_at_a_symbolic_layer_by_arithmetic():
+    """Vertex l at a z3 layer: parents, children, parameters and the clamps are decided by the
+    IndexSpace (under its assumptions), never looked up by the index."""
+    import z3
+    from pcproof.check.induction import IndexSpace, SymbolicIndexError
+    space = IndexSpace(z3.Context())
+    L, l = space.int("L"), space.int("l")
+    lay, point = Layers(L, None, True), LayerPoint(_Sym(), L)
+    space.assumptions = [L.term >= 2, l.term >= 1, l.term <= L.term - 1]
+    v = lay.by_name[l]
+    assert v.parents[0] == l + 1 and v.params[0][1] == l + 1 and v.params[1] == ("b", l)
+    assert lay.children[l][0] == l - 1 and lay.distance[l] == l and lay.users(("theta", l + 1)) == (l,)
+    assert l not in point.inputs and l not in point.targets       # hidden: 1 ≤ l ≤ L − 1
+    assert L in point.inputs and (l - l) in point.targets
+    space.assumptions = [L.term >= 1, l.term >= 0, l.term <= L.term]
+    with pytest.raises(SymbolicIndexError, match="cannot decide"):      # l may be the input: undecided, never guessed
+        l in point.inputs                                       # noqa: B015
+
+
+class _Sym:
+    theta = b = s_in = s_out = None
+    extra: dict = {}
+
+
+def test_a_bug_seeded_in_the_engine_changes_the_layered_updates(monkeypatch):
+    """The layered PCN runs GraphPCN's own equations: flipping the sign of GraphPCN.eps changes
+    its updates (and the layered Z-IL stops being BP)."""
+    arch = Architecture((2, 3, 1, 2), ACT)
+    p, ops, alpha = random_params(arch, random.Random(1)), RationalOps(ACT), Fraction(1, 10)
+    from pcproof.rules import BP
+    assert rule_updates(ZIL(), arch, p, ops, alpha) == rule_updates(BP(), arch, p, ops, alpha)
+    own = GraphPCN.eps
+
+    def flipped(self, v, t):
+        e = own(self, v, t)
+        return self.ops.scale(self.ops.number(-1), e)
+    monkeypatch.setattr(GraphPCN, "eps", flipped)
+    assert rule_updates(ZIL(), arch, p, ops, alpha) != rule_updates(BP(), arch, p, ops, alpha)
+
+
+def test_a_bug_seeded_in_the_engine_is_seen_by_the_all_depth_prover(monkeypatch):
+    """The all-depth prover runs the engine's code at a symbolic layer: a wrong prediction in
+    GraphPCN.mu (μ = g_v + g_v) makes thm-3.1 no longer proved."""
+    from pcproof.check.induction import prove_all_depths
+    from pcproof.theorem import get
+    U = get_activation("uninterpreted")
+    assert prove_all_depths(get("thm-3.1"), activation=U).verdict == "proved"
+    own = GraphPCN.mu
+
+    def doubled(self, v, t):
+        m = own(self, v, t)
+        return self.ops.add(m, m)
+    monkeypatch.setattr(GraphPCN, "mu", doubled)
+    assert prove_all_depths(get("thm-3.1"), activation=U).verdict != "proved"

@@ -555,6 +555,7 @@ class GenericGraphPCN:
     def x(self, v, t): return self._read("x", v, t, self.w.X[v.role])
     def eps(self, v, t): return self._read("eps", v, t, self.w.E[v.role])
     def theta(self, p, t): return self._read("theta", p, t, self.w.Th[p.role])
+    param = theta       # the engine reads parameters through param (a layered run: θ^k, b^l)
 
     # GraphPCN's own methods, looked up when run (so the engine as it is now is what is proved)
     def mu(self, v, t): return GraphPCN.mu(self, v, t)
@@ -562,6 +563,8 @@ class GenericGraphPCN:
     def vjp(self, cv, i, xs, ps, e): return GraphPCN.vjp(self, cv, i, xs, ps, e)
     def delta(self, v, p, t): return GraphPCN.delta(self, v, p, t)
     def _args(self, vx, t): return GraphPCN._args(self, vx, t)
+    def gate(self, v, t): return GraphPCN.gate(self, v, t)
+    def gated_eps(self, v, t): return GraphPCN.gated_eps(self, v, t)
 
     def fires(self, v, t):
         """GraphPCN.fires without the run's horizon t < steps (rule.steps is GraphZIL's own: its

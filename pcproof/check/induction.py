@@ -4,13 +4,15 @@ base case, inductive step and direct step an obligation the kernel forms and
 z3 discharges (:class:`pcproof.kernel.Proof`).
 
 How the step relations are obtained ("the thing proved is the thing run").
-Nothing of the PCN or the rule is written again here.  A :class:`GenericPCN`
-stands in for :class:`pcproof.rules.pc.PCN` with *symbolic* layer and time
-indices (:class:`Idx`, z3 integers) and vectors that are z3 terms
-(:class:`pcproof.numbers.z3terms.Z3Ops`).  Its state ``x(l, t)``, ``eps(l, t)``,
+Nothing of the PCN or the rule is written again here.  A :class:`GenericPCN` is
+:class:`pcproof.rules.pc.PCN` — the graph engine :class:`~pcproof.rules.graph.GraphPCN`
+on the ``mlp`` family, :class:`~pcproof.model.families.Layers` — at a *symbolic* depth,
+with layer and time indices that are z3 integers (:class:`Idx`) and vectors that are z3
+terms (:class:`pcproof.numbers.z3terms.Z3Ops`).  Its state ``x(l, t)``, ``eps(l, t)``,
 ``theta(k, t)``, ``b(l, t)`` are uninterpreted functions of the indices; the
-relations between them are obtained by running the *same* code — PCN's methods
-(``x``, ``eps``, ``mu``, ``theta``, ``b``, ``gate``, ``delta_theta`` …) and, through
+relations between them are obtained by running the *same* code — the engine's methods
+(``x``, ``eps``, ``mu``, ``param``, ``gate``, ``delta`` …, reached through PCN's
+layered names ``theta``, ``b``, ``delta_theta``, ``delta_b``) and, through
 the rule object, the rule's own ``inference_step``, ``gate``, ``steps`` and
 ``update_step`` — once, at a generic (l, t) and a symbolic depth L.  A rule that
 overrides anything else that reaches its updates (``updates``, ``trajectory`` …)
@@ -50,6 +52,7 @@ from .. import kernel
 from ..model import Architecture
 from ..numbers.z3terms import Z3Ops
 from ..rules import equations as eq
+from ..model.families import LayerPoint, Layers
 from ..rules.pc import PCN, PCRule
 from ..conditions import C1
 from ..theorem import Setting, Theorem
@@ -236,8 +239,13 @@ class Idx:
         other = self._lift_number(o)
         return NotImplemented if other is None else self.space.decide(fn(self.term, other))
 
-    def __eq__(self, o): return self._cmp(o, lambda a, b: a == b)
-    def __ne__(self, o): return self._cmp(o, lambda a, b: a != b)
+    def __eq__(self, o): return self._same(o) or self._cmp(o, lambda a, b: a == b)
+    def __ne__(self, o): return not self._same(o) and self._cmp(o, lambda a, b: a != b)
+
+    def _same(self, o) -> bool:
+        """The very same term (z3 hash-conses them): equal without asking the solver."""
+        other = self._lift(o)
+        return other is not None and self.term.eq(other)
     def __lt__(self, o): return self._cmp(o, lambda a, b: a < b)
     def __le__(self, o): return self._cmp(o, lambda a, b: a <= b)
     def __gt__(self, o): return self._cmp(o, lambda a, b: a > b)
@@ -410,7 +418,9 @@ def z3_axiom(ops: Z3Ops, ax: Axiom):
 #: so overrides are what runs); ``initial_values`` is not run but, when overridden,
 #: C1 is not assumed (x^l_0 is left arbitrary, which only weakens the hypotheses)
 RUN_SYMBOLICALLY = ("inference_step", "gate", "steps", "update_step", "initial_values")
-#: PCN's methods run at a generic index when the trajectory is PCN itself
+#: PCN's methods run at a generic index when the trajectory is PCN itself, by their layered
+#: names (x, eps, mu, gated_eps are GraphPCN's on the mlp family; the engine's param, delta and
+#: _args, which these reach, are not listed, so that the verdict's note reads as before)
 PCN_RUN = ("x", "eps", "mu", "theta", "b", "gate", "gated_eps", "delta_theta", "delta_b")
 _HARMLESS = {"__init__", "describe", "name", "__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
              "__annotations__", "__firstlineno__", "__static_attributes__", "__abstractmethods__", "_abc_impl",
@@ -512,18 +522,24 @@ _SYMBOL = {"x": "x", "eps": "ε", "theta": "θ", "b": "b"}
 _LAYERS = {"x": (0, 0), "eps": (0, -1), "theta": (1, 0), "b": (0, -1)}
 
 
-class GenericPCN:
-    """Duck-typed :class:`PCN` whose state at (l, t) is an uninterpreted function of
-    the symbolic indices, so that running ``PCN``'s and the rule's code at a generic
-    index gives the one-step relation instead of unrolling the trajectory.  Every
-    read of the state is recorded (``reads``) for the causality check."""
+class GenericPCN(PCN):
+    """:class:`PCN` whose state at (l, t) is an uninterpreted function of the symbolic indices,
+    so that running the engine's and the rule's code at a generic index gives the one-step
+    relation instead of unrolling the trajectory.  Only the four states are replaced (``x``,
+    ``eps``, ``theta``, ``b`` read z3 functions); everything else — ``mu``, ``param``,
+    ``gate``, ``gated_eps``, ``delta``, ``delta_theta``, ``delta_b`` — is the engine's own,
+    inherited, on :class:`~pcproof.model.families.Layers` at the symbolic depth (the same
+    graph protocol the concrete run reads).  Every read of the state is recorded (``reads``)
+    for the causality check."""
 
     def __init__(self, world: "World", rule: PCRule, c1: bool):
         self.world, self.rule = world, rule
         w = world
         self.ops, self.arch, self.params = w.ops, w.arch, w.params
+        self.graph = Layers(w.arch.L, None, w.params.b is not None)
+        self.point = LayerPoint(w.params, w.arch.L)
         self.alpha = w.alpha
-        # as PCN.__init__: the rule's own γ (a rule's __init__ may change it)
+        # as GraphPCN.__init__: the rule's own γ (a rule's __init__ may change it)
         self.gamma = w.ops.number(rule.gamma) if not hasattr(rule.gamma, "free_symbols") else rule.gamma
         self.x0 = _Lazy(w.X0, w.ctx)    # x^l_0: constrained only by the hypothesis C1, if assumed
         self._memo = _Unmemo()
@@ -545,13 +561,6 @@ class GenericPCN:
     def eps(self, l, t): return self._read("eps", l, t, self.world.E)
     def theta(self, k, t): return self._read("theta", k, t, self.world.Th)
     def b(self, l, t): return None if self.params.b is None else self._read("b", l, t, self.world.B)
-
-    # computed exactly as PCN computes them (the same methods)
-    mu = PCN.mu
-    gated_eps = PCN.gated_eps
-    delta_theta = PCN.delta_theta
-    delta_b = PCN.delta_b
-    gate = PCN.gate
 
     def rule_gate(self, l, t):
         """The rule's gate without the run's horizon (whose own lemma is proved apart)."""
@@ -647,12 +656,21 @@ class World:
             return f"{_SYMBOL[k]}^{{{lay}}}_{{{tim}}}"
 
         me = show(kind, l, t)
-        for rk, li, ti in reads:
+
+        def faults(rk, li, ti):
             latest = t if (kind == "eps" and rk != "eps") else t - 1
             lo, hi = _LAYERS[rk]
-            for bad, why in ((ti > latest, "circular (a definition may read only strictly earlier states)"),
-                             (ti < 0, "before the run starts (a negative time)"),
-                             (z3.Or(li < lo, li > L + hi), "outside the network's layers")):
+            return ((ti > latest, "circular (a definition may read only strictly earlier states)"),
+                    (ti < 0, "before the run starts (a negative time)"),
+                    (z3.Or(li < lo, li > L + hi), "outside the network's layers"))
+        reads = list({(rk, li.get_id(), ti.get_id()): (rk, li, ti) for rk, li, ti in reads}.values())  # z3 ids: hash-consed
+        # one query for every read of the path; only if it is not unsat is each read asked apart
+        s = z3.Solver(ctx=ctx)
+        s.add(where, z3.Or([bad for read in reads for bad, _ in faults(*read)] or [z3.BoolVal(False, ctx)]))
+        if s.check() == z3.unsat:
+            return
+        for rk, li, ti in reads:
+            for bad, why in faults(rk, li, ti):
                 s = z3.Solver(ctx=ctx)
                 s.add(where, bad)
                 r = s.check()

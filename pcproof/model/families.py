@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from math import isqrt
 from typing import Callable
 
@@ -31,6 +32,127 @@ def mlp(activation: Activation, depth: int = 3, width: int = 2, widths=None, bia
             shapes.append((f"b{l}", (n[l],)))
         vertices.append(Vertex(f"x{l}", "dense", (f"x{l + 1}",), params, n[l]))
     return Graph(tuple(vertices), ("x0",), tuple(shapes), activation, f"mlp L={L}")
+
+
+class Layers:
+    """The ``mlp`` family's graph read by arithmetic on the layer number (docs/notation.md):
+    vertex l is layer l, parents(l) = (l+1,), children(l) = (l−1,) for l ≥ 1, params(l) =
+    (θ^{l+1}, b^l) named ("theta", l+1), ("b", l) (the layered update keys), d(l) = l, the
+    input is l = L and the output l = 0.  It answers what :func:`mlp`'s graph answers (vertex
+    ``x{l}``, parameter ``theta{l+1}``; tests/test_one_engine.py), through the protocol the
+    graph engine reads (``by_name``, ``children``, ``distance``, ``users``, ``shapes``).
+
+    Every answer is arithmetic and comparison on l, never a lookup keyed by l, so it also holds
+    at a *symbolic* depth and layer (the all-depth prover's z3-backed index, whose comparisons
+    its IndexSpace decides; a dict keyed by such an index would be a silent wrong answer).  At
+    a concrete depth (an int L, so int layers) the same answers are tabulated once.  ``widths``
+    is None at a symbolic depth (a shape is then only its rank)."""
+
+    def __init__(self, L, widths=None, bias: bool = False):
+        self.L, self.widths, self.bias = L, widths, bias
+        self.by_name, self.children = _Arith(self.vertex), _Arith(lambda l: (l - 1,) if l >= 1 else ())
+        self.distance, self.shapes = _Arith(lambda l: l), _Arith(self.shape)
+        if type(L) is int:      # a concrete depth: the same answers, tabulated once (indices are ints)
+            self.by_name = {l: self.vertex(l) for l in range(L)}
+            self.children = {l: self.children[l] for l in range(L + 1)}
+            self.distance = {l: l for l in range(L + 1)}
+            self.shapes = dict(self.param_shapes)
+            # in topological order (what BP's forward pass walks): the input L, then layers L−1 … 0
+            self.vertices = (Vertex(L, "input", width=widths[L]),) + tuple(self.by_name[l] for l in range(L - 1, -1, -1))
+
+    def vertex(self, l) -> Vertex:
+        """Layer l's vertex: the dense primitive θ^{l+1} f(x^{l+1}) (+ b^l)."""
+        params = (("theta", l + 1), ("b", l)) if self.bias else (("theta", l + 1),)
+        return Vertex(l, "dense", (l + 1,), params, None if self.widths is None else self.widths[l])
+
+    @staticmethod
+    def users(p) -> tuple:
+        """θ^k is read by layer k − 1 only, b^l by layer l."""
+        kind, i = p
+        return (i - 1,) if kind == "theta" else (i,)
+
+    def shape(self, p) -> tuple:
+        kind, i = p
+        n = self.widths or _NO_WIDTHS
+        return (n[i - 1], n[i]) if kind == "theta" else (n[i],)
+
+    # -- the finite network's lists (a concrete depth only) ----------------------------------
+    @property
+    def depth(self) -> int:
+        return self.L
+
+    outputs = (0,)
+
+    @property
+    def computed(self) -> tuple:
+        return tuple(range(self.L))
+
+    @property
+    def param_shapes(self) -> tuple:
+        """In the layered order: θ^1, b^0, θ^2, b^1, …"""
+        keys = [k for l in range(self.L) for k in self.vertex(l).params]
+        return tuple((k, self.shape(k)) for k in keys)
+
+
+@lru_cache(maxsize=64)
+def layers(widths: tuple, bias: bool) -> Layers:
+    """The mlp family's graph of these widths, read by layer number (it holds shapes only: made
+    once, shared by every run of the layered BP and PCN)."""
+    return Layers(len(widths) - 1, widths, bias)
+
+
+class LayerPoint:
+    """A layered :class:`~pcproof.model.Params` as the graph engine reads a point: the input
+    clamped at l = L, the target at l = 0, θ^k and b^l by their keys (by arithmetic, as
+    :class:`Layers`)."""
+
+    def __init__(self, params, L):
+        self.params, self.extra = params, params.extra
+        self.theta = _Arith(lambda p: params.theta[p[1]] if p[0] == "theta" else params.b[p[1]])
+        if type(L) is int:      # a concrete depth: the same answers, tabulated (indices are ints)
+            self.inputs, self.targets = {L: params.s_in}, {0: params.s_out}
+            self.theta = {("theta", k): W for k, W in params.theta.items()}
+            self.theta.update({("b", l): b for l, b in (params.b or {}).items()})
+        else:
+            self.inputs = _Clamp(lambda l: l == L, params.s_in)
+            self.targets = _Clamp(lambda l: l == 0, params.s_out)
+
+
+class _Arith:
+    """``m[key]`` is ``fn(key)``: a map computed from its key, never looked up by it."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __getitem__(self, key):
+        return self.fn(key)
+
+
+class _Clamp:
+    """``v in m`` is ``test(v)``; ``m[v]`` the clamped value (asked only after the test)."""
+
+    __slots__ = ("test", "value")
+
+    def __init__(self, test, value):
+        self.test, self.value = test, value
+
+    def __contains__(self, v):
+        return self.test(v)
+
+    def __getitem__(self, v):
+        return self.value
+
+
+class _Unknown:
+    """The widths of a symbolic depth: every width unknown (None)."""
+
+    def __getitem__(self, i):
+        return None
+
+
+_NO_WIDTHS = _Unknown()
 
 
 def residual(activation: Activation, blocks: int = 2, width: int = 2, out: int | None = None) -> Graph:

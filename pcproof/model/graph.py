@@ -20,8 +20,6 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any, Callable
 
-import sympy as sp
-
 from .activations import Activation
 
 
@@ -369,6 +367,7 @@ def _build_point(g: Graph, scalar: Callable[[str], Any], noise: bool = False) ->
 
 def symbolic_point(g: Graph, noise: bool = False) -> GraphPoint:
     """Every scalar a real sympy symbol."""
+    import sympy as sp      # loaded on first use: the layered engine reads this module's Vertex
     return _build_point(g, lambda name: sp.Symbol(name, real=True), noise)
 
 

@@ -200,9 +200,12 @@ def _where() -> str:
 
 def state_text(key) -> str:
     kind, where, t = key
-    stem = {"x": "x", "mu": "μ", "eps": "ε", "dtheta": "Δθ", "db": "Δb", "theta": "θ", "b": "b"}.get(kind, kind)
-    if kind == "dtheta" and isinstance(where, int):
-        where = where + 1
+    stem = {"x": "x", "mu": "μ", "eps": "ε", "theta": "θ", "b": "b"}.get(kind, kind)
+    key = where if kind == "param" else where[-1] if kind == "delta" else None
+    if isinstance(key, tuple):      # a layered parameter by its update key: ("theta", k) or ("b", l)
+        return f"{'Δ' if kind == 'delta' else ''}{'θ' if key[0] == 'theta' else 'b'}^{key[1]}_{t}"
+    if kind == "param":      # a graph's parameter, by name
+        return f"θ^{where}_{t}"
     if kind == "delta":      # a graph vertex's update of one of its parameters
         v, p = where
         return f"Δ{p}@{v}_{t}"

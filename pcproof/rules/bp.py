@@ -1,22 +1,14 @@
 """The ANN and backpropagation (docs/notation.md, "ANN trained with backpropagation").
 
-The layered network is the ``mlp`` family of graphs (model.families.mlp: layer l is vertex
-``x{l}``, θ^{l+1} its parameter ``theta{l+1}``, b^l its ``b{l}``), and BP on it is the graph
-engine's reverse mode (:class:`~pcproof.rules.graph.GraphANN`), run once per point; :class:`ANN`
-only reads it back by layer."""
+The layered network is the ``mlp`` family of graphs read by layer number
+(:class:`~pcproof.model.families.Layers`: vertex l is layer l, θ^{l+1} and b^l its parameters
+("theta", l+1), ("b", l)), and BP on it is the graph engine's reverse mode
+(:class:`~pcproof.rules.graph.GraphANN`), run once per point; :class:`ANN` only reads it back."""
 from __future__ import annotations
 
-from functools import lru_cache
-
+from ..model.families import LayerPoint, layers
 from .base import Rule, Updates
 from .graph import GraphANN
-
-
-@lru_cache(maxsize=64)
-def mlp_graph(widths: tuple, activation, bias: bool):
-    """The ``mlp`` family's graph of these widths (built and validated once)."""
-    from ..model.families import mlp
-    return mlp(activation, widths=widths, bias=bias)
 
 
 class ANN:
@@ -24,21 +16,16 @@ class ANN:
 
     def __init__(self, arch, params, ops):
         self.arch, self.params, self.ops = arch, params, ops
-        self.graph = mlp_graph(tuple(arch.widths), arch.activation, params.b is not None)
-        # shown as x̄^l and δ^l with the layer's number (the graph's vertex x{l} is layer l)
-        self.run = GraphANN(self.graph, params.graph_point(arch.L), ops, label=_layer)
+        self.graph = layers(tuple(arch.widths), params.b is not None)
+        self.run = GraphANN(self.graph, LayerPoint(params, arch.L), ops)
 
     def x_bar(self, l):
         """x̄^l, the feed-forward value of layer l (x̄^L = s_in)."""
-        return self.run.x_bar[f"x{l}"]
+        return self.run.x_bar[l]
 
     def delta(self, l):
         """δ^l = −∂E/∂x̄^l, for l = 0 … L-1."""
-        return self.run.delta[f"x{l}"]
-
-
-def _layer(vertex: str) -> int:
-    return int(vertex[1:])
+        return self.run.delta[l]
 
 
 class BP(Rule):
@@ -54,7 +41,7 @@ class BP(Rule):
         """BP's updates from an ANN already run forward and backward (the graph's, by layer)."""
         out = {}
         for l in range(ann.arch.L):
-            made = ann.run.vertex_updates(f"x{l}", alpha)
+            made = ann.run.vertex_updates(l, alpha)
             out[("theta", l + 1)] = made[0]
             if ann.params.b is not None:
                 out[("b", l)] = made[1]

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..conditions import SHARED_UPDATES
 from .base import FOREVER, Rule, Trajectory, _own, from_trajectory
+from . import equations as eq
 from .primitives import PRIMITIVES
 
 SCHEDULES = tuple(SHARED_UPDATES)   # immediate, deferred (pcproof.conditions)
@@ -92,101 +93,147 @@ def _plus(ops, a, b, shape):
 class GraphPCN(Trajectory):
     """The inference trajectory of PC on a graph, with learning interleaved as the rule says.
 
-    ``x(v, t)``, ``mu(v, t)``, ``eps(v, t)``, ``theta(p, t)`` are computed on first use."""
+    ``x(v, t)``, ``mu(v, t)``, ``eps(v, t)``, ``param(p, t)`` are computed on first use.  This
+    is the one PC trajectory: the layered :class:`~pcproof.rules.pc.PCN` is this class on the
+    ``mlp`` family, vertex l being layer l.
 
-    def __init__(self, graph, point, ops, rule: "GraphPCRule", alpha, steps: int):
+    The graph is read only through ``by_name[v]`` (primitive, parents, params), ``children[v]``,
+    ``distance[v]``, ``users(p)``, ``shapes[p]`` and the point's ``inputs``/``targets``
+    (``v in …``) and ``theta[p]``: a :class:`~pcproof.model.graph.Graph` answers from its
+    vertices, :class:`~pcproof.model.families.Layers` by arithmetic on the layer number, which
+    also holds at the all-depth prover's symbolic layer.  Every state is read through a method
+    of ``self`` (``x``, ``eps``, ``param``, ``gate``, ``delta`` …), so a subclass's override is
+    what runs."""
+
+    #: the methods that must all be the engine's own for parameters to follow the rule's clock
+    _SCHEDULED = ("fires", "gate", "delta", "theta", "param")
+
+    def __init__(self, graph, point, ops, rule, alpha, steps: int):
         self.graph, self.point, self.ops, self.rule = graph, point, ops, rule
         self.alpha, self.gamma, self.steps = alpha, ops.number(rule.gamma), steps
         self._start_memo(graph.depth + steps)
         self._skip_unchanged()
         self.x0 = rule.initial_values(self)
 
+    def _is_own(self, name) -> bool:
+        """``name`` is the engine's own definition (GraphPCN's, or PCN's for a layered run)."""
+        return _own(self, name, self._engine)
+
     def _skip_unchanged(self):
         """Which definitions are pcproof's own and what each reads (see base.Trajectory): x by
-        GraphPCRule.inference_step through GraphPCN.drive, μ and ε by GraphPCN's."""
-        own = lambda name: _own(self, name, GraphPCN)     # noqa: E731
-        g = self.graph
-        if all(map(own, ("x", "drive", "_args"))) and _own(self.rule, "inference_step", GraphPCRule):
-            def x_reads(v):
-                out = [("x", v, 1), ("eps", v, 1)]
-                for c in g.children[v]:
-                    cv = g.by_name[c]
-                    out.append(("eps", c, 1))
-                    out += [("x", q, 1) for q in cv.parents] + [("theta", q, 1) for q in cv.params]
-                return tuple(out)
-            self._deps["x"], self._first["x"] = x_reads, 1
+        the rule's own inference step (:meth:`_step_reads`), μ and ε by the engine's."""
+        own, g = self._is_own, self.graph
+        step = self._step_reads()
+        if own("x") and step is not None:
+            self._deps["x"], self._first["x"] = _remembered(step), 1
         if own("mu") and own("_args"):
-            self._deps["mu"] = lambda v: tuple([("x", q, 0) for q in g.by_name[v].parents]
-                                               + [("theta", q, 0) for q in g.by_name[v].params])
+            self._deps["mu"] = _remembered(lambda v: tuple([("x", q, 0) for q in g.by_name[v].parents]
+                                                           + [("param", q, 0) for q in g.by_name[v].params]))
             self._first["mu"] = 0
         if own("eps"):
             self._deps["eps"] = lambda v: (("x", v, 0), ("mu", v, 0))
             self._first["eps"] = 0
         self._sched: dict = {}
-        self._scheduled = all(map(own, ("fires", "delta", "theta")))
+        self._scheduled = all(map(own, self._SCHEDULED))
+
+    def _step_reads(self):
+        """What the rule's inference step reads at v, as ``(kind, where, offset)``, when it is
+        pcproof's own (GraphPCRule's, through the engine's drive); None: a user's step."""
+        if not (own := self._is_own)("drive") or not own("_args") \
+                or not _own(self.rule, "inference_step", GraphPCRule):
+            return None
+        g = self.graph
+
+        def x_reads(v):
+            out = [("x", v, 1), ("eps", v, 1)]
+            for c in g.children[v]:
+                cv = g.by_name[c]
+                out.append(("eps", c, 1))
+                out += [("x", q, 1) for q in cv.parents] + [("param", q, 1) for q in cv.params]
+            return tuple(out)
+        return x_reads
 
     def _fire_times(self, v):
-        """The steps at which vertex v learns when the rule is Z-IL on pcproof's own clock
-        (t = d(v) + offset); None: ask the rule at every step."""
+        """The steps at which vertex v learns when the rule's gate is pcproof's own clock
+        (:meth:`_clock`); None: ask the gate at every step."""
         if not self._scheduled:
             return None
         s = self._sched.get(v, self)      # (self: not worked out yet; None is an answer)
         if s is self:
-            rule, s = self.rule, None
-            if isinstance(rule, GraphZIL) and _own(rule, "fires", GraphZIL):
-                t = self.graph.distance[v] + rule.update_offset
-                s = (t,) if 0 <= t < self.steps else ()
+            s = self._clock(v)
+            if s is not None:
+                s = tuple(sorted(t for t in set(s) if 0 <= t < self.steps))
             self._sched[v] = s
         return s
 
+    def _clock(self, v):
+        """Z-IL's clock: vertex v learns at t = d(v) + offset (None: not a clock pcproof knows)."""
+        rule = self.rule
+        if isinstance(rule, GraphZIL) and _own(rule, "fires", GraphZIL):
+            return (self.graph.distance[v] + rule.update_offset,)
+        return None
+
     def _changes(self, p):
         """The steps after which parameter p may have changed (immediate schedule), or None."""
-        times = set()
-        for u in self.graph.users(p):
-            s = self._fire_times(u)
-            if s is None:
-                return None
-            times.update(s)
-        return sorted(times)
+        s = self._sched.get(("param", p), self)      # (self: not worked out yet; None is an answer)
+        if s is self:
+            times = set()
+            for u in self.graph.users(p):
+                f = self._fire_times(u)
+                if f is None:
+                    times = None
+                    break
+                times.update(f)
+            s = self._sched[("param", p)] = None if times is None else sorted(times)
+        return s
 
     def _jump(self, kind, where, t):
         """θ_p at t is θ_p as the last update made before t left it."""
-        if kind != "theta":
+        if kind != "param":
             return None
         s = self._changes(where)
         if s is None:
             return None
         last = max((u + 1 for u in s if u + 1 <= t), default=0)
-        return None if last == t else self.theta(where, last)
+        return None if last == t else self.param(where, last)
 
     def _source(self, kind, where):
-        if kind == "x" and (where in self.point.inputs or where in self.point.targets) and _own(self, "x", GraphPCN):
+        if kind == "x" and (where in self.point.inputs or where in self.point.targets) and self._is_own("x"):
             return FOREVER      # clamped
-        if kind == "theta":
-            if self.rule.shared_updates == "deferred" and _own(self, "theta", GraphPCN):
+        if kind == "param":
+            if _deferred(self.rule) and self._is_own("theta") and self._is_own("param"):
                 return FOREVER
             s = self._changes(where)
             return None if s is None else (s[0] if s else FOREVER)
         return None
 
+    # -- state ------------------------------------------------------------------------------
     def x(self, v, t):
-        g = self.graph
-        if v in self.point.inputs:
-            return self.point.inputs[v]
-        if v in self.point.targets:
-            return self.point.targets[v]
+        """x_v(t).  Inputs and outputs are clamped; a hidden vertex follows the rule's step."""
+        point = self.point
+        if v in point.inputs:
+            return point.inputs[v]
+        if v in point.targets:
+            return point.targets[v]
         if t == 0:
             return self.x0[v]
         return self._cached(("x", v, t), lambda: self.ops.name(self.rule.inference_step(self, v, t - 1), "x", v, t))
 
     def _args(self, vx, t):
-        return [self.x(p, t) for p in vx.parents], [self.theta(p, t) for p in vx.params]
+        """A primitive's parent values and parameters at t, each read when the primitive indexes
+        it: a primitive reads exactly what its formula needs, in its formula's order (Δθ of a
+        dense vertex does not read b; the all-depth prover checks every read for causality)."""
+        return _OnDemand(self.x, vx.parents, t), _OnDemand(self.param, vx.params, t)
 
     def mu(self, v, t):
-        vx = self.graph.by_name[v]
-        return self._cached(("mu", v, t), lambda: _prim(vx).value(self.ops, *self._args(vx, t), vx))
+        """μ_v(t) = g_v(x_parents(t), θ(t))."""
+        def compute():
+            vx = self.graph.by_name[v]
+            return _prim(vx).value(self.ops, *self._args(vx, t), vx)
+        return self._cached(("mu", v, t), compute)
 
     def eps(self, v, t):
+        """ε_v(t) = x_v(t) − μ_v(t)."""
         return self._cached(("eps", v, t), lambda: self.ops.name(
             self.ops.sub(self.x(v, t), self.mu(v, t)), r"\varepsilon", v, t))
 
@@ -206,37 +253,64 @@ class GraphPCN(Trajectory):
                     total = ops.add(total, self.vjp(cv, i, *self._args(cv, t), self.eps(c, t)))
         return total
 
+    def energy(self, t):
+        """F_t = ½ Σ_v ‖ε_v(t)‖²."""
+        return eq.energy(self.ops, [self.eps(v, t) for v in self.graph.computed])
+
     # -- parameters over time ------------------------------------------------------------
     def fires(self, v, t) -> bool:
         return 0 <= t < self.steps and self.rule.fires(self, v, t)
 
+    def gate(self, v, t):
+        """What the rule says about vertex v's parameters at step t: None (no update) or the
+        gate ϕ (1, a scalar, or a vector of one gate per error node)."""
+        return 1 if self.fires(v, t) else None
+
+    def gated_eps(self, v, t):
+        """ϕ ⊙ ε_v(t): the error as the learning step sees it (a gate is 1, a scalar — a
+        vertex's own learning-rate factor — or a vector, one gate per error node)."""
+        g = self.gate(v, t)
+        e = self.eps(v, t)
+        if g is None or (isinstance(g, int) and g == 1):
+            return e
+        return self.ops.mul(g, e) if isinstance(g, (tuple, list)) or getattr(g, "ndim", 0) else self.ops.scale(g, e)
+
     def delta(self, v, p, t):
-        """The update vertex v makes to its parameter p at step t (None if it does not learn then)."""
-        if not self.fires(v, t):
+        """The update vertex v makes to its parameter p at step t (None if it does not learn then):
+        α (∂g_v/∂θ_p)ᵀ ϕ ⊙ ε_v(t), all at t."""
+        if self.gate(v, t) is None:
             return None
-        vx = self.graph.by_name[v]
-        j = vx.params.index(p)
-        return self._cached(("delta", (v, p), t), lambda: _prim(vx).update(
-            self.ops, j, *self._args(vx, t), vx, self.eps(v, t), self.alpha))
+
+        def compute():
+            vx = self.graph.by_name[v]
+            return _prim(vx).update(self.ops, vx.params.index(p), *self._args(vx, t), vx, self.gated_eps(v, t),
+                                    self.alpha)
+        return self._cached(("delta", (v, p), t), compute)
+
+    def param(self, p, t):
+        """θ_p in force at step t, as the engine reads it (a layered run reads θ^k, b^l here)."""
+        return self.theta(p, t)
 
     def theta(self, p, t):
         """θ_p in force at step t: updates made before t applied (``immediate``), or none
         until the run ends (``deferred``)."""
-        if t == 0 or self.rule.shared_updates == "deferred":
+        if t == 0:
             return self.point.theta[p]
 
         def compute():
-            cur = self.theta(p, t - 1)
+            if _deferred(self.rule):
+                return self.point.theta[p]
+            cur = self.param(p, t - 1)
             for v in self.graph.users(p):
                 d = self.delta(v, p, t - 1)
                 if d is not None:
                     cur = _plus(self.ops, cur, d, self.graph.shapes[p])
             return cur
-        return self._cached(("theta", p, t), compute)
+        return self._cached(("param", p, t), compute)
 
     def total_updates(self) -> dict:
         """Σ_t Σ_v of every update made during the run, per parameter."""
-        ops, out = self.ops, {}
+        out = {}
         for p, _shape in self.graph.param_shapes:
             users = self.graph.users(p)
             sched = [self._fire_times(v) for v in users]
@@ -247,6 +321,43 @@ class GraphPCN(Trajectory):
                         if (d := self.delta(users[i], p, t)) is not None]
             out[p] = self._total(made, self.point.theta[p], len(_shape) == 2)
         return out
+
+
+GraphPCN._engine = GraphPCN
+
+
+class _OnDemand:
+    """A primitive's parent values or parameters at t, each read from the trajectory (which
+    remembers it) when indexed: ``read(keys[i], t)``."""
+
+    __slots__ = ("read", "keys", "t")
+
+    def __init__(self, read, keys, t):
+        self.read, self.keys, self.t = read, keys, t
+
+    def __len__(self):
+        return len(self.keys)
+
+    def __getitem__(self, i):
+        return self.read(self.keys[i], self.t)
+
+
+def _remembered(reads):
+    """``reads`` (what a definition reads at a vertex: a function of the graph alone), worked
+    out once per vertex of a concrete run."""
+    known: dict = {}
+
+    def at(v):
+        r = known.get(v)
+        if r is None:
+            r = known[v] = reads(v)
+        return r
+    return at
+
+
+def _deferred(rule) -> bool:
+    """A shared parameter's updates wait for the end of the run (a layered rule shares none)."""
+    return getattr(rule, "shared_updates", "immediate") == "deferred"
 
 
 class GraphPCRule(Rule):

@@ -10,16 +10,14 @@ Asking only for what an update reads keeps the symbolic proof linear in depth.
 Timing (docs/notation.md): at a step t where θ^{l+1} learns, its update and the inference
 step both read the state at t (old weights); both are applied for t + 1.
 
-One engine.  The layered network is the ``mlp`` family of graphs (layer l = vertex ``x{l}``,
-θ^{l+1} = its parameter): BP runs on the graph engine (:class:`~pcproof.rules.bp.ANN`), and the
-trajectory machinery — memo, circularity, the linear-work shortcuts, the sums of updates — is
-:class:`~pcproof.rules.base.Trajectory`'s, shared with :class:`~pcproof.rules.graph.GraphPCN`.
-What stays here is the layered state equations (``x``, ``mu``, ``eps``, ``theta``, ``b``,
-``gate``, ``gated_eps``, ``delta_theta``, ``delta_b``), because (1) they are the user's API: a
-PCN subclass overrides them and a run must execute the override, and (2) the all-depth prover
-runs exactly these methods at a *symbolic* layer and time (check/induction.py, ``PCN_RUN``),
-which a vertex-keyed engine cannot.  Both give identical updates on the mlp family
-(tests/test_one_engine.py).
+One engine.  The layered PCN *is* the graph engine (:class:`~pcproof.rules.graph.GraphPCN`) on
+the ``mlp`` family, read by arithmetic on the layer number (:class:`~pcproof.model.families.Layers`:
+vertex l is layer l, its parameters θ^{l+1} and b^l): ``x``, ``mu``, ``eps``, ``gated_eps`` are
+the engine's, keyed by l.  What this class adds is the layered names of the user's API, one line
+each onto the engine's parameter and update methods (``theta``, ``b``, ``delta_theta``,
+``delta_b``), and the layered rule's gate; the engine reads parameters and updates back through
+those names (``param``, ``delta``), so a subclass's override of any of them is what runs.  The
+all-depth prover (check/induction.py) runs these same methods at a symbolic layer and time.
 """
 from __future__ import annotations
 
@@ -27,105 +25,62 @@ from fractions import Fraction
 from typing import Any
 
 from . import equations as eq
-from .base import FOREVER, Rule, RuleError, Trajectory, _own, from_trajectory, Updates
+from .base import Rule, _own, from_trajectory, Updates
+from .graph import GraphPCN
+from ..model.families import LayerPoint, layers
 
 
-class PCN(Trajectory):
+class PCN(GraphPCN):
     """The inference trajectory of a PCN, with learning interleaved as the rule says."""
 
+    _SCHEDULED = ("gate", "delta", "delta_theta", "delta_b", "theta", "b", "param")
+
     def __init__(self, arch, params, ops, rule: "PCRule", alpha, steps: int):
-        self.arch, self.params, self.ops, self.rule = arch, params, ops, rule
-        self.alpha = alpha
-        self.gamma = ops.number(rule.gamma)
-        self.steps = steps          # inference runs for t = 0 … steps-1
-        self._start_memo(arch.L + steps)
-        self._skip_unchanged()
-        self.x0 = rule.initial_values(self)
+        self.arch, self.params = arch, params
+        super().__init__(layers(tuple(arch.widths), params.b is not None), LayerPoint(params, arch.L),
+                         ops, rule, alpha, steps)
 
-    def _skip_unchanged(self):
-        """Which of this run's definitions are pcproof's own, and what each reads (base.Trajectory):
-        x by PCRule.inference_step, μ and ε by PCN's; never a user's override."""
-        own = lambda name: _own(self, name, PCN)     # noqa: E731
-        if own("x") and _own(self.rule, "inference_step", PCRule):
-            self._deps["x"] = lambda l: (("x", l, 1), ("eps", l, 1), ("eps", l - 1, 1), ("theta", l, 1))
-            self._first["x"] = 1
-        if own("mu"):
-            self._deps["mu"] = lambda l: (("theta", l + 1, 0), ("x", l + 1, 0), ("b", l, 0))
-            self._first["mu"] = 0
-        if own("eps"):
-            self._deps["eps"] = lambda l: (("x", l, 0), ("mu", l, 0))
-            self._first["eps"] = 0
-        self._sched: dict = {}
-        self._scheduled = all(own(n) for n in ("gate", "delta_theta", "delta_b", "theta", "b"))
-
-    def _schedule(self, l):
-        """The steps at which θ^{l+1} and b^l can learn, when the rule's gate is pcproof's own
-        clock (Z-IL: t = l + offset; IL: t = t_c + offset); None: ask the gate at every step."""
-        if not self._scheduled:
+    def _step_reads(self):
+        """PCRule's own inference step reads x^l, ε^l, ε^{l-1} and θ^l at t."""
+        if not _own(self.rule, "inference_step", PCRule):
             return None
-        s = self._sched.get(l, self)     # (self: not worked out yet; None is an answer)
-        if s is self:
-            rule, s = self.rule, None
-            if isinstance(rule, ZIL) and _own(rule, "gate", ZIL) and _own(rule, "update_step", ZIL):
-                s = (rule.update_step(l),)
-            elif isinstance(rule, IL) and _own(rule, "gate", IL):
-                s = (rule.t_c + rule.update_offset,)
-            if s is not None:
-                s = tuple(sorted(t for t in set(s) if 0 <= t < self.steps))
-            self._sched[l] = s
-        return s
+        return lambda l: (("x", l, 1), ("eps", l, 1), ("eps", l - 1, 1), ("param", ("theta", l), 1))
 
-    def _jump(self, kind, where, t):
-        """θ^k_t (b^l_t) is θ^k (b^l) as the last scheduled update before t left it."""
-        if kind not in ("theta", "b"):
-            return None
-        s = self._schedule(where - 1 if kind == "theta" else where)
-        if s is None:
-            return None
-        last = max((u + 1 for u in s if u + 1 <= t), default=0)
-        return None if last == t else getattr(self, kind)(where, last)
-
-    def _source(self, kind, where):
-        L = self.arch.L
-        if kind == "x" and (where == L or where == 0) and _own(self, "x", PCN):
-            return FOREVER      # clamped
-        if kind == "b" and self.params.b is None and _own(self, "b", PCN):
-            return FOREVER
-        if kind in ("theta", "b"):
-            s = self._schedule(where - 1 if kind == "theta" else where)
-            return None if s is None else (s[0] if s else FOREVER)
+    def _clock(self, l):
+        """The steps at which θ^{l+1} and b^l learn when the rule's gate is pcproof's own clock
+        (Z-IL: t = l + offset = d(l) + offset; IL: t = t_c + offset); None: ask the gate."""
+        rule = self.rule
+        if isinstance(rule, ZIL) and _own(rule, "gate", ZIL) and _own(rule, "update_step", ZIL):
+            return (rule.update_step(l),)
+        if isinstance(rule, IL) and _own(rule, "gate", IL):
+            return (rule.t_c + rule.update_offset,)
         return None
 
-    # -- state ---------------------------------------------------------------
-    def x(self, l, t):
-        """x^l_t.  Input and output are clamped; hidden layers follow the inference step."""
-        L = self.arch.L
-        if l == L:
-            return self.params.s_in
-        if l == 0:
-            return self.params.s_out
-        if t == 0:
-            return self.x0[l]
-        if t < 0:
-            raise RuleError(f"the rule reads x^{l}_{t}, before the run starts at t = 0")
-        return self._cached(("x", l, t), lambda: self.ops.name(
-            self.rule.inference_step(self, l, t - 1), "x", l, t))
+    # -- the layered names: one line each onto the engine -----------------------------------
+    def theta(self, k, t):
+        """θ^k_t: the weights in force at step t (updates made at t-1 and before applied)."""
+        return GraphPCN.theta(self, ("theta", k), t)
 
-    def mu(self, l, t):
-        """μ^l_t = θ^{l+1}_t f(x^{l+1}_t) (+ b^l_t)."""
-        return self._cached(("mu", l, t), lambda: eq.prediction(
-            self.ops, self.theta(l + 1, t), self.x(l + 1, t), self.b(l, t)))
+    def b(self, l, t):
+        """b^l_t (None without biases)."""
+        return None if self.params.b is None else GraphPCN.theta(self, ("b", l), t)
 
-    def eps(self, l, t):
-        """ε^l_t = x^l_t − μ^l_t."""
-        return self._cached(("eps", l, t), lambda: self.ops.name(
-            eq.error(self.ops, self.x(l, t), self.mu(l, t)), r"\varepsilon", l, t))
+    def delta_theta(self, l, t):
+        """Δθ^{l+1} made at step t (None if θ^{l+1} does not learn at t)."""
+        return GraphPCN.delta(self, l, ("theta", l + 1), t)
 
-    def energy(self, t):
-        """F_t = ½ Σ_l ‖ε^l_t‖²."""
-        return eq.energy(self.ops, [self.eps(l, t) for l in range(self.arch.L)])
+    def delta_b(self, l, t):
+        """Δb^l made at step t (None without biases, or if b^l does not learn at t)."""
+        return None if self.params.b is None else GraphPCN.delta(self, l, ("b", l), t)
 
-    # -- parameters over time ---------------------------------------------------
+    def param(self, p, t):
+        """The engine reads θ^k and b^l through the layered names (so overrides run)."""
+        return self.theta(p[1], t) if p[0] == "theta" else self.b(p[1], t)
+
+    def delta(self, l, p, t):
+        """The engine reads the updates through the layered names (so overrides run)."""
+        return self.delta_theta(l, t) if p[0] == "theta" else self.delta_b(l, t)
+
     def gate(self, l, t):
         """What the rule says about θ^{l+1} at step t: None (no update) or the gate (1 or ϕ per node)."""
         if t < 0 or t >= self.steps:
@@ -135,60 +90,8 @@ class PCN(Trajectory):
             self._memo[key] = self.rule.gate(self, l, t)
         return self._memo[key]
 
-    def gated_eps(self, l, t):
-        """ϕ ⊙ ε^l_t: the error as the learning step sees it (a gate is 1, a scalar — a
-        layer's own learning-rate factor — or a vector, one gate per error node)."""
-        g = self.gate(l, t)
-        e = self.eps(l, t)
-        if g is None or (isinstance(g, int) and g == 1):
-            return e
-        return self.ops.mul(g, e) if isinstance(g, (tuple, list)) or getattr(g, "ndim", 0) else self.ops.scale(g, e)
 
-    def delta_theta(self, l, t):
-        """Δθ^{l+1} made at step t (None if θ^{l+1} does not learn at t)."""
-        if self.gate(l, t) is None:
-            return None
-        return self._cached(("dtheta", l, t), lambda: eq.weight_update(
-            self.ops, self.alpha, self.gated_eps(l, t), self.x(l + 1, t)))
-
-    def delta_b(self, l, t):
-        if self.params.b is None or self.gate(l, t) is None:
-            return None
-        return self._cached(("db", l, t), lambda: eq.bias_update(self.ops, self.alpha, self.gated_eps(l, t)))
-
-    def theta(self, k, t):
-        """θ^k_t: the weights in force at step t (updates made at t-1 and before applied)."""
-        if t == 0:
-            return self.params.theta[k]
-        return self._cached(("theta", k, t), lambda: _updated(
-            self.theta(k, t - 1), self.delta_theta(k - 1, t - 1), self.ops.mat_add))
-
-    def b(self, l, t):
-        if self.params.b is None:
-            return None
-        if t == 0:
-            return self.params.b[l]
-        return self._cached(("b", l, t), lambda: _updated(self.b(l, t - 1), self.delta_b(l, t - 1), self.ops.add))
-
-    # -- what one training pair changes ----------------------------------------------
-    def total_updates(self) -> Updates:
-        """Σ_t of every update made during the run, per parameter."""
-        out: Updates = {}
-        for l in range(self.arch.L):
-            for key, fn in ((("theta", l + 1), self.delta_theta), (("b", l), self.delta_b)):
-                if key[0] == "b" and self.params.b is None:
-                    continue
-                when = self._schedule(l)
-                made = [d for t in (range(self.steps) if when is None else when) if (d := fn(l, t)) is not None]
-                kind, i = key
-                out[key] = self._total(made, self.params.theta[i] if kind == "theta" else self.params.b[i],
-                                       kind == "theta")
-        return out
-
-
-def _updated(prev, update, add):
-    """A parameter after the update made at the previous step (if there was one)."""
-    return prev if update is None else add(prev, update)
+PCN._engine = PCN
 
 
 class PCRule(Rule):
