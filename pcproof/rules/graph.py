@@ -139,7 +139,8 @@ class GraphPCN(Trajectory):
     def _step_reads(self):
         """What the rule's inference step reads at v, as ``(kind, where, offset)``, when it is
         pcproof's own (GraphPCRule's, through the engine's drive); None: a user's step."""
-        if not (own := self._is_own)("drive") or not own("_args") \
+        # (a vjp of a subclass may read more than the children's states: no shortcut then)
+        if not (own := self._is_own)("drive") or not own("_args") or not own("vjp") \
                 or not _own(self.rule, "inference_step", GraphPCRule):
             return None
         g = self.graph
