@@ -196,3 +196,48 @@ FEEDBACK_ERROR = SmallParameter("epsilon", "ε in B = θᵀ + εE (E arbitrary)"
 CHAIN_ERROR = SmallParameter("epsilon", "ε in B^l = (θ^1⋯θ^l)ᵀ + εE with f linear",
                              r"B^{l} = (\theta^{1}\cdots\theta^{l})^{\top} + \varepsilon E^{l}",
                              _feedback_error(_feedback_chain), both(FEEDBACK_CHAIN, LINEAR))
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A small parameter that is one of the rule's *own* hyper-parameters (pcproof.kernel.
+    decide_knob_order): the knob ``knob`` is set to ``at(ε)`` (a sympy polynomial in ε: γ = ε
+    for a nudge γ → 0, η = 1 − ε for a rate η → 1) and the rule's code runs in Taylor series
+    in ε (pcproof.numbers.taylor).  ``base``: a condition imposed on the point; ``widths``: the
+    widths judged at (default the entry's); ``build``: the rule judged, from the row's rule
+    (default: the row's rule itself, e.g. AR with fewer sweeps); ``symbol``: how ε is named
+    in the statement (γ, 1 − η); ``max_order``: the highest coefficient looked at."""
+
+    knob: str
+    text: str
+    latex: str
+    symbol: str
+    at: Callable = staticmethod(lambda e: e)
+    base: Hypothesis | None = None
+    widths: tuple | None = None
+    build: Callable | None = None
+    max_order: int = 3
+    name: str = ""
+
+    def info(self) -> dict:
+        return {"parameter": self.knob, "text": self.text, "latex": self.latex, "symbol": self.symbol,
+                "base": None if self.base is None else self.base.name, "knob": True}
+
+
+def with_knob(rule, knob: str, value):
+    """A copy of ``rule`` with its hyper-parameter ``knob`` set to ``value`` (a rule with typed
+    knobs, pcproof.rules.zoo.hyper: rebuilt from them; otherwise an attribute of that name).
+    The row's name, if the instance carries its own, is kept."""
+    import copy
+    from dataclasses import fields, is_dataclass
+    hyper = getattr(rule, "hyper", None)
+    if is_dataclass(hyper) and knob in {f.name for f in fields(hyper)}:
+        out = type(rule)(hyper=replace(hyper, **{knob: value}))
+        if "name" in vars(rule):
+            out.name = rule.name
+        return out
+    if hasattr(rule, knob):
+        out = copy.copy(rule)
+        setattr(out, knob, value)
+        return out
+    raise ValueError(f"the rule has no knob {knob!r}")

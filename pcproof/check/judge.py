@@ -16,8 +16,8 @@ import sympy as sp
 from .. import kernel
 from ..model import Architecture, get_activation, random_params, symbolic_params
 from ..numbers import SymbolicOps
-from ..rules.base import running_rule
-from ..rules.base import update_latex
+from ..numbers.compare import components
+from ..rules.base import rule_matrices, running_rule, update_latex
 from ..theorem import Equation, Instance, Setting, Theorem, alpha as ALPHA, get as get_theorem
 from .concrete import rigorous_candidates, witness_point
 from .hypotheses import Hypothesis, SmallParameter, without
@@ -147,3 +147,65 @@ def judge_order(rule, arch: Architecture, small: SmallParameter, max_order: int 
 
     meta = _meta(rule, arch, small.base)
     return kernel.decide_order(_name(rule), meta, small.info(), differences, candidates, max_order, timeout)
+
+
+#: the activation a knob order's witness is computed with (polynomial: exact rationals;
+#: invertible near a point where f′ = 1 + x ≠ 0, the local inverse GAIT-prop's f⁻¹ takes)
+KNOB_WITNESS_ACTIVATION = "poly"
+#: rational points tried for a knob order's witness
+KNOB_WITNESS_SEEDS = range(6)
+
+
+def judge_knob_order(rule, arch: Architecture, knob, max_order: int | None = None,
+                     timeout: float | None = 60) -> kernel.Judgement:
+    """Exact to order k in one of the rule's own knobs (``knob``, a
+    :class:`~pcproof.check.hypotheses.Knob`): the rule, rebuilt with the knob at ``knob.at(ε)``,
+    runs through :func:`pcproof.rules.rule_updates` in Taylor series in ε
+    (:class:`pcproof.numbers.taylor.TaylorOps`), its ``base`` condition imposed on the point;
+    the kernel checks that rule − BP's coefficients vanish identically (f uninterpreted) up to
+    order k and that ε^{k+1}'s is a non-zero rational at a witness (the same run at a
+    rational point, f = x + x²/2).  No rescaling: a rule whose update is a scaled BP must
+    rescale it itself, as GAIT-prop does with γ^{−l} (docs/zoo.md, "Orders in a knob")."""
+    from ..numbers.taylor import EPS, TaylorOps
+    from ..rules import BP, rule_updates
+    from .hypotheses import with_knob
+    widths = tuple(knob.widths or arch.widths)
+    arch = Architecture(widths, arch.activation, arch.bias)
+    if knob.base is not None:
+        arch = knob.base.arch(arch)
+    base_rule = knob.build(rule) if knob.build is not None else rule
+    judged = with_knob(base_rule, knob.knob, knob.at(EPS))
+    matrices = rule_matrices(judged, arch)
+
+    def run(ops, params, alpha):
+        with running_rule(passthrough=(kernel.Timeout,)):
+            params = params.map(ops.number)
+            if knob.base is not None:
+                params = knob.base.impose(arch, params, ops)
+            mine = rule_updates(judged, arch, params, ops, ops.number(alpha))
+            bp = rule_updates(BP(), arch, params, ops, ops.number(alpha))
+        entries = []
+        for key in sorted(bp):
+            for (_, a), (_, b) in zip(components(mine[key]), components(bp[key])):
+                entries.append(a - b)
+        return {"entries": entries, "branches": list(ops.branches), "floats": list(ops.floats)}
+
+    def expand(order):
+        ops = TaylorOps(arch.activation, "sympy", order)
+        return run(ops, symbolic_params(arch, (), matrices), ALPHA)
+
+    def witnesses():
+        act = get_activation(KNOB_WITNESS_ACTIVATION) if arch.activation.uninterpreted else arch.activation
+        if not act.is_polynomial:
+            return
+        concrete = Architecture(arch.widths, act, arch.bias)
+        for seed in KNOB_WITNESS_SEEDS:
+            point = random_params(concrete, random.Random(seed), matrices=matrices)
+            info = {"f": act.name if act.name != "poly" else "x + x²/2", "seed": seed, "widths": list(widths),
+                    "point": {k: str(v) for k, v in point.scalars().items()}, "alpha": "1/10"}
+            yield info, (lambda order, point=point: run(TaylorOps(act, "rational", order), point, Fraction(1, 10)))
+
+    meta = _meta(judged, arch, knob.base)
+    meta["widths"] = list(widths)
+    return kernel.decide_knob_order(_name(rule), meta, knob.info(), expand, witnesses,
+                                    knob.max_order if max_order is None else max_order, timeout)
