@@ -834,20 +834,6 @@ def decide_order(rule: str, meta: dict, parameter: dict, differences: Callable[[
 KNOB_EXTRA_ORDERS = 8
 
 
-def _coefficient_vanishes(c) -> bool:
-    """A Taylor coefficient (sympy, f's derivatives uninterpreted) is 0 identically: with every
-    application f⁽ⁿ⁾(s) taken as a free symbol (an identity in free symbols holds for every
-    f), over one common denominator (Cayley's quotients, 1/f′), the numerator expands to 0
-    and the denominator does not (sound wherever the denominators are defined)."""
-    import sympy as sp
-    import symengine as se
-    if c == 0:
-        return True
-    apps = {a: sp.Dummy(f"_app{i}") for i, a in enumerate(c.atoms(sp.core.function.AppliedUndef))}
-    num, den = sp.fraction(sp.together(c.xreplace(apps)))
-    return se.expand(se.sympify(num)) == 0 and se.expand(se.sympify(den)) != 0
-
-
 def decide_knob_order(rule: str, meta: dict, parameter: dict, expand: Callable[[int], dict],
                       witnesses: Callable[[], Any], max_order: int = 2,
                       timeout: float | None = None) -> Judgement:
@@ -855,8 +841,10 @@ def decide_knob_order(rule: str, meta: dict, parameter: dict, expand: Callable[[
 
     ``expand(order)`` runs the rule's own code (and BP's) through the one door in the series
     system truncated at ε^order and gives ``{"entries": [rule − BP, one Series per update
-    entry], "branches": [...], "floats": [...]}``; ``witnesses()`` yields (info, run) where
-    ``run(order)`` is the same at a rational point with a polynomial f (rational coefficients).
+    entry], "ops": the TaylorOps it ran in}``; ``witnesses()`` yields (info, run) where
+    ``run(order)`` is the same at a rational point with a polynomial f (rational coefficients;
+    accepted only if that run compared nothing undecidably, met no float, and, if it took f⁻¹,
+    had f strictly monotone over every argument it applied f at: an invertible f).
 
     Exact to order k: every coefficient of ε^j, j ≤ k (from the lowest power present, which
     may be negative: a rule dividing by its knob), vanishes identically; and the ε^{k+1}
@@ -864,9 +852,12 @@ def decide_knob_order(rule: str, meta: dict, parameter: dict, expand: Callable[[
     nothing undecidably.  Undecided when the rule's code branched on a value it could not
     decide for every small |ε| (or on the point), when a rounded number entered, or when
     no witness is found."""
-    import sympy as sp
+    from fractions import Fraction
+
+    from .numbers.taylor import identically_zero
     start = time.perf_counter()
-    base = dict(rule=rule, **{k: meta[k] for k in ("depth", "widths", "activation", "hypotheses") if k in meta})
+    base = dict(rule=rule, **{k: meta[k] for k in ("depth", "widths", "activation", "hypotheses", "under")
+                               if k in meta})
 
     def done(**kw):
         order = dict(parameter, **kw.pop("order_kw"))
@@ -885,25 +876,29 @@ def decide_knob_order(rule: str, meta: dict, parameter: dict, expand: Callable[[
         raise ArithmeticError(f"the ε^{need_hi} coefficient stays unknown up to working order {order}")
 
     sym = parameter.get("symbol", "ε")
+    pw = lambda j: f"{sym}^{{{j}}}"  # noqa: E731
+    where = (f" (widths {list(meta.get('widths', []))}, f {meta.get('activation')}, "
+             + (f"under {meta['under']})" if meta.get("under") else "nothing imposed)"))
     try:
         with time_limit(timeout):
             run = known(expand, max_order)
-            if run["branches"]:
-                op, d = run["branches"][0]
+            branches, floats = run["ops"].branches, run["ops"].floats
+            if branches:
+                op, d = branches[0]
                 return done(kind=UNDECIDED, order_kw=dict(k=None, departs_at=None),
                             statement=f"order in {parameter['text']}: the rule's code compares a value that "
-                                      f"depends on ε or on the point ({len(run['branches'])} comparisons, e.g. "
+                                      f"depends on ε or on the point ({len(branches)} comparisons, e.g. "
                                       f"{d} {op} 0), which no expansion at ε = 0 decides for every small |ε|")
-            if run["floats"]:
+            if floats:
                 return done(kind=UNDECIDED, order_kw=dict(k=None, departs_at=None),
-                            statement=f"order in {parameter['text']}: a rounded number ({run['floats'][0]}) "
+                            statement=f"order in {parameter['text']}: a rounded number ({floats[0]}) "
                                       "entered the computation, so a vanishing coefficient is not exact")
             entries = run["entries"]
             lo = min([0] + [e.valuation for e in entries if e.valuation != math_inf])
             k = lo - 1
             for j in range(lo, max_order + 1):
                 coeffs = [e.coeff(j) for e in entries]
-                if all(_coefficient_vanishes(c) for c in coeffs):
+                if all(identically_zero(c) for c in coeffs):
                     k = j
                     continue
                 tried, skipped = 0, []
@@ -914,41 +909,47 @@ def decide_knob_order(rule: str, meta: dict, parameter: dict, expand: Callable[[
                         skipped.append(f"{type(exc).__name__}: {exc}")
                         continue
                     tried += 1
-                    if w["branches"] or w["floats"]:
+                    wops = w["ops"]
+                    if wops.branches or wops.floats or (wops.inverted and not wops.invertible_span()):
+                        skipped.append("compared values, met a float, or took f⁻¹ where f is not monotone")
                         continue
                     for idx, e in enumerate(w["entries"]):
                         val = e.coeff(j)
-                        if isinstance(val, (int, sp.Rational)) or type(val).__name__ == "Fraction":
-                            if val != 0:
-                                cex = dict(info, order=j, entry=idx, coefficient=str(val), system="rational")
-                                pw = f"{sym}^{j}"
-                                if k >= 0:
-                                    text = (f"exact to order {k} in {parameter['text']}: the coefficients of "
-                                            f"{sym}^{lo}…{sym}^{k} vanish identically, {pw}'s is {val} at a "
-                                            f"rational point (f = {info.get('f')})")
-                                    kind = EXACT_TO_ORDER
-                                else:
-                                    text = (f"departs at {pw} in {parameter['text']} ({pw} coefficient {val} "
-                                            f"at a rational point, f = {info.get('f')})")
-                                    kind = NOT_BP
-                                return done(kind=kind, statement=text, counterexample=cex,
-                                            order_kw=dict(k=k, departs_at=j))
+                        if isinstance(val, Fraction) and val != 0:
+                            cex = dict(info, order=j, entry=idx, coefficient=str(val), system="rational")
+                            shown = str(val) if len(str(val)) <= 24 else f"{float(val):.6g} (an exact rational)"
+                            if k >= 0:
+                                text = (f"exact to order {k} in {parameter['text']}{where}: the coefficients of "
+                                        + (f"{pw(lo)} … {pw(k)}" if k > lo else pw(k)) + " vanish identically; "
+                                        f"{pw(j)}'s is {shown} at a rational point, f = {info.get('f')}")
+                                kind = EXACT_TO_ORDER
+                            else:
+                                text = (f"departs at {pw(j)} in {parameter['text']}{where}: its coefficient is "
+                                        f"{shown} at a rational point, f = {info.get('f')}")
+                                kind = NOT_BP
+                            return done(kind=kind, statement=text, counterexample=cex,
+                                        order_kw=dict(k=k, departs_at=j))
                 note = f"; {len(skipped)} points skipped ({skipped[0]})" if skipped else ""
                 return done(kind=UNDECIDED, order_kw=dict(k=k, departs_at=None),
-                            statement=f"the {sym}^{j} coefficient in {parameter['text']} did not expand to 0 and "
+                            statement=f"the {pw(j)} coefficient in {parameter['text']}{where} did not expand to 0 and "
                                       f"no rational witness ({tried} points{note}) made it non-zero")
     except Timeout:
         return done(kind=UNDECIDED, statement=f"order in {parameter['text']}: timed out after {timeout} s",
                     order_kw=dict(k=None, departs_at=None))
-    except ArithmeticError as exc:
-        return done(kind=UNDECIDED, statement=f"order in {parameter['text']}: {exc}",
+    except (ArithmeticError, TypeError) as exc:   # the code cannot run in series (float(), a pole)
+        return done(kind=UNDECIDED, statement=f"order in {parameter['text']}: {type(exc).__name__}: {exc}",
                     order_kw=dict(k=None, departs_at=None))
+    if all(e.prec == INF and e.v + len(e.c) <= max_order + 1 for e in entries):
+        # every entry is a finite Laurent polynomial in ε, all of whose coefficients vanish
+        return done(kind=EXACT_TO_ORDER, order_kw=dict(k=max_order, departs_at=None, every=True),
+                    statement=f"exact for every value of {parameter['text']}{where}: the difference is a "
+                              f"Laurent polynomial in {sym} whose every coefficient vanishes identically")
     return done(kind=UNDECIDED, order_kw=dict(k=max_order, departs_at=None),
-                statement=f"every coefficient up to {sym}^{max_order} in {parameter['text']} vanishes "
+                statement=f"every coefficient up to {pw(max_order)} in {parameter['text']}{where} vanishes "
                           "identically; the departure was not looked for beyond")
 
 
-math_inf = float("inf")
+INF = math_inf = float("inf")
 
 
 #: "approximate" heads a card only when every layer's mean cosine to BP is at least this

@@ -221,7 +221,8 @@ class Knob:
 
     def info(self) -> dict:
         return {"parameter": self.knob, "text": self.text, "latex": self.latex, "symbol": self.symbol,
-                "base": None if self.base is None else self.base.name, "knob": True}
+                "base": None if self.base is None else self.base.name, "knob": True,
+                "variant": self.build is not None}
 
 
 def with_knob(rule, knob: str, value):

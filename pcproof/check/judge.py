@@ -149,9 +149,9 @@ def judge_order(rule, arch: Architecture, small: SmallParameter, max_order: int 
     return kernel.decide_order(_name(rule), meta, small.info(), differences, candidates, max_order, timeout)
 
 
-#: the activation a knob order's witness is computed with (polynomial: exact rationals;
-#: invertible near a point where f′ = 1 + x ≠ 0, the local inverse GAIT-prop's f⁻¹ takes)
-KNOB_WITNESS_ACTIVATION = "poly"
+#: the activation a knob order's witness is computed with: a polynomial (exact rationals)
+#: with f′ = 1 + x² > 0, so invertible on the whole line (GAIT-prop's f⁻¹ is its inverse)
+KNOB_WITNESS_ACTIVATION = "expr:x + x**3/3"
 #: rational points tried for a knob order's witness
 KNOB_WITNESS_SEEDS = range(6)
 
@@ -164,7 +164,7 @@ def judge_knob_order(rule, arch: Architecture, knob, max_order: int | None = Non
     (:class:`pcproof.numbers.taylor.TaylorOps`), its ``base`` condition imposed on the point;
     the kernel checks that rule − BP's coefficients vanish identically (f uninterpreted) up to
     order k and that ε^{k+1}'s is a non-zero rational at a witness (the same run at a
-    rational point, f = x + x²/2).  No rescaling: a rule whose update is a scaled BP must
+    rational point, f = x + x³/3).  No rescaling: a rule whose update is a scaled BP must
     rescale it itself, as GAIT-prop does with γ^{−l} (docs/zoo.md, "Orders in a knob")."""
     from ..numbers.taylor import EPS, TaylorOps
     from ..rules import BP, rule_updates
@@ -188,7 +188,7 @@ def judge_knob_order(rule, arch: Architecture, knob, max_order: int | None = Non
         for key in sorted(bp):
             for (_, a), (_, b) in zip(components(mine[key]), components(bp[key])):
                 entries.append(a - b)
-        return {"entries": entries, "branches": list(ops.branches), "floats": list(ops.floats)}
+        return {"entries": entries, "ops": ops}
 
     def expand(order):
         ops = TaylorOps(arch.activation, "sympy", order)
@@ -201,11 +201,12 @@ def judge_knob_order(rule, arch: Architecture, knob, max_order: int | None = Non
         concrete = Architecture(arch.widths, act, arch.bias)
         for seed in KNOB_WITNESS_SEEDS:
             point = random_params(concrete, random.Random(seed), matrices=matrices)
-            info = {"f": act.name if act.name != "poly" else "x + x²/2", "seed": seed, "widths": list(widths),
+            info = {"f": "x + x³/3" if act.name == KNOB_WITNESS_ACTIVATION else str(act.expr), "seed": seed, "widths": list(widths),
                     "point": {k: str(v) for k, v in point.scalars().items()}, "alpha": "1/10"}
             yield info, (lambda order, point=point: run(TaylorOps(act, "rational", order), point, Fraction(1, 10)))
 
     meta = _meta(judged, arch, knob.base)
     meta["widths"] = list(widths)
+    meta["under"] = None if knob.base is None else knob.base.text
     return kernel.decide_knob_order(_name(rule), meta, knob.info(), expand, witnesses,
                                     knob.max_order if max_order is None else max_order, timeout)

@@ -43,6 +43,24 @@ from ..model.activations import Activation, x as _x
 from ..rules.base import RuleError
 from .ops import ListOps
 
+class NotExpandable(ArithmeticError):
+    """What the series system cannot do (a Python number of a value depending on ε, f of a
+    pole, an f⁻¹ with no exact inverse at a witness): the judgement is then "undecided"."""
+
+
+def identically_zero(c) -> bool:
+    """A coefficient (sympy) is 0 identically: with every application f⁽ⁿ⁾(s), finv(z) taken as a
+    free symbol (an identity in free symbols holds for every f), over one common denominator
+    (Cayley's quotients, 1/f′), the numerator expands to 0 and the denominator does not
+    (sound wherever the denominators are defined)."""
+    import symengine as se
+    if c == 0:
+        return True
+    apps = {a: sp.Dummy(f"_app{i}") for i, a in enumerate(c.atoms(sp.core.function.AppliedUndef))}
+    num, den = sp.fraction(sp.together(c.xreplace(apps)))
+    return se.expand(se.sympify(num)) == 0 and se.expand(se.sympify(den)) != 0
+
+
 #: the small parameter of every series
 EPS = sp.Symbol("epsilon", real=True)
 INF = math.inf
@@ -176,7 +194,7 @@ class Series:
 
     def __pow__(self, k):
         if not isinstance(k, int) or isinstance(k, bool):
-            raise RuleError(f"a series to the power {k!r}: only whole powers are Taylor-expanded here")
+            raise NotExpandable(f"a series to the power {k!r}: only whole powers are Taylor-expanded here")
         base = self if k >= 0 else self.inverse()
         out = self.ops.number(1)
         for _ in range(abs(k)):
@@ -200,8 +218,8 @@ class Series:
     __hash__ = None
 
     def _number(self, kind):
-        raise RuleError(f"the rule asks for a Python {kind} of a value that depends on the small parameter "
-                        "ε: it cannot be Taylor-expanded")
+        raise NotExpandable(f"the rule asks for a Python {kind} of a value in the Taylor series system "
+                            "(its code cannot be expanded in ε)")
 
     def __float__(self): return self._number("float")
     def __int__(self): return self._number("int")
@@ -230,7 +248,7 @@ class TaylorOps(ListOps):
         if field not in ("sympy", "rational"):
             raise ValueError(f"field must be sympy or rational, got {field!r}")
         if field == "rational" and not activation.is_polynomial:
-            raise RuleError(f"exact rational Taylor coefficients need a polynomial f, not {activation.name}")
+            raise NotExpandable(f"exact rational Taylor coefficients need a polynomial f, not {activation.name}")
         super().__init__(activation)
         self.field, self.order = field, order
         self.zero, self.one = (sp.Integer(0), sp.Integer(1)) if field == "sympy" else (Fraction(0), Fraction(1))
@@ -241,6 +259,8 @@ class TaylorOps(ListOps):
         self._ambiguous: set = set()
         self._derivs: dict = {}
         self._args: dict = {}             # f's arguments → the symbols standing for them
+        self.inverted = False             # f⁻¹ was taken (the witness's f must then be invertible)
+        self._span = None                 # (least, greatest) rational argument f was applied at
 
     # -- the coefficient field --------------------------------------------------------------
     def is_zero(self, c) -> bool:
@@ -252,14 +272,14 @@ class TaylorOps(ListOps):
         if self.field == "rational":
             if c == 0:
                 raise ZeroDivisionError("division by a series whose lowest coefficient is 0 at this point")
-        elif sp.expand(c) == 0:
-            raise ZeroDivisionError("division by a series whose lowest coefficient expands to 0")
+        elif identically_zero(c):
+            raise ZeroDivisionError("division by a series whose lowest coefficient is identically 0")
 
     def _coef(self, q):
         if self.field == "rational":
             if isinstance(q, sp.Basic):
                 if not q.is_Rational:
-                    raise RuleError(f"a coefficient {q} is not a rational number")
+                    raise NotExpandable(f"a coefficient {q} is not a rational number")
                 return Fraction(int(q.p), int(q.q))
             return Fraction(q)
         return sp.Rational(q.numerator, q.denominator) if isinstance(q, Fraction) else sp.sympify(q)
@@ -273,12 +293,12 @@ class TaylorOps(ListOps):
         if isinstance(q, float):
             self.floats.append(repr(q))
             q = Fraction(q)                  # its exact binary value; the kernel then says "undecided"
+        if isinstance(q, sp.Basic) and q.has(sp.Float):
+            self.floats.append(str(q))
         if isinstance(q, sp.Basic) and q.has(EPS):
             poly = sp.Poly(sp.expand(q), EPS)
             coeffs = poly.all_coeffs()[::-1]
             return Series(self, 0, [self._coef(c) for c in coeffs])
-        if isinstance(q, sp.Basic) and q.has(sp.Float):
-            self.floats.append(str(q))
         return Series(self, 0, [self._coef(q)])
 
     def tidy(self, c):
@@ -292,11 +312,11 @@ class TaylorOps(ListOps):
         non-zero constant term (same sign for every small |ε|), else recorded and answered
         generically (≠)."""
         rational = all(isinstance(c, Fraction) or (isinstance(c, sp.Basic) and c.is_Rational) for c in d.c)
-        if d.prec == INF and rational:
-            if not d.c:
+        if rational:
+            if not d.c and d.prec == INF:
                 return _OPS[op](0)
             c0 = d.coeff(0)
-            if d.v >= 0 and c0 != 0:
+            if d.v >= 0 and d.known(0) and c0 != 0:
                 return _OPS[op](c0)
         self.branches.append((op, repr(d)[:200]))
         return _GENERIC[op]
@@ -307,7 +327,7 @@ class TaylorOps(ListOps):
         act = self.activation
         if act.uninterpreted:
             if self.field == "rational":
-                raise RuleError("an uninterpreted f has no rational values")
+                raise NotExpandable("an uninterpreted f has no rational values")
             return derivative_function(n)(self._argument(a0))
         key = n
         if key not in self._derivs:
@@ -331,7 +351,7 @@ class TaylorOps(ListOps):
     def _compose(self, a: Series, coeff_of) -> Series:
         """Σ coeff_of(n) hⁿ with a = a₀ + h (a₀ the constant term), to a's precision."""
         if a.valuation < 0:
-            raise RuleError("f of a value with a pole in ε (the series starts at a negative power)")
+            raise NotExpandable("f of a value with a pole in ε (its series starts at a negative power)")
         a0 = a.coeff(0)
         h = a - Series(self, 0, [a0])
         if not h.c:
@@ -347,6 +367,9 @@ class TaylorOps(ListOps):
 
     def _fvalue(self, a: Series, shift: int) -> Series:
         a0 = a.coeff(0)
+        if self.field == "rational":
+            lo, hi = self._span or (a0, a0)
+            self._span = (min(lo, a0), max(hi, a0))
         out = self._compose(a, lambda n: self.derivative(n + shift, a0) / math.factorial(n))
         if shift == 0:
             y0 = out.coeff(0)
@@ -371,11 +394,12 @@ class TaylorOps(ListOps):
         if self.activation.expr is not None and self.activation.expr == _x:
             return z
         if z0 in self._ambiguous:
-            raise RuleError("f⁻¹ of a value f takes at two points of this computation: which branch is meant?")
+            raise NotExpandable("f⁻¹ of a value f takes at two points of this computation: which branch is meant?")
+        self.inverted = True
         a0 = self._preimage.get(z0)
         if a0 is None:
             if self.field == "rational":
-                raise RuleError("f⁻¹ of a rational that f was not seen to produce (no exact inverse here)")
+                raise NotExpandable("f⁻¹ of a rational that f was not seen to produce (no exact inverse here)")
             self.opaque_inverse += 1
             a0 = FINV(z0)
         need = max(1, self.order)
@@ -391,6 +415,17 @@ class TaylorOps(ListOps):
                                     for k, v in values.items()})
             return (self._coef(e) if self.field == "rational" else e) / math.factorial(n)
         return self._compose(z, g)
+
+
+    def invertible_span(self) -> bool:
+        """At a witness: f′ has no real root between the least and greatest argument f was
+        applied at, so f is strictly monotone there (poly: f′ = 1 + x, arguments above −1) and
+        the local inverse f⁻¹ took is that of an invertible f (extended monotonically)."""
+        if self._span is None or self.activation.expr == _x:
+            return True
+        lo, hi = (sp.Rational(q.numerator, q.denominator) for q in self._span)
+        d = sp.Poly(sp.diff(self.activation.expr, _x), _x)
+        return d.count_roots(lo, hi) == 0 and d.eval(lo) != 0
 
 
 def coefficients(s: Series, orders) -> list:
