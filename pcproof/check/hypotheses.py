@@ -233,7 +233,7 @@ def with_knob(rule, knob: str, value):
     from dataclasses import fields, is_dataclass
     hyper = getattr(rule, "hyper", None)
     if is_dataclass(hyper) and knob in {f.name for f in fields(hyper)}:
-        out = type(rule)(hyper=replace(hyper, **{knob: value}))
+        out = type(rule)(replace(hyper, **{knob: value}))
         if "name" in vars(rule):
             out.name = rule.name
         return out

@@ -178,6 +178,9 @@ def judge_knob_order(rule, arch: Architecture, knob, max_order: int | None = Non
     matrices = rule_matrices(judged, arch)
 
     def run(ops, params, alpha):
+        # the knob is a series of this run's system, so a comparison the rule's code makes on
+        # it is seen (and recorded) there, not decided by sympy's structural ==
+        judged = with_knob(base_rule, knob.knob, ops.number(knob.at(EPS)))
         with running_rule(passthrough=(kernel.Timeout,)):
             params = params.map(ops.number)
             if knob.base is not None:

@@ -56,7 +56,7 @@ def identically_zero(c) -> bool:
     import symengine as se
     if c == 0:
         return True
-    apps = {a: sp.Dummy(f"_app{i}") for i, a in enumerate(c.atoms(sp.core.function.AppliedUndef))}
+    apps = {a: sp.Dummy(f"_app{i}") for i, a in enumerate(c.atoms(sp.Function))}
     num, den = sp.fraction(sp.together(c.xreplace(apps)))
     return se.expand(se.sympify(num)) == 0 and se.expand(se.sympify(den)) != 0
 
@@ -416,6 +416,24 @@ class TaylorOps(ListOps):
             return (self._coef(e) if self.field == "rational" else e) / math.factorial(n)
         return self._compose(z, g)
 
+
+    def unfolded(self, c, F=None):
+        """A sympy coefficient with every argument symbol replaced by the expression it stands
+        for and f⁽ⁿ⁾(a) written as the n-th derivative of one sympy function ``F`` (default:
+        pcproof's f): what sympy's own differentiation of a composition gives."""
+        F = F or derivative_function(0)
+        back = {s: e for e, s in self._args.items()}
+        xi = sp.Dummy("xi")
+
+        def deriv(n):
+            return (lambda a: F(a)) if n == 0 else (lambda a: sp.Subs(sp.Derivative(F(xi), (xi, n)), xi, a))
+        for _ in range(len(back) + 1):          # arguments may contain other arguments' symbols
+            if not (c.free_symbols & set(back)):
+                break
+            c = c.xreplace(back)
+        order_of = {derivative_function(n): n for n in range(self.order + 2)}
+        return c.replace(lambda e: isinstance(e, sp.Function) and e.func in order_of,
+                         lambda e: deriv(order_of[e.func])(*e.args))
 
     def invertible_span(self) -> bool:
         """At a witness: f′ has no real root between the least and greatest argument f was
