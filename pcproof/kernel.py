@@ -774,70 +774,15 @@ def judge_under(rule: str, condition: dict, under: Verdict, without: list, vacui
     return _judgement(kind=UNDECIDED, statement=f"not shown exact under {condition['text']}: {why}", **common)
 
 
-def decide_order(rule: str, meta: dict, parameter: dict, differences: Callable[[], tuple[Any, list]],
-                 candidates: Callable[[int, list], Any], max_order: int = 2,
-                 timeout: float | None = None) -> Judgement:
-    """Exact to order k in a small parameter ε: the Taylor coefficients c_j = (1/j!) ∂ʲd/∂εʲ
-    at ε = 0 of every entry d of the difference rule − BP vanish identically for j ≤ k
-    (expanded to 0, f uninterpreted: f′, f″ … are the derivatives of one unknown function),
-    and c_{k+1} is non-zero at a witness: exact rationals with a polynomial f.
-
-    ``differences()`` gives (ε as a sympy symbol, entries as sympy expressions in ε whose
-    activation is the sympy function F); ``candidates(j, coefficients)`` yields
-    (info, substitution) where substitution maps every free symbol of the coefficients to a
-    rational and F to a polynomial Lambda.  Computed and checked here."""
-    import math
-
-    import sympy as sp
-    start = time.perf_counter()
-    base = dict(rule=rule, **{k: meta[k] for k in ("depth", "widths", "activation") if k in meta})
-    done = lambda **kw: _judgement(rule=rule, seconds=round(time.perf_counter() - start, 4),
-                                   order=dict(parameter, **kw.pop("order_kw")), **kw)
-    try:
-        with time_limit(timeout):
-            eps, entries = differences()
-            k = -1
-            for j in range(max_order + 1):
-                coeffs = [sp.expand((sp.diff(d, eps, j).subs(eps, 0) / math.factorial(j)).doit()) for d in entries]
-                if any(c.has(sp.Float) for c in coeffs):   # a rounded number: 0 would not be exact
-                    return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=k, departs_at=None),
-                                statement=f"order in {parameter['text']}: a rounded number (Float) entered "
-                                          f"the ε^{j} coefficient, so its vanishing is not exact")
-                if all(c == 0 for c in coeffs):
-                    k = j
-                    continue
-                for info, subst in candidates(j, coeffs):
-                    for idx, c in enumerate(coeffs):
-                        if c == 0:
-                            continue
-                        val = sp.expand(c.subs(subst).doit())     # exact: rationals through a polynomial F
-                        if val.is_Rational and val != 0:
-                            cex = dict(info, order=j, entry=idx, coefficient=str(val), system="rational")
-                            text = (f"exact to order {k} in {parameter['text']}: coefficients up to ε^{k} vanish "
-                                    f"identically, ε^{j}'s is {val} at a rational point" if k >= 0 else
-                                    f"departs at order 0 in {parameter['text']} (ε^0 coefficient {val} at a rational point)")
-                            return done(kind=EXACT_TO_ORDER if k >= 0 else NOT_BP, statement=text,
-                                        counterexample=cex, evidence=[base],
-                                        order_kw=dict(k=k, departs_at=j))
-                return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=k, departs_at=None),
-                            statement=f"ε^{j} coefficient in {parameter['text']} did not expand to 0 and "
-                                      "no rational witness made it non-zero")
-    except Timeout:
-        return done(kind=UNDECIDED, statement=f"order in {parameter['text']}: timed out after {timeout} s",
-                    evidence=[base], order_kw=dict(k=None, departs_at=None))
-    return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=max_order, departs_at=None),
-                statement=f"every coefficient up to ε^{max_order} in {parameter['text']} vanishes; "
-                          "the departure was not found")
-
-
 #: how far the working order of a knob's series is raised to know the coefficients asked for
 KNOB_EXTRA_ORDERS = 8
 
 
-def decide_knob_order(rule: str, meta: dict, parameter: dict, expand: Callable[[int], dict],
+def decide_series_order(rule: str, meta: dict, parameter: dict, expand: Callable[[int], dict],
                       witnesses: Callable[[], Any], max_order: int = 2,
                       timeout: float | None = None) -> Judgement:
-    """Exact to order k in one of the rule's own knobs, ε (pcproof.numbers.taylor).
+    """Exact to order k in a small parameter ε, one of the rule's own knobs or a perturbation of
+    the point, the rule run in Taylor series in ε (pcproof.numbers.taylor).
 
     ``expand(order)`` runs the rule's own code (and BP's) through the one door in the series
     system truncated at ε^order and gives ``{"entries": [rule − BP, one Series per update

@@ -201,7 +201,7 @@ CHAIN_ERROR = SmallParameter("epsilon", "ε in B^l = (θ^1⋯θ^l)ᵀ + εE with
 @dataclass(frozen=True)
 class Knob:
     """A small parameter that is one of the rule's *own* hyper-parameters (pcproof.kernel.
-    decide_knob_order): the knob ``knob`` is set to ``at(ε)`` (a sympy polynomial in ε: γ = ε
+    decide_series_order): the knob ``knob`` is set to ``at(ε)`` (a sympy polynomial in ε: γ = ε
     for a nudge γ → 0, η = 1 − ε for a rate η → 1) and the rule's code runs in Taylor series
     in ε (pcproof.numbers.taylor).  ``base``: a condition imposed on the point; ``widths``: the
     widths judged at (default the entry's); ``build``: the rule judged, from the row's rule

@@ -7,7 +7,7 @@ BP, in a sensible order, as one verdict card (docs/zoo.md).
 2. *exact under a condition?* — each condition that applies, imposed on the point, proved
    under it and refuted without it (pcproof.kernel.judge_under);
 3. *exact to order k?* — each small parameter, Taylor coefficients of the difference
-   (pcproof.kernel.decide_order);
+   (pcproof.kernel.decide_series_order: the rule run in Taylor series);
 4. *approximate* — cosine similarity and relative error to BP over a training run on
    digits (pcproof.check.align, if present), never a proof.
 

@@ -1,6 +1,6 @@
 """Truncated Taylor (Laurent) series in one small parameter ε: the number system the kernel's
 "exact to order k in a knob" judgement runs a rule in (pcproof.check.judge.judge_knob_order,
-pcproof.kernel.decide_knob_order; docs/zoo.md, "Orders in a knob").
+pcproof.kernel.decide_series_order; docs/zoo.md, "Orders in a knob").
 
 A scalar is ``Σ_{j=v}^{p−1} c_j ε^j + O(ε^p)`` (:class:`Series`), its coefficients in one of two
 fields, so the same arithmetic serves the proof and its witness:
