@@ -294,12 +294,13 @@ def test_gait_and_ar_rows_state_the_orders_the_kernel_established():
     from pcproof.check.validate import order_cell, validate, zoo_rows
     card = validate(ZOO["gait-prop"].build(), ZOO["gait-prop"], align=False)
     cells = [order_cell(j) for j in card.orders()]
-    assert "to order 1 in γ, departs at γ^{2} [θ orthogonal, square layers (Cayley); widths [2, 2, 2, 2]]" in cells
+    assert "to order 1 in γ, departs at γ² [θ orthogonal, square layers (Cayley); widths [2, 2, 2, 2]]" in cells
     assert any(c.startswith("exact for every γ [θ orthogonal, square layers (Cayley) and f linear") for c in cells)
-    assert "departs at γ^{-1} [nothing imposed; widths [2, 2, 2]]" in cells
+    assert "departs at γ⁻¹ [nothing imposed; widths [2, 2, 2]]" in cells
+    assert any(c.startswith("exact for every γ [(θˡ)ᵀθˡ = I") and "widths [3, 2, 2]" in c for c in cells), cells
     assert card.headline.kind == kernel.EXACT_UNDER and card.exit_code == 0
     ar = validate(ZOO["ar"].build(), ZOO["ar"], align=False)
     got = [(j.order["text"], j.order["k"], j.order["departs_at"]) for j in ar.orders()]
     assert got == [("1 − η (η → 1) with T = 2", 1, 2), ("1 − η (η → 1) with T = 3", 2, 3)], got
     assert ar.headline.kind == kernel.NOT_BP          # η = 1/10, T = 100 as written
-    assert "to order 2 in (1 − η), departs at (1 − η)^{3}" in zoo_rows([ar])[0][3]
+    assert "to order 2 in (1 − η), departs at (1 − η)³" in zoo_rows([ar])[0][3]

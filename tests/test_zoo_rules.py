@@ -220,6 +220,22 @@ def test_gait_with_f_nonlinear_is_bp_to_order_1_in_the_nudge_and_departs_at_orde
     assert j.counterexample["order"] == 2 and Fraction(j.counterexample["coefficient"]) != 0
 
 
+def test_gait_needs_orthonormal_columns_not_square_layers():
+    """V = θᵀ inverts θ on its range when θᵀθ = I: narrowing layers (3, 2, …) do as well as square
+    ones, exact for every γ with one hidden layer, to order 1 with two."""
+    from pcproof.numbers import RationalOps
+    a = arch((3, 2, 2), "identity")
+    ops = RationalOps(a.activation)
+    p = C.ORTHONORMAL_COLUMNS.impose(a, random_params(a, random.Random(2)).map(ops.number), ops)
+    th = p.theta[1]
+    assert all(sum(th[i][r] * th[i][c] for i in range(3)) == (r == c) for r in range(2) for c in range(2))
+    j, _, _ = order_of(GaitProp(inverse="transpose"), (3, 2, 2), knob(base=C.ORTHONORMAL_COLUMNS))
+    assert j.kind == kernel.EXACT_TO_ORDER and j.order.get("every"), j.statement
+    j, k, d = order_of(GaitProp(inverse="transpose"), (3, 2, 2, 2), knob(base=C.ORTHONORMAL_COLUMNS))
+    assert j.kind == kernel.EXACT_TO_ORDER and (k, d) == (1, 2), j.statement
+    assert C.ORTHONORMAL_COLUMNS.why_not(arch((2, 3, 2)), None)       # a widening θ^1 has no such frame
+
+
 def test_gait_without_orthogonality_departs_at_minus_one():
     """θ not orthogonal: (θᵀθ − I) y^1 / γ enters e^1, so no order of γ makes it BP."""
     j, k, d = order_of(GaitProp(inverse="transpose"), (2, 2, 2), knob())

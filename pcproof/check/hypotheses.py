@@ -148,6 +148,38 @@ def _orthogonal(arch, params, ops):
     return replace(params, theta={k: cayley(ops, W) for k, W in params.theta.items()})
 
 
+def _columns_fit(arch, rule):
+    w = arch.widths
+    if any(w[l - 1] < w[l] for l in range(1, arch.L)):
+        return "θᵀθ = I needs every inverted θ^l (l < L) at least as tall as wide: n_{l−1} ≥ n_l"
+    if all(w[l - 1] == w[l] for l in range(1, arch.L)):
+        return "square layers: that is θ orthogonal"
+    return None
+
+
+def _orthonormal_columns(arch, params, ops):
+    """θ^l (l < L, the layers GAIT-prop inverts) with orthonormal columns: the first n_l columns
+    of the Cayley matrix of the skew-symmetric A^l (n_{l−1} × n_{l−1}) whose upper triangle is θ^l's
+    entries, row by row (n_{l−1}(n_{l−1} − 1)/2 ≤ n_{l−1} n_l of them: enough for n_l ≥ (n_{l−1} − 1)/2)."""
+    theta = dict(params.theta)
+    zero = ops.number(0)
+    for l in range(1, arch.L):
+        W = params.theta[l]
+        n, m = len(W), len(W[0])
+        flat = [c for row in W for c in row]
+        need = n * (n - 1) // 2
+        if need > len(flat):
+            raise ValueError(f"θ^{l} is {n}×{m}: too few entries to parametrise an orthonormal frame")
+        it = iter(flat[:need])
+        S = [[zero] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                S[i][j] = next(it)
+        Q = cayley(ops, tuple(tuple(r) for r in S))
+        theta[l] = tuple(tuple(Q[i][j] for j in range(m)) for i in range(n))
+    return replace(params, theta=theta)
+
+
 FEEDBACK_TRANSPOSE = Hypothesis(
     "B=theta^T", "B = θᵀ", r"B^{l} = (\theta^{l})^{\top}", substitute=_feedback_transpose,
     applies=_needs_B(lambda l: (l, l - 1)))
@@ -160,6 +192,10 @@ ZERO_OUTPUT_ERROR = Hypothesis("delta^0=0", "output error zero (s_out = x̄^0)",
 ORTHOGONAL = Hypothesis("theta orthogonal", "θ orthogonal, square layers (Cayley)",
                         r"\theta^{l} = (I + A^{l})^{-1}(I - A^{l}),\ A^{l} = -(A^{l})^{\top}",
                         substitute=_orthogonal, applies=_square)
+
+ORTHONORMAL_COLUMNS = Hypothesis(
+    "theta^T theta = I", "(θ^l)ᵀθ^l = I for l < L (orthonormal columns, n_{l−1} ≥ n_l; Cayley)",
+    r"(\theta^{l})^{\top}\theta^{l} = I,\ l < L", substitute=_orthonormal_columns, applies=_columns_fit)
 
 HYPOTHESES = {h.name: h for h in (FEEDBACK_TRANSPOSE, FEEDBACK_CHAIN, LINEAR, ZERO_OUTPUT_ERROR, ORTHOGONAL)}
 

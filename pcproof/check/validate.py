@@ -295,6 +295,11 @@ def zoo_rows(cards) -> list[list[str]]:
 def order_cell(j) -> str:
     """One order judgement in a few words (the zoo table's "order of departure" column): a knob's
     with what it was judged under, a perturbation of the point's as before."""
+    from ..text import to_text
+    return to_text(_order_cell(j))
+
+
+def _order_cell(j) -> str:
     o = j.order
     if not o.get("knob"):
         return (f"departs at ε^{o['departs_at']} ({o['text']})" if o.get("departs_at") is not None

@@ -169,10 +169,11 @@ register(ZooEntry(
     # one hidden layer: exact under θ orthogonal for every f (the kernel proves it at γ = 1/1000);
     # the orders in γ (Taylor series, f⁻¹ the inverse function): with two hidden layers to
     # order 1 and departing at γ² under θ orthogonal, for every γ if f is linear too, and
-    # departing at γ⁻¹ without orthogonality (so no order of γ makes it BP there)
+    # departing at γ⁻¹ without orthogonality (so no order of γ makes it BP there); square
+    # layers are not needed: θᵀθ = I (orthonormal columns, widths 3, 2, 2) is exact for every γ
     widths=(2, 2, 2), conditions=(C.ORTHOGONAL, C.LINEAR),
     small=(_nudge(C.ORTHOGONAL, (2, 2, 2, 2)), _nudge(C.both(C.ORTHOGONAL, C.LINEAR), (2, 2, 2, 2)),
-           _nudge(C.ORTHOGONAL, (2, 2, 2)), _nudge(None, (2, 2, 2))),
+           _nudge(C.ORTHOGONAL, (2, 2, 2)), _nudge(C.ORTHONORMAL_COLUMNS, (3, 2, 2)), _nudge(None, (2, 2, 2))),
     align=False,     # the alignment network (digits, 64-16-10) is not square: V = θᵀ is no inverse there
     note="V = θᵀ is θ⁻¹ exactly when θ is orthogonal (square layers); the orders in γ are the kernel's "
          "(pcproof.numbers.taylor: f⁻¹ expanded as the inverse function of an uninterpreted f)"))
