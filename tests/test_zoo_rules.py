@@ -385,6 +385,10 @@ def test_series_arithmetic_and_the_inverse_function():
     e, one = q.number(EPS), q.number(1)
     geo = one / (one - e)                       # 1 + ε + ε² + … to O(ε⁵)
     assert [geo.coeff(j) for j in range(5)] == [1] * 5 and geo.prec == 5
+    shifted = (geo * e * e) / (e * e)            # coefficients past the working order are not known
+    assert shifted.prec == 3 and [shifted.coeff(j) for j in range(3)] == [1] * 3 and not shifted.known(3)
+    long = (one + e) ** 7                        # exact, but with terms past ε⁴: O(ε⁵)
+    assert long.prec == 5 and ((long / e) / e).prec == 3
     lau = (one + e) / e                          # ε⁻¹ + 1, exactly
     assert (lau.v, lau.c, lau.prec) == (-1, (1, 1), float("inf"))
     x = q.number(Fraction(1, 3)) + e * 2

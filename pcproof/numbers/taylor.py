@@ -100,18 +100,22 @@ class Series:
     __slots__ = ("v", "c", "prec", "ops")
 
     def __init__(self, ops, v: int, c, prec=INF):
+        """``c``: every coefficient from ε^v up to min(prec, the value's own end) — an operation
+        never truncates at the working order itself: this does, and then says so in ``prec``
+        (a finite precision beyond the working order, or an exact value with terms there,
+        becomes O(ε^order): coefficients not computed are never taken for known)."""
         self.ops = ops
         c = list(c)
-        cap = min(prec, ops.order)
         while c and ops.is_zero(c[0]):
             c.pop(0)
             v += 1
-        keep = max(0, min(len(c), cap - v)) if cap < INF else len(c)
-        if keep < len(c):
-            c = c[:keep]
-            prec = cap
         while c and ops.is_zero(c[-1]):
             c.pop()
+        cap = ops.order
+        if prec > cap and (prec != INF or (c and v + len(c) > cap)):
+            prec = cap
+        if prec != INF:
+            c = c[:max(0, prec - v)]
         self.v, self.c, self.prec = (v if c else 0), tuple(c), prec
 
     # -- structure ------------------------------------------------------------------------
@@ -136,7 +140,7 @@ class Series:
         o = self._s(o)
         prec = min(self.prec, o.prec)
         lo = min(self.valuation, o.valuation)
-        hi = min(prec, self.ops.order, max(self.v + len(self.c), o.v + len(o.c)))
+        hi = min(prec, max(self.v + len(self.c), o.v + len(o.c)))
         if lo == INF:
             return Series(self.ops, 0, (), prec)
         return Series(self.ops, lo, [self.coeff(j) + o.coeff(j) for j in range(lo, hi)], prec)
@@ -159,7 +163,7 @@ class Series:
         if not self.c or not o.c:
             return Series(self.ops, 0, (), prec)
         lo = va + vb
-        hi = min(prec, self.ops.order, lo + len(self.c) + len(o.c) - 1)
+        hi = min(prec, lo + len(self.c) + len(o.c) - 1)
         out = []
         for j in range(lo, hi):
             terms = [self.c[i] * o.c[j - lo - i] for i in range(len(self.c)) if 0 <= j - lo - i < len(o.c)]
