@@ -776,6 +776,7 @@ def judge_under(rule: str, condition: dict, under: Verdict, without: list, vacui
 
 #: how far the working order of a knob's series is raised to know the coefficients asked for
 KNOB_EXTRA_ORDERS = 8
+INF = float("inf")
 
 
 def decide_series_order(rule: str, meta: dict, parameter: dict, expand: Callable[[int], dict],
@@ -839,7 +840,7 @@ def decide_series_order(rule: str, meta: dict, parameter: dict, expand: Callable
                             statement=f"order in {parameter['text']}: a rounded number ({floats[0]}) "
                                       "entered the computation, so a vanishing coefficient is not exact")
             entries = run["entries"]
-            lo = min([0] + [e.valuation for e in entries if e.valuation != math_inf])
+            lo = min([0] + [e.valuation for e in entries if e.valuation != INF])
             k = lo - 1
             for j in range(lo, max_order + 1):
                 coeffs = [e.coeff(j) for e in entries]
@@ -894,7 +895,6 @@ def decide_series_order(rule: str, meta: dict, parameter: dict, expand: Callable
                           "identically; the departure was not looked for beyond")
 
 
-INF = math_inf = float("inf")
 
 
 #: "approximate" heads a card only when every layer's mean cosine to BP is at least this

@@ -248,12 +248,15 @@ class Knob:
     text: str
     latex: str
     symbol: str
-    at: Callable = staticmethod(lambda e: e)
+    at: Callable = None              # default: the knob is ε itself
     base: Hypothesis | None = None
     widths: tuple | None = None
     build: Callable | None = None
     max_order: int = 3
-    name: str = ""
+
+    def value(self, eps):
+        """The knob's value as a polynomial in ε."""
+        return eps if self.at is None else self.at(eps)
 
     def info(self) -> dict:
         return {"parameter": self.knob, "text": self.text, "latex": self.latex, "symbol": self.symbol,

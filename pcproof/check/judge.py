@@ -114,13 +114,13 @@ def judge_knob_order(rule, arch: Architecture, knob, max_order: int | None = Non
     if knob.base is not None:
         arch = knob.base.arch(arch)
     base_rule = knob.build(rule) if knob.build is not None else rule
-    judged = with_knob(base_rule, knob.knob, knob.at(EPS))
+    judged = with_knob(base_rule, knob.knob, knob.value(EPS))
 
     def prepare(ops, params):
         # the knob is a series of this run's system, so a comparison the rule's code makes on
         # it is seen (and recorded) there, not decided by sympy's structural ==
         params = knob.base.impose(arch, params, ops) if knob.base is not None else params
-        return with_knob(base_rule, knob.knob, ops.number(knob.at(EPS))), params
+        return with_knob(base_rule, knob.knob, ops.number(knob.value(EPS))), params
 
     meta = _meta(judged, arch, knob.base)
     meta["under"] = None if knob.base is None else knob.base.text

@@ -300,7 +300,10 @@ class TaylorOps(ListOps):
         if isinstance(q, sp.Basic) and q.has(sp.Float):
             self.floats.append(str(q))
         if isinstance(q, sp.Basic) and q.has(EPS):
-            poly = sp.Poly(sp.expand(q), EPS)
+            try:
+                poly = sp.Poly(sp.expand(q), EPS)
+            except sp.PolynomialError:
+                raise NotExpandable(f"the knob's value {q} is not a polynomial in ε") from None
             coeffs = poly.all_coeffs()[::-1]
             return Series(self, 0, [self._coef(c) for c in coeffs])
         return Series(self, 0, [self._coef(q)])
