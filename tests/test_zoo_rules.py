@@ -18,6 +18,7 @@ from pcproof.check import hypotheses as C
 from pcproof.check.judge import judge_condition, judge_knob_order, prove_updates
 from pcproof.model import Architecture, get_activation, random_params, symbolic_params
 from pcproof.numbers import RationalOps
+from pcproof.check.judge import KNOB_WITNESS_ACTIVATION as KNOB_WITNESS
 from pcproof.numbers.taylor import EPS, TaylorOps
 from pcproof.rules import BP, rule_updates
 from pcproof.rules.bp import ANN
@@ -389,6 +390,10 @@ def test_series_arithmetic_and_the_inverse_function():
     assert shifted.prec == 3 and [shifted.coeff(j) for j in range(3)] == [1] * 3 and not shifted.known(3)
     long = (one + e) ** 7                        # exact, but with terms past ε⁴: O(ε⁵)
     assert long.prec == 5 and ((long / e) / e).prec == 3
+    c = TaylorOps(get_activation(KNOB_WITNESS), "rational", order=5)
+    r = c.number(1) / c.f((c.number(EPS),))[0]    # 1/(ε + ε³/3) = ε⁻¹ − ε/3 + ε³/9 …, f(ε) known to O(ε⁵)
+    want = sp.series(1 / (EPS + EPS ** 3 / 3), EPS, 0, 6).removeO()
+    assert r.v == -1 and r.prec == 3 and all(r.coeff(j) == Fraction(str(want.coeff(EPS, j))) for j in range(-1, 3))
     lau = (one + e) / e                          # ε⁻¹ + 1, exactly
     assert (lau.v, lau.c, lau.prec) == (-1, (1, 1), float("inf"))
     x = q.number(Fraction(1, 3)) + e * 2
@@ -406,6 +411,49 @@ def test_series_arithmetic_and_the_inverse_function():
     assert back.coeff(0) == a and back.coeff(1) == 1
     assert all(kernel_zero(back.coeff(j)) for j in (2, 3))
     assert s.branches == [] and (e == 0) is False and q.branches
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_series_agree_with_sympys_own_series(seed):
+    """The series arithmetic against sympy's series of the same expression: random trees of
+    + − × ÷ over ε and small rationals, and f = x + x³/3 applied inside; every coefficient the
+    series claims to know (below its precision) is sympy's, and the precision is not below
+    what the working order allows for an expression without poles deeper than ε⁻²."""
+    rng = random.Random(seed)
+    act = get_activation(KNOB_WITNESS)
+    q = TaylorOps(act, "rational", order=6)
+    f = sp.Lambda(sp.Symbol("y"), act.expr.subs(sp.Symbol("x", real=True), sp.Symbol("y")))
+
+    def leaf():
+        if rng.random() < 0.4:
+            return EPS, q.number(EPS)
+        c = sp.Rational(rng.randint(-5, 5), rng.randint(1, 4))
+        return c, q.number(c)
+
+    def tree(depth):
+        if depth == 0:
+            return leaf()
+        op = rng.choice("+-*/f")
+        a, sa = tree(depth - 1)
+        if op == "f" and sa.valuation >= 0:
+            return f(a), q.f((sa,))[0]
+        if op == "f":
+            return a, sa
+        b, sb = tree(depth - 1)
+        if op == "/" and (sb.valuation > 1 or not sb.c):
+            op = "*"                     # keep the poles shallow (and never divide by 0)
+        return {"+": (a + b, sa + sb), "-": (a - b, sa - sb), "*": (a * b, sa * sb),
+                "/": (a / b if op == "/" else a * b, sa / sb if op == "/" else sa * sb)}[op]
+
+    e, s = tree(4)
+    if s.prec == float("inf"):
+        want = sp.series(e, EPS, 0, 8).removeO() if e.has(EPS) else e
+    else:
+        want = sp.series(e, EPS, 0, s.prec).removeO()
+    want = sp.expand(want)
+    assert s.prec >= 2, (seed, s.prec)              # a shallow pole costs at most a few orders
+    for j in range(min(s.v, -3), min(s.prec, 6)):
+        assert Fraction(str(want.coeff(EPS, j))) == s.coeff(j), (seed, j, e)
 
 
 def kernel_zero(c):
