@@ -304,3 +304,34 @@ def test_gait_and_ar_rows_state_the_orders_the_kernel_established():
     assert got == [("1 − η (η → 1) with T = 2", 1, 2), ("1 − η (η → 1) with T = 3", 2, 3)], got
     assert ar.headline.kind == kernel.NOT_BP          # η = 1/10, T = 100 as written
     assert "to order 2 in (1 − η), departs at (1 − η)³" in zoo_rows([ar])[0][3]
+
+
+SOFT_RULE = '''
+from fractions import Fraction
+from pcproof.rules import BP, Rule
+
+
+class Soft(Rule):
+    """BP with its updates scaled by 1 + beta**2: BP to order 1 in beta, departing at beta**2."""
+    name = "soft"
+    beta = Fraction(1, 10)
+
+    def updates(self, arch, params, ops, alpha):
+        out = BP().updates(arch, params, ops, alpha)
+        gain = ops.number(1) + self.beta * self.beta
+        return {k: ops.mat_scale(gain, v) if k[0] == "theta" else ops.scale(gain, v) for k, v in out.items()}
+'''
+
+
+def test_validate_a_users_knob_order(tmp_path):
+    """--knob NAME: a user's rule judged in Taylor series in its own knob (an attribute here)."""
+    (tmp_path / "soft.py").write_text(SOFT_RULE)
+    r = _pcproof("validate", "soft.py:Soft", "--knob", "beta", "--no-align", "--widths", "2,2,2", "--json",
+                 "--out", str(tmp_path / "card.md"), cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    card = json.loads(r.stdout)
+    assert card["verdict"] == kernel.EXACT_TO_ORDER
+    assert [(o["parameter"], o["k"], o["departs_at"]) for o in card["orders"]] == [("beta", 1, 2)]
+    for bad, says in (("gamma", "no knob 'gamma'"), ("beta=2", "KNOB=0 or KNOB=1")):
+        r = _pcproof("validate", "soft.py:Soft", "--knob", bad, "--no-align", cwd=tmp_path)
+        assert r.returncode == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

@@ -153,12 +153,14 @@ def _cex_text(c: dict) -> str:
 
 
 def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", timeout: float | None = 60,
-             align: bool = True, progress=None, plot_dir: Path | None = None, rule_class=None) -> Card:
+             align: bool = True, progress=None, plot_dir: Path | None = None, rule_class=None,
+             knobs: tuple = ()) -> Card:
     """The verdict card of ``rule`` (an instance); ``entry``: its :class:`~pcproof.check.zoo.ZooEntry`
     (conditions and small parameters to try), None for a user's rule (every condition
     and small parameter that applies is tried).  ``progress(label)`` is called before each step.
     ``rule_class``: the class ``rule`` is with its defaults, if it is (a PC rule is then also
-    tried at every depth)."""
+    tried at every depth).  ``knobs``: :class:`~pcproof.check.hypotheses.Knob`\ s asked for by
+    name (``--knob``), judged whatever the other verdicts."""
     from .judge import judge_condition, judge_knob_order, judge_order, prove_updates
     start = time.perf_counter()
     name = getattr(rule, "name", type(rule).__name__)
@@ -215,6 +217,11 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
                 continue
             step(f"order in {sp_.name}")
             card.judgements.append(judge_order(rule, arch, sp_, timeout=timeout))
+
+    # the knobs asked for by name: an order in them is asked whether or not the rule is exact
+    for k in knobs:
+        step(f"order in {k.symbol}")
+        card.judgements.append(judge_knob_order(rule, arch, k, timeout=timeout))
 
     # 4. approximate: measured alignment
     if align and (entry is None or entry.align):
@@ -290,6 +297,14 @@ def zoo_rows(cards) -> list[list[str]]:
                      if exact and exact.kind == kernel.EXACT else (exact.kind if exact else "—"),
                      under, orders, approx, notbp, c.headline.kind if c.headline else "undecided", c.paper or ""])
     return rows
+
+
+def knob_to(name: str, to: str):
+    """``--knob NAME`` (NAME → 0: ε = NAME) or ``--knob NAME=1`` (NAME → 1: NAME = 1 − ε)."""
+    from .hypotheses import Knob
+    if to == "0":
+        return Knob(name, f"{name} ({name} → 0)", name, name)
+    return Knob(name, f"1 − {name} ({name} → 1)", f"1 - {name}", f"(1 − {name})", at=lambda e: 1 - e)
 
 
 def order_cell(j) -> str:
