@@ -1,7 +1,8 @@
 """Activation relaxation, relaxed PC and GAIT-prop (pcproof.rules.zoo): each rule's defining
 equation against calculus or its paper's special case, the conditions and orders that make
-it BP (decided by the kernel, or by sympy directly where the kernel's expansion cannot
-cancel a rational function), and the seeded bugs of tests/catalog/zoo_rules.py."""
+it BP (all decided by the kernel: orders in a knob run the rule in Taylor series,
+pcproof.numbers.taylor, whose arithmetic is checked against sympy's series here), the seeded
+bugs of tests/catalog/zoo_rules.py, and seeded bugs that flip an order."""
 from __future__ import annotations
 
 import random
