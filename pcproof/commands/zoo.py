@@ -79,7 +79,7 @@ def _value(text: str, key: str):
     raise UserError(f"--set {key}: {text!r} is not a number or true/false")
 
 
-def _knobs(rule, specs) -> tuple:
+def _order_knobs(rule, specs) -> tuple:
     """--knob NAME[=0|=1] → the Knobs to judge (an unknown knob, or a limit other than 0 or 1, is bad input)."""
     from ..check.hypotheses import with_knob
     from ..check.validate import knob_to
@@ -137,7 +137,7 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     get_activation(activation)
     rule, entry = _rule_object(target, zoo_name, settings)
     w = _widths(widths)
-    asked = _knobs(rule, knobs)
+    asked = _order_knobs(rule, knobs)
     n_steps = (len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6)
                + int(bool(entry and entry.limits)) + len(asked))
     bar, step = progress_bar(n_steps, as_json)
