@@ -241,8 +241,9 @@ class Knob:
     for a nudge γ → 0, η = 1 − ε for a rate η → 1) and the rule's code runs in Taylor series
     in ε (pcproof.numbers.taylor).  ``base``: a condition imposed on the point; ``widths``: the
     widths judged at (default the entry's); ``build``: the rule judged, from the row's rule
-    (default: the row's rule itself, e.g. AR with fewer sweeps); ``symbol``: how ε is named
-    in the statement (γ, 1 − η); ``max_order``: the highest coefficient looked at."""
+    (default: the row's rule itself, e.g. AR with fewer sweeps) and ``variant`` says how in a
+    few words; ``symbol``: how ε is named in the statement (γ, 1 − η); ``max_order``: the
+    highest coefficient looked at."""
 
     knob: str
     text: str
@@ -253,6 +254,7 @@ class Knob:
     widths: tuple | None = None
     build: Callable | None = None
     max_order: int = 3
+    variant: str = ""                # what ``build`` changed, in a few words ("T = 2")
 
     def value(self, eps):
         """The knob's value as a polynomial in ε."""
@@ -261,7 +263,7 @@ class Knob:
     def info(self) -> dict:
         return {"parameter": self.knob, "text": self.text, "latex": self.latex, "symbol": self.symbol,
                 "base": None if self.base is None else self.base.name, "knob": True,
-                "variant": self.build is not None}
+                "variant": self.build is not None, "variant_text": self.variant}
 
 
 def with_knob(rule, knob: str, value):

@@ -159,7 +159,7 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
     (conditions and small parameters to try), None for a user's rule (every condition
     and small parameter that applies is tried).  ``progress(label)`` is called before each step.
     ``rule_class``: the class ``rule`` is with its defaults, if it is (a PC rule is then also
-    tried at every depth).  ``knobs``: :class:`~pcproof.check.hypotheses.Knob`\ s asked for by
+    tried at every depth).  ``knobs``: :class:`~pcproof.check.hypotheses.Knob` objects asked for by
     name (``--knob``), judged whatever the other verdicts."""
     from .judge import judge_condition, judge_knob_order, judge_order, prove_updates
     start = time.perf_counter()
@@ -301,7 +301,6 @@ def zoo_rows(cards) -> list[list[str]]:
 
 def knob_to(name: str, to: str):
     """``--knob NAME`` (NAME → 0: ε = NAME) or ``--knob NAME=1`` (NAME → 1: NAME = 1 − ε)."""
-    from .hypotheses import Knob
     if to == "0":
         return Knob(name, f"{name} ({name} → 0)", name, name)
     return Knob(name, f"1 − {name} ({name} → 1)", f"1 - {name}", f"(1 − {name})", at=lambda e: 1 - e)
@@ -322,8 +321,8 @@ def _order_cell(j) -> str:
     sym = o.get("symbol", "ε")
     ev = (j.evidence or [{}])[0]
     under = ev.get("under") or "nothing imposed"
-    steps = o["text"].split(" with ", 1)[1] if " with " in o["text"] else ""
-    where = f" [{under}{', ' + steps if steps else ''}; widths {ev.get('widths')}]"
+    variant = o.get("variant_text") or ""
+    where = f" [{under}{', ' + variant if variant else ''}; widths {ev.get('widths')}]"
     if o.get("every"):
         return f"exact for every {sym.strip('()').split(' ')[-1]}{where}"
     if o.get("departs_at") is not None:

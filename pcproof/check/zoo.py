@@ -122,7 +122,7 @@ def _sweeps(n, name="steps"):
 def _rate_to_1(knob, what, latex, steps):
     """A rate ``what`` → 1 as 1 − ε, at ``steps`` sweeps (the order grows with them: docs/zoo.md)."""
     return C.Knob(knob, f"1 − {what} ({what} → 1) with T = {steps}", f"1 - {latex}", f"(1 − {what})",
-                  at=lambda e: 1 - e, build=_sweeps(steps), max_order=steps + 1)
+                  at=lambda e: 1 - e, build=_sweeps(steps), max_order=steps + 1, variant=f"T = {steps}")
 
 
 register(ZooEntry(
