@@ -352,7 +352,7 @@ class TaylorOps(ListOps):
             return a0
         s = self._args.get(a0)
         if s is None:
-            s = self._args[a0] = sp.Symbol(f"xi{len(self._args)}", real=True)
+            s = self._args[a0] = sp.Dummy(f"xi{len(self._args)}", real=True)   # never a point's name
         return s
 
     def _compose(self, a: Series, coeff_of) -> Series:
