@@ -770,60 +770,127 @@ def judge_under(rule: str, condition: dict, under: Verdict, without: list, vacui
     return _judgement(kind=UNDECIDED, statement=f"not shown exact under {condition['text']}: {why}", **common)
 
 
-def decide_order(rule: str, meta: dict, parameter: dict, differences: Callable[[], tuple[Any, list]],
-                 candidates: Callable[[int, list], Any], max_order: int = 2,
-                 timeout: float | None = None) -> Judgement:
-    """Exact to order k in a small parameter ε: the Taylor coefficients c_j = (1/j!) ∂ʲd/∂εʲ
-    at ε = 0 of every entry d of the difference rule − BP vanish identically for j ≤ k
-    (expanded to 0, f uninterpreted: f′, f″ … are the derivatives of one unknown function),
-    and c_{k+1} is non-zero at a witness: exact rationals with a polynomial f.
+#: how far the working order of a knob's series is raised to know the coefficients asked for
+KNOB_EXTRA_ORDERS = 8
+INF = float("inf")
 
-    ``differences()`` gives (ε as a sympy symbol, entries as sympy expressions in ε whose
-    activation is the sympy function F); ``candidates(j, coefficients)`` yields
-    (info, substitution) where substitution maps every free symbol of the coefficients to a
-    rational and F to a polynomial Lambda.  Computed and checked here."""
-    import math
 
-    import sympy as sp
+def decide_series_order(rule: str, meta: dict, parameter: dict, expand: Callable[[int], dict],
+                      witnesses: Callable[[], Any], max_order: int = 2,
+                      timeout: float | None = None) -> Judgement:
+    """Exact to order k in a small parameter ε, one of the rule's own knobs or a perturbation of
+    the point, the rule run in Taylor series in ε (pcproof.numbers.taylor).
+
+    ``expand(order)`` runs the rule's own code (and BP's) through the one door in the series
+    system truncated at ε^order and gives ``{"entries": [rule − BP, one Series per update
+    entry], "ops": the TaylorOps it ran in}``; ``witnesses()`` yields (info, run) where
+    ``run(order)`` is the same at a rational point with a polynomial f (rational coefficients;
+    accepted only if that run compared nothing undecidably, met no float, and, if it took f⁻¹,
+    had f strictly monotone over every argument it applied f at: an invertible f).
+
+    Exact to order k: every coefficient of ε^j, j ≤ k (from the lowest power present, which
+    may be negative: a rule dividing by its knob), vanishes identically; and the ε^{k+1}
+    coefficient of some entry is a non-zero rational at a witness whose run compared
+    nothing undecidably.  Undecided when the rule's code branched on a value it could not
+    decide for every small |ε| (or on the point), when a rounded number entered, or when
+    no witness is found."""
+    from fractions import Fraction
+
+    from .numbers.taylor import identically_zero
     start = time.perf_counter()
-    base = dict(rule=rule, **{k: meta[k] for k in ("depth", "widths", "activation") if k in meta})
-    done = lambda **kw: _judgement(rule=rule, seconds=round(time.perf_counter() - start, 4),
-                                   order=dict(parameter, **kw.pop("order_kw")), **kw)
+    base = dict(rule=rule, **{k: meta[k] for k in ("depth", "widths", "activation", "hypotheses", "under")
+                               if k in meta})
+
+    def done(**kw):
+        order = dict(parameter, **kw.pop("order_kw"))
+        return _judgement(rule=rule, seconds=round(time.perf_counter() - start, 4), order=order,
+                          evidence=[base], **kw)
+
+    def known(fn, need_hi):
+        """The run with every entry known to ε^need_hi (working order raised as needed)."""
+        order = max(need_hi, max_order) + 2
+        for _ in range(KNOB_EXTRA_ORDERS + 1):
+            run = fn(order)
+            short = max((need_hi + 1 - e.prec for e in run["entries"]), default=0)
+            if short <= 0:
+                return run
+            order += short
+        raise ArithmeticError(f"the ε^{need_hi} coefficient stays unknown up to working order {order}")
+
+    sym = parameter.get("symbol", "ε")
+    pw = lambda j: f"{sym}^{{{j}}}"  # noqa: E731
+    where = (f" (widths {list(meta.get('widths', []))}, f {meta.get('activation')}, "
+             + (f"under {meta['under']})" if meta.get("under") else "nothing imposed)"))
     try:
         with time_limit(timeout):
-            eps, entries = differences()
-            k = -1
-            for j in range(max_order + 1):
-                coeffs = [sp.expand((sp.diff(d, eps, j).subs(eps, 0) / math.factorial(j)).doit()) for d in entries]
-                if any(c.has(sp.Float) for c in coeffs):   # a rounded number: 0 would not be exact
-                    return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=k, departs_at=None),
-                                statement=f"order in {parameter['text']}: a rounded number (Float) entered "
-                                          f"the ε^{j} coefficient, so its vanishing is not exact")
-                if all(c == 0 for c in coeffs):
+            run = known(expand, max_order)
+            branches, floats = run["ops"].branches, run["ops"].floats
+            if branches:
+                op, d = branches[0]
+                return done(kind=UNDECIDED, order_kw=dict(k=None, departs_at=None),
+                            statement=f"order in {parameter['text']}: the rule's code compares a value that "
+                                      f"depends on ε or on the point ({len(branches)} comparisons, e.g. "
+                                      f"{d} {op} 0), which no expansion at ε = 0 decides for every small |ε|")
+            if floats:
+                return done(kind=UNDECIDED, order_kw=dict(k=None, departs_at=None),
+                            statement=f"order in {parameter['text']}: a rounded number ({floats[0]}) "
+                                      "entered the computation, so a vanishing coefficient is not exact")
+            entries = run["entries"]
+            lo = min([0] + [e.valuation for e in entries if e.valuation != INF])
+            k = lo - 1
+            for j in range(lo, max_order + 1):
+                coeffs = [e.coeff(j) for e in entries]
+                if all(identically_zero(c) for c in coeffs):
                     k = j
                     continue
-                for info, subst in candidates(j, coeffs):
-                    for idx, c in enumerate(coeffs):
-                        if c == 0:
-                            continue
-                        val = sp.expand(c.subs(subst).doit())     # exact: rationals through a polynomial F
-                        if val.is_Rational and val != 0:
+                tried, skipped = 0, []
+                for info, make in witnesses():
+                    try:
+                        w = known(make, j)
+                    except (ArithmeticError, ValueError) as exc:   # undefined there (f′ = 0, a pole)
+                        skipped.append(f"{type(exc).__name__}: {exc}")
+                        continue
+                    tried += 1
+                    wops = w["ops"]
+                    if wops.branches or wops.floats or (wops.inverted and not wops.invertible_span()):
+                        skipped.append("compared values, met a float, or took f⁻¹ where f is not monotone")
+                        continue
+                    for idx, e in enumerate(w["entries"]):
+                        val = e.coeff(j)
+                        if isinstance(val, Fraction) and val != 0:
                             cex = dict(info, order=j, entry=idx, coefficient=str(val), system="rational")
-                            text = (f"exact to order {k} in {parameter['text']}: coefficients up to ε^{k} vanish "
-                                    f"identically, ε^{j}'s is {val} at a rational point" if k >= 0 else
-                                    f"departs at order 0 in {parameter['text']} (ε^0 coefficient {val} at a rational point)")
-                            return done(kind=EXACT_TO_ORDER if k >= 0 else NOT_BP, statement=text,
-                                        counterexample=cex, evidence=[base],
+                            shown = str(val) if len(str(val)) <= 24 else f"{float(val):.6g} (an exact rational)"
+                            if k >= 0:
+                                text = (f"exact to order {k} in {parameter['text']}{where}: the coefficients of "
+                                        + (f"{pw(lo)} … {pw(k)}" if k > lo else pw(k)) + " vanish identically; "
+                                        f"{pw(j)}'s is {shown} at a rational point, f = {info.get('f')}")
+                                kind = EXACT_TO_ORDER
+                            else:
+                                text = (f"departs at {pw(j)} in {parameter['text']}{where}: its coefficient is "
+                                        f"{shown} at a rational point, f = {info.get('f')}")
+                                kind = NOT_BP
+                            return done(kind=kind, statement=text, counterexample=cex,
                                         order_kw=dict(k=k, departs_at=j))
-                return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=k, departs_at=None),
-                            statement=f"ε^{j} coefficient in {parameter['text']} did not expand to 0 and "
-                                      "no rational witness made it non-zero")
+                note = f"; {len(skipped)} points skipped ({skipped[0]})" if skipped else ""
+                return done(kind=UNDECIDED, order_kw=dict(k=k, departs_at=None),
+                            statement=f"the {pw(j)} coefficient in {parameter['text']}{where} did not expand to 0 and "
+                                      f"no rational witness ({tried} points{note}) made it non-zero")
     except Timeout:
         return done(kind=UNDECIDED, statement=f"order in {parameter['text']}: timed out after {timeout} s",
-                    evidence=[base], order_kw=dict(k=None, departs_at=None))
-    return done(kind=UNDECIDED, evidence=[base], order_kw=dict(k=max_order, departs_at=None),
-                statement=f"every coefficient up to ε^{max_order} in {parameter['text']} vanishes; "
-                          "the departure was not found")
+                    order_kw=dict(k=None, departs_at=None))
+    except (ArithmeticError, TypeError) as exc:   # the code cannot run in series (float(), a pole)
+        return done(kind=UNDECIDED, statement=f"order in {parameter['text']}: {type(exc).__name__}: {exc}",
+                    order_kw=dict(k=None, departs_at=None))
+    if all(e.prec == INF and e.v + len(e.c) <= max_order + 1 for e in entries):
+        # every entry is a finite Laurent polynomial in ε, all of whose coefficients vanish
+        return done(kind=EXACT_TO_ORDER, order_kw=dict(k=max_order, departs_at=None, every=True),
+                    statement=f"exact for every value of {parameter['text']}{where}: the difference is a "
+                              f"Laurent polynomial in {sym} whose every coefficient vanishes identically")
+    return done(kind=UNDECIDED, order_kw=dict(k=max_order, departs_at=None),
+                statement=f"every coefficient up to {pw(max_order)} in {parameter['text']}{where} vanishes "
+                          "identically; the departure was not looked for beyond")
+
+
 
 
 #: "approximate" heads a card only when every layer's mean cosine to BP is at least this

@@ -284,3 +284,54 @@ def test_zil_card_is_exact_at_every_depth():
     assert card.exit_code == 0
     # built with other knobs, the class's all-depth proof is not this rule's: not claimed
     assert "every depth" not in validate(ZIL(), ZOO["z-il"], align=False).headline.statement
+
+
+def test_gait_and_ar_rows_state_the_orders_the_kernel_established():
+    """GAIT-prop's row: exact under θ orthogonal (one hidden layer), to order 1 in γ departing
+    at γ² under θ orthogonal with two hidden layers, for every γ with f linear too, departing
+    at γ⁻¹ without orthogonality; AR's: order T − 1 in 1 − η at T = 2, 3 sweeps (a variant's
+    order, so never the row's headline)."""
+    from pcproof.check.validate import order_cell, validate, zoo_rows
+    card = validate(ZOO["gait-prop"].build(), ZOO["gait-prop"], align=False)
+    cells = [order_cell(j) for j in card.orders()]
+    assert "to order 1 in γ, departs at γ² [θ orthogonal, square layers (Cayley); widths [2, 2, 2, 2]]" in cells
+    assert any(c.startswith("exact for every γ [θ orthogonal, square layers (Cayley) and f linear") for c in cells)
+    assert "departs at γ⁻¹ [nothing imposed; widths [2, 2, 2]]" in cells
+    assert any(c.startswith("exact for every γ [(θˡ)ᵀθˡ = I") and "widths [3, 2, 2]" in c for c in cells), cells
+    assert card.headline.kind == kernel.EXACT_UNDER and card.exit_code == 0
+    ar = validate(ZOO["ar"].build(), ZOO["ar"], align=False)
+    got = [(j.order["text"], j.order["k"], j.order["departs_at"]) for j in ar.orders()]
+    assert got == [("1 − η (η → 1) with T = 2", 1, 2), ("1 − η (η → 1) with T = 3", 2, 3)], got
+    assert ar.headline.kind == kernel.NOT_BP          # η = 1/10, T = 100 as written
+    assert "to order 2 in (1 − η), departs at (1 − η)³" in zoo_rows([ar])[0][3]
+
+
+SOFT_RULE = '''
+from fractions import Fraction
+from pcproof.rules import BP, Rule
+
+
+class Soft(Rule):
+    """BP with its updates scaled by 1 + beta**2: BP to order 1 in beta, departing at beta**2."""
+    name = "soft"
+    beta = Fraction(1, 10)
+
+    def updates(self, arch, params, ops, alpha):
+        out = BP().updates(arch, params, ops, alpha)
+        gain = ops.number(1) + self.beta * self.beta
+        return {k: ops.mat_scale(gain, v) if k[0] == "theta" else ops.scale(gain, v) for k, v in out.items()}
+'''
+
+
+def test_validate_a_users_knob_order(tmp_path):
+    """--knob NAME: a user's rule judged in Taylor series in its own knob (an attribute here)."""
+    (tmp_path / "soft.py").write_text(SOFT_RULE)
+    r = _pcproof("validate", "soft.py:Soft", "--knob", "beta", "--no-align", "--widths", "2,2,2", "--json",
+                 "--out", str(tmp_path / "card.md"), cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    card = json.loads(r.stdout)
+    assert card["verdict"] == kernel.EXACT_TO_ORDER
+    assert [(o["parameter"], o["k"], o["departs_at"]) for o in card["orders"]] == [("beta", 1, 2)]
+    for bad, says in (("gamma", "no knob 'gamma'"), ("beta=2", "KNOB=0 or KNOB=1")):
+        r = _pcproof("validate", "soft.py:Soft", "--knob", bad, "--no-align", cwd=tmp_path)
+        assert r.returncode == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

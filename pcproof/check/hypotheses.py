@@ -148,6 +148,38 @@ def _orthogonal(arch, params, ops):
     return replace(params, theta={k: cayley(ops, W) for k, W in params.theta.items()})
 
 
+def _columns_fit(arch, rule):
+    w = arch.widths
+    if any(w[l - 1] < w[l] for l in range(1, arch.L)):
+        return "θᵀθ = I needs every inverted θ^l (l < L) at least as tall as wide: n_{l−1} ≥ n_l"
+    if all(w[l - 1] == w[l] for l in range(1, arch.L)):
+        return "square layers: that is θ orthogonal"
+    return None
+
+
+def _orthonormal_columns(arch, params, ops):
+    """θ^l (l < L, the layers GAIT-prop inverts) with orthonormal columns: the first n_l columns
+    of the Cayley matrix of the skew-symmetric A^l (n_{l−1} × n_{l−1}) whose upper triangle is θ^l's
+    entries, row by row (n_{l−1}(n_{l−1} − 1)/2 ≤ n_{l−1} n_l of them: enough for n_l ≥ (n_{l−1} − 1)/2)."""
+    theta = dict(params.theta)
+    zero = ops.number(0)
+    for l in range(1, arch.L):
+        W = params.theta[l]
+        n, m = len(W), len(W[0])
+        flat = [c for row in W for c in row]
+        need = n * (n - 1) // 2
+        if need > len(flat):
+            raise ValueError(f"θ^{l} is {n}×{m}: too few entries to parametrise an orthonormal frame")
+        it = iter(flat[:need])
+        S = [[zero] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                S[i][j] = next(it)
+        Q = cayley(ops, tuple(tuple(r) for r in S))
+        theta[l] = tuple(tuple(Q[i][j] for j in range(m)) for i in range(n))
+    return replace(params, theta=theta)
+
+
 FEEDBACK_TRANSPOSE = Hypothesis(
     "B=theta^T", "B = θᵀ", r"B^{l} = (\theta^{l})^{\top}", substitute=_feedback_transpose,
     applies=_needs_B(lambda l: (l, l - 1)))
@@ -160,6 +192,10 @@ ZERO_OUTPUT_ERROR = Hypothesis("delta^0=0", "output error zero (s_out = x̄^0)",
 ORTHOGONAL = Hypothesis("theta orthogonal", "θ orthogonal, square layers (Cayley)",
                         r"\theta^{l} = (I + A^{l})^{-1}(I - A^{l}),\ A^{l} = -(A^{l})^{\top}",
                         substitute=_orthogonal, applies=_square)
+
+ORTHONORMAL_COLUMNS = Hypothesis(
+    "theta^T theta = I", "(θ^l)ᵀθ^l = I for l < L (orthonormal columns, n_{l−1} ≥ n_l; Cayley)",
+    r"(\theta^{l})^{\top}\theta^{l} = I,\ l < L", substitute=_orthonormal_columns, applies=_columns_fit)
 
 HYPOTHESES = {h.name: h for h in (FEEDBACK_TRANSPOSE, FEEDBACK_CHAIN, LINEAR, ZERO_OUTPUT_ERROR, ORTHOGONAL)}
 
@@ -196,3 +232,54 @@ FEEDBACK_ERROR = SmallParameter("epsilon", "ε in B = θᵀ + εE (E arbitrary)"
 CHAIN_ERROR = SmallParameter("epsilon", "ε in B^l = (θ^1⋯θ^l)ᵀ + εE with f linear",
                              r"B^{l} = (\theta^{1}\cdots\theta^{l})^{\top} + \varepsilon E^{l}",
                              _feedback_error(_feedback_chain), both(FEEDBACK_CHAIN, LINEAR))
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A small parameter that is one of the rule's *own* hyper-parameters (pcproof.kernel.
+    decide_series_order): the knob ``knob`` is set to ``at(ε)`` (a sympy polynomial in ε: γ = ε
+    for a nudge γ → 0, η = 1 − ε for a rate η → 1) and the rule's code runs in Taylor series
+    in ε (pcproof.numbers.taylor).  ``base``: a condition imposed on the point; ``widths``: the
+    widths judged at (default the entry's); ``build``: the rule judged, from the row's rule
+    (default: the row's rule itself, e.g. AR with fewer sweeps) and ``variant`` says how in a
+    few words; ``symbol``: how ε is named in the statement (γ, 1 − η); ``max_order``: the
+    highest coefficient looked at."""
+
+    knob: str
+    text: str
+    latex: str
+    symbol: str
+    at: Callable = None              # default: the knob is ε itself
+    base: Hypothesis | None = None
+    widths: tuple | None = None
+    build: Callable | None = None
+    max_order: int = 3
+    variant: str = ""                # what ``build`` changed, in a few words ("T = 2")
+
+    def value(self, eps):
+        """The knob's value as a polynomial in ε."""
+        return eps if self.at is None else self.at(eps)
+
+    def info(self) -> dict:
+        return {"parameter": self.knob, "text": self.text, "latex": self.latex, "symbol": self.symbol,
+                "base": None if self.base is None else self.base.name, "knob": True,
+                "variant": self.build is not None, "variant_text": self.variant}
+
+
+def with_knob(rule, knob: str, value):
+    """A copy of ``rule`` with its hyper-parameter ``knob`` set to ``value`` (a rule with typed
+    knobs, pcproof.rules.zoo.hyper: rebuilt from them; otherwise an attribute of that name).
+    The row's name, if the instance carries its own, is kept."""
+    import copy
+    from dataclasses import fields, is_dataclass
+    hyper = getattr(rule, "hyper", None)
+    if is_dataclass(hyper) and knob in {f.name for f in fields(hyper)}:
+        out = type(rule)(replace(hyper, **{knob: value}))
+        if "name" in vars(rule):
+            out.name = rule.name
+        return out
+    if hasattr(rule, knob):
+        out = copy.copy(rule)
+        setattr(out, knob, value)
+        return out
+    raise ValueError(f"the rule has no knob {knob!r}")

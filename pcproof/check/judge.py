@@ -1,6 +1,7 @@
 """Claims about a rule against BP, built for the kernel to judge (pcproof.kernel,
 "judgements"): the rule's updates equal BP's with nothing assumed, under a named
-hypothesis (pcproof.check.hypotheses), and to order k in a small parameter.
+hypothesis (pcproof.check.hypotheses), and to order k in a small parameter (of the point, or
+one of the rule's own knobs: Taylor series, pcproof.numbers.taylor).
 
 Every claim runs the rule's own code through :func:`pcproof.rules.rule_updates` (the
 theorem "thm-3.2": each update equals BP's), in the symbolic system for the proof and
@@ -11,13 +12,12 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-import sympy as sp
 
 from .. import kernel
 from ..model import Architecture, get_activation, random_params, symbolic_params
 from ..numbers import SymbolicOps
-from ..rules.base import running_rule
-from ..rules.base import update_latex
+from ..numbers.compare import components
+from ..rules.base import rule_matrices, running_rule, update_latex
 from ..theorem import Equation, Instance, Setting, Theorem, alpha as ALPHA, get as get_theorem
 from .concrete import rigorous_candidates, witness_point
 from .hypotheses import Hypothesis, SmallParameter, without
@@ -90,60 +90,92 @@ def _name(rule) -> str:
     return getattr(rule, "name", type(rule).__name__)
 
 
-F = sp.Function("F")
-_y = sp.Symbol("y", real=True)
+#: the activation a knob order's witness is computed with: a polynomial (exact rationals)
+#: with f′ = 1 + x² > 0, so invertible on the whole line (GAIT-prop's f⁻¹ is its inverse)
+KNOB_WITNESS_ACTIVATION = "expr:x + x**3/3"
+#: rational points tried for a knob order's witness
+KNOB_WITNESS_SEEDS = range(6)
 
 
-def _as_F(e):
-    """An expression in the uninterpreted f and f′ as one in F and F′ (one unknown function,
-    so ∂/∂ε of f(a(ε)) is f′(a) a′: what a Taylor expansion needs)."""
-    from ..model.activations import f as f_, fprime as fp_
-    return e.replace(f_, lambda a: F(a)).replace(fp_, lambda a: sp.Subs(sp.Derivative(F(_y), _y), _y, a))
+def judge_knob_order(rule, arch: Architecture, knob, max_order: int | None = None,
+                     timeout: float | None = 60) -> kernel.Judgement:
+    """Exact to order k in one of the rule's own knobs (``knob``, a
+    :class:`~pcproof.check.hypotheses.Knob`): the rule, rebuilt with the knob at ``knob.at(ε)``,
+    runs through :func:`pcproof.rules.rule_updates` in Taylor series in ε
+    (:class:`pcproof.numbers.taylor.TaylorOps`), its ``base`` condition imposed on the point;
+    the kernel checks that rule − BP's coefficients vanish identically (f uninterpreted) up to
+    order k and that ε^{k+1}'s is a non-zero rational at a witness (the same run at a
+    rational point, f = x + x³/3).  No rescaling: a rule whose update is a scaled BP must
+    rescale it itself, as GAIT-prop does with γ^{−l} (docs/zoo.md, "Orders in a knob")."""
+    from ..numbers.taylor import EPS
+    from .hypotheses import with_knob
+    widths = tuple(knob.widths or arch.widths)
+    arch = Architecture(widths, arch.activation, arch.bias)
+    if knob.base is not None:
+        arch = knob.base.arch(arch)
+    base_rule = knob.build(rule) if knob.build is not None else rule
+    judged = with_knob(base_rule, knob.knob, knob.value(EPS))
 
+    def prepare(ops, params):
+        # the knob is a series of this run's system, so a comparison the rule's code makes on
+        # it is seen (and recorded) there, not decided by sympy's structural ==
+        params = knob.base.impose(arch, params, ops) if knob.base is not None else params
+        return with_knob(base_rule, knob.knob, ops.number(knob.value(EPS))), params
 
-#: activations a Taylor coefficient's witness is tried with (polynomial: exact rationals)
-ORDER_WITNESS_ACTIVATIONS = ("identity", "poly")
+    meta = _meta(judged, arch, knob.base)
+    meta["under"] = None if knob.base is None else knob.base.text
+    return _series_order(_name(rule), rule_matrices(judged, arch), arch, prepare, meta, knob.info(),
+                         knob.max_order if max_order is None else max_order, timeout)
 
 
 def judge_order(rule, arch: Architecture, small: SmallParameter, max_order: int = 2,
                 timeout: float | None = 60) -> kernel.Judgement:
-    """Exact to order k in ``small``: the kernel expands the Taylor coefficients of the
-    rule's own symbolic difference from BP (atoms off, so every entry is one sympy
-    expression in ε) and checks the first non-vanishing one at rational points."""
-    theorem = get_theorem(CLAIM)
-    setting = Setting(rule=rule)
+    """Exact to order k in a small parameter ε of the *point* (``small``: B = θᵀ + εE): the
+    same series machinery as :func:`judge_knob_order`, ε entering through the point."""
+    from ..numbers.taylor import EPS
     arch = small.base.arch(arch) if small.base is not None else arch
-    eps = sp.Symbol("epsilon", real=True)
 
-    def differences():
-        with running_rule(passthrough=(kernel.Timeout,)):
-            ops = SymbolicOps(arch.activation, atoms=False)
-            params = symbolic_params(arch, (), setting.matrices(arch)).map(ops.number)
-            params = small.perturb(arch, params, ops, ops.number(eps))
-            inst = Instance(arch, ops, params, setting, ops.number(1), ops.number(ALPHA))
-            out = []
-            for eq in theorem.claim(inst):
-                from ..numbers.compare import components
-                for (_, a), (_, b) in zip(components(eq.lhs), components(eq.rhs)):
-                    out.append(_as_F(ops.view(a - b)))
-            return eps, out
-
-    def candidates(j, coeffs):
-        names = sorted({s.name for c in coeffs for s in c.free_symbols})
-        acts = ORDER_WITNESS_ACTIVATIONS if arch.activation.uninterpreted else (arch.activation.name,)
-        for act_name in acts:
-            act = get_activation(act_name)
-            if not act.is_polynomial:
-                continue
-            for seed in range(7):
-                p = random_params(arch, random.Random(seed), matrices=setting.matrices(arch))
-                values = {k: sp.Rational(str(v)) for k, v in p.scalars().items()}
-                values["alpha"] = sp.Rational(1, 10)
-                subst = {s: values[s.name] for c in coeffs for s in c.free_symbols if s.name in values}
-                subst[F] = sp.Lambda(_y, act.expr.subs(get_activation("identity").expr, _y))
-                if any(n not in values for n in names):
-                    continue
-                yield {"f": act_name, "seed": seed, "point": {k: str(v) for k, v in values.items()}}, subst
+    def prepare(ops, params):
+        return rule, small.perturb(arch, params, ops, ops.number(EPS))
 
     meta = _meta(rule, arch, small.base)
-    return kernel.decide_order(_name(rule), meta, small.info(), differences, candidates, max_order, timeout)
+    meta["under"] = None if small.base is None else small.base.text
+    return _series_order(_name(rule), rule_matrices(rule, arch), arch, prepare, meta, small.info(),
+                         max_order, timeout)
+
+
+def _series_order(name, matrices, arch, prepare, meta, info, max_order, timeout) -> kernel.Judgement:
+    """Run rule − BP in Taylor series (``prepare(ops, params)`` → (rule, params): ε put in the
+    rule's knob or the point), symbolically for the proof and at rational points for the
+    witnesses, and ask the kernel (pcproof.kernel.decide_series_order)."""
+    from ..numbers.taylor import TaylorOps
+    from ..rules import BP, rule_updates
+
+    def run(ops, params, alpha):
+        with running_rule(passthrough=(kernel.Timeout,)):
+            rule, params = prepare(ops, params.map(ops.number))
+            mine = rule_updates(rule, arch, params, ops, ops.number(alpha))
+            bp = rule_updates(BP(), arch, params, ops, ops.number(alpha))
+        entries = []
+        for key in sorted(bp):
+            for (_, a), (_, b) in zip(components(mine[key]), components(bp[key])):
+                entries.append(a - b)
+        return {"entries": entries, "ops": ops}
+
+    def expand(order):
+        return run(TaylorOps(arch.activation, "sympy", order), symbolic_params(arch, (), matrices), ALPHA)
+
+    def witnesses():
+        act = get_activation(KNOB_WITNESS_ACTIVATION) if arch.activation.uninterpreted else arch.activation
+        if not act.is_polynomial:
+            return
+        concrete = Architecture(arch.widths, act, arch.bias)
+        for seed in KNOB_WITNESS_SEEDS:
+            point = random_params(concrete, random.Random(seed), matrices=matrices)
+            shown = {"f": "x + x³/3" if act.name == KNOB_WITNESS_ACTIVATION else str(act.expr), "seed": seed,
+                     "widths": list(arch.widths), "point": {k: str(v) for k, v in point.scalars().items()},
+                     "alpha": "1/10"}
+            yield shown, (lambda order, point=point: run(TaylorOps(act, "rational", order), point, Fraction(1, 10)))
+
+    meta["widths"] = list(arch.widths)
+    return kernel.decide_series_order(name, meta, info, expand, witnesses, max_order, timeout)

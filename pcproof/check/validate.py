@@ -7,7 +7,7 @@ BP, in a sensible order, as one verdict card (docs/zoo.md).
 2. *exact under a condition?* — each condition that applies, imposed on the point, proved
    under it and refuted without it (pcproof.kernel.judge_under);
 3. *exact to order k?* — each small parameter, Taylor coefficients of the difference
-   (pcproof.kernel.decide_order);
+   (pcproof.kernel.decide_series_order: the rule run in Taylor series);
 4. *approximate* — cosine similarity and relative error to BP over a training run on
    digits (pcproof.check.align, if present), never a proof.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import kernel
 from ..model import Architecture, get_activation
-from .hypotheses import CHAIN_ERROR, FEEDBACK_ERROR, HYPOTHESES
+from .hypotheses import CHAIN_ERROR, FEEDBACK_ERROR, HYPOTHESES, Knob
 
 #: sizes tried before the entry's own widths, smallest first (the smallest counterexample)
 SMALL_SIZES = ((1, 1), (1, 1, 1), (2, 2, 2))
@@ -159,13 +159,15 @@ def _cex_text(c: dict) -> str:
 
 
 def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", timeout: float | None = 60,
-             align: bool = True, progress=None, plot_dir: Path | None = None, rule_class=None) -> Card:
+             align: bool = True, progress=None, plot_dir: Path | None = None, rule_class=None,
+             knobs: tuple = ()) -> Card:
     """The verdict card of ``rule`` (an instance); ``entry``: its :class:`~pcproof.check.zoo.ZooEntry`
     (conditions and small parameters to try), None for a user's rule (every condition
     and small parameter that applies is tried).  ``progress(label)`` is called before each step.
     ``rule_class``: the class ``rule`` is with its defaults, if it is (a PC rule is then also
-    tried at every depth)."""
-    from .judge import judge_condition, judge_order, prove_updates
+    tried at every depth).  ``knobs``: :class:`~pcproof.check.hypotheses.Knob` objects asked for by
+    name (``--knob``), judged whatever the other verdicts."""
+    from .judge import judge_condition, judge_knob_order, judge_order, prove_updates
     start = time.perf_counter()
     name = getattr(rule, "name", type(rule).__name__)
     widths = tuple(widths or (entry.widths if entry else (2, 3, 2, 2)))
@@ -210,10 +212,22 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
         # 3. order of departure in each small parameter whose base applies
         smalls = entry.small if entry else SMALL_PARAMETERS
         for sp_ in smalls:
+            if isinstance(sp_, Knob):   # one of the rule's own knobs, at its own widths
+                at = Architecture(tuple(sp_.widths or widths), act)
+                if sp_.base is not None and sp_.base.why_not(at, rule):
+                    continue
+                step(f"order in {sp_.symbol}")
+                card.judgements.append(judge_knob_order(rule, at, sp_, timeout=timeout))
+                continue
             if sp_.base is not None and sp_.base.why_not(arch, rule):
                 continue
             step(f"order in {sp_.name}")
             card.judgements.append(judge_order(rule, arch, sp_, timeout=timeout))
+
+    # the knobs asked for by name: an order in them is asked whether or not the rule is exact
+    for k in knobs:
+        step(f"order in {k.symbol}")
+        card.judgements.append(judge_knob_order(rule, arch, k, timeout=timeout))
 
     # 4. approximate: measured alignment
     if align and (entry is None or entry.align):
@@ -226,7 +240,9 @@ def validate(rule, entry=None, widths=None, activation: str = "uninterpreted", t
             card.limits = entry.limits().to_dict()
     else:
         card.alignment_note = "not asked for (--no-align)"
-    card.headline = kernel.strongest(card.judgements)
+    # an order judged on a variant of the row's rule (AR at T = 2 sweeps) describes that
+    # variant, not the rule as written: shown on the card, never its headline
+    card.headline = kernel.strongest([j for j in card.judgements if not (j.order or {}).get("variant")])
     card.seconds = time.perf_counter() - start
     return card
 
@@ -311,8 +327,7 @@ def zoo_rows(cards) -> list[list[str]]:
     for c in cards:
         exact = next((j for j in c.judgements if not j.condition and not j.order and j.kind != kernel.APPROXIMATE), None)
         under = ", ".join(x["text"] for x in c.exact_under()) or "—"
-        orders = "; ".join(f"departs at ε^{j.order['departs_at']} ({j.order['text']})" if j.order.get("departs_at")
-                           is not None else f"{j.kind} ({j.order['text']})" for j in c.orders()) or "—"
+        orders = "; ".join(order_cell(j) for j in c.orders()) or "—"
         approx = (", ".join(f"{n} {'—' if v is None else format(v, '.3g')}"
                             for n, v in zip(c.alignment["layers"], c.alignment["cosine"])) if c.alignment else "—")
         if c.limits:
@@ -323,6 +338,39 @@ def zoo_rows(cards) -> list[list[str]]:
                      if exact and exact.kind == kernel.EXACT else (exact.kind if exact else "—"),
                      under, orders, approx, notbp, c.headline.kind if c.headline else "undecided", c.paper or ""])
     return rows
+
+
+def knob_to(name: str, to: str):
+    """``--knob NAME`` (NAME → 0: ε = NAME) or ``--knob NAME=1`` (NAME → 1: NAME = 1 − ε)."""
+    if to == "0":
+        return Knob(name, f"{name} ({name} → 0)", name, name)
+    return Knob(name, f"1 − {name} ({name} → 1)", f"1 - {name}", f"(1 − {name})", at=lambda e: 1 - e)
+
+
+def order_cell(j) -> str:
+    """One order judgement in a few words (the zoo table's "order of departure" column): a knob's
+    with what it was judged under, a perturbation of the point's as before."""
+    from ..text import to_text
+    return to_text(_order_cell(j))
+
+
+def _order_cell(j) -> str:
+    o = j.order
+    if not o.get("knob"):
+        return (f"departs at ε^{o['departs_at']} ({o['text']})" if o.get("departs_at") is not None
+                else f"{j.kind} ({o['text']})")
+    sym = o.get("symbol", "ε")
+    ev = (j.evidence or [{}])[0]
+    under = ev.get("under") or "nothing imposed"
+    variant = o.get("variant_text") or ""
+    where = f" [{under}{', ' + variant if variant else ''}; widths {ev.get('widths')}]"
+    if o.get("every"):
+        return f"exact for every {sym.strip('()').split(' ')[-1]}{where}"
+    if o.get("departs_at") is not None:
+        head = f"to order {o['k']} in {sym}, departs at {sym}^{{{o['departs_at']}}}" if o["k"] >= 0 else \
+            f"departs at {sym}^{{{o['departs_at']}}}"
+        return head + where
+    return f"undecided in {sym}{where}"
 
 
 def zoo_markdown(cards, seconds: float) -> str:

@@ -2,7 +2,8 @@
 ``pcproof validate --rule NAME`` judge (docs/zoo.md).  The rules themselves live in
 :mod:`pcproof.rules.zoo`, one module per rule; an entry names the rule, its paper, the
 conditions to try (:mod:`pcproof.check.hypotheses`: exact under them?), the small parameters
-for order k, and the widths it is proved at.  Add one with :func:`register`.
+for order k (a perturbation of the point, or a :class:`~pcproof.check.hypotheses.Knob`, one of
+the rule's own hyper-parameters), and the widths it is proved at.  Add one with :func:`register`.
 """
 from __future__ import annotations
 
@@ -113,9 +114,21 @@ def _named(rule, name):
 
 GAIT_PAPER = "Ahmad, van Gerven & Ambrogioni, GAIT-prop, NeurIPS 2020 (arXiv:2006.06438), Sec. 3"
 
+def _sweeps(n, name="steps"):
+    """The row's rule with ``n`` sweeps (steps): an order in 1 − η is judged at a few sweeps."""
+    return lambda rule: C.with_knob(rule, name, n)
+
+
+def _rate_to_1(knob, what, latex, steps):
+    """A rate ``what`` → 1 as 1 − ε, at ``steps`` sweeps (the order grows with them: docs/zoo.md)."""
+    return C.Knob(knob, f"1 − {what} ({what} → 1) with T = {steps}", f"1 - {latex}", f"(1 − {what})",
+                  at=lambda e: 1 - e, build=_sweeps(steps), max_order=steps + 1, variant=f"T = {steps}")
+
+
 register(ZooEntry(
     "ar", AR_PAPER, AR, equation="u^l ← u^l + η(−u^l + (θ^l)ᵀ(f'(x̄^{l−1}) ⊙ u^{l−1})), T sweeps; η = 1/10, T = 100",
-    note="the authors' knobs; one sweep at η = 1 is BP (row ar-eta1)"))
+    small=tuple(_rate_to_1("eta", "η", r"\eta", T) for T in (2, 3)),
+    note="the authors' knobs; one sweep at η = 1 is BP (row ar-eta1); the order in 1 − η is judged at T = 2, 3"))
 register(ZooEntry(
     "ar-eta1", AR_PAPER, AR, make=lambda: _named(AR(eta=1, steps=1), "ar-eta1"),
     equation="one relaxation sweep at η = 1"))
@@ -130,7 +143,8 @@ register(ZooEntry(
 register(ZooEntry(
     "relaxed-pc", RPC_PAPER, RelaxedPC,
     equation="ε^l ← ε^l + γ(−ε^l + (θ^l)ᵀ(f'(x̄^{l−1}) ⊙ ε^{l−1})), fixed predictions; γ = 1/5, T = 100",
-    note="the authors' knobs; γ = 1 with T ≥ L − 1 steps is BP"))
+    small=tuple(_rate_to_1("gamma", "γ", r"\gamma", T) for T in (2, 3)),
+    note="the authors' knobs; γ = 1 with T ≥ L − 1 steps is BP; the order in 1 − γ is judged at T = 2, 3"))
 register(ZooEntry(
     "relaxed-pc-learned", RPC_PAPER, RelaxedPC, make=lambda: _named(RelaxedPC(gamma=1, steps=None, feedback="learned"), "relaxed-pc-learned"),
     equation="backward weights ψ = B^l learned in place of θᵀ (γ = 1, T = L − 1)",
@@ -144,12 +158,22 @@ register(ZooEntry(
     make=lambda: _named(RelaxedPC(gamma=1, steps=None, feedback="learned", derivative=False),
                         "relaxed-pc-learned-no-df"),
     equation="both relaxations (γ = 1, T = L − 1)", conditions=(C.both(C.FEEDBACK_TRANSPOSE, C.LINEAR),)))
+#: GAIT-prop's nudge γ → 0, with each condition the order is judged under (docs/zoo.md)
+def _nudge(base, widths):
+    return C.Knob("gamma", "the nudge γ (γ → 0)", r"\gamma", "γ", base=base, widths=widths, max_order=3)
+
+
 register(ZooEntry(
     "gait-prop", GAIT_PAPER, GaitProp, make=lambda: _named(GaitProp(gamma=Fraction(1, 1000), inverse="transpose"), "gait-prop"),
     equation="τ^{l+1} = V^{l+1}(f⁻¹(y^l + γ f'(x̄^l)² ⊙ (τ^l − y^l)) − b^l), e^l = γ^{−l}(τ^l − y^l) ⊙ f'(x̄^l); V = θᵀ",
-    # one hidden layer: exact under θ orthogonal for every f (the kernel proves it); with two the
-    # Cayley quotients take the kernel past a minute, and f nonlinear departs at γ² (docs/zoo.md)
+    # one hidden layer: exact under θ orthogonal for every f (the kernel proves it at γ = 1/1000);
+    # the orders in γ (Taylor series, f⁻¹ the inverse function): with two hidden layers to
+    # order 1 and departing at γ² under θ orthogonal, for every γ if f is linear too, and
+    # departing at γ⁻¹ without orthogonality (so no order of γ makes it BP there); square
+    # layers are not needed: θᵀθ = I (orthonormal columns, widths 3, 2, 2) is exact for every γ
     widths=(2, 2, 2), conditions=(C.ORTHOGONAL, C.LINEAR),
+    small=(_nudge(C.ORTHOGONAL, (2, 2, 2, 2)), _nudge(C.both(C.ORTHOGONAL, C.LINEAR), (2, 2, 2, 2)),
+           _nudge(C.ORTHOGONAL, (2, 2, 2)), _nudge(C.ORTHONORMAL_COLUMNS, (3, 2, 2)), _nudge(None, (2, 2, 2))),
     align=False,     # the alignment network (digits, 64-16-10) is not square: V = θᵀ is no inverse there
-    note="V = θᵀ is θ⁻¹ exactly when θ is orthogonal; with two hidden layers exact for every γ when f is "
-         "linear, and to order 1 in γ when not (tests/test_zoo_rules.py, sympy); square layers"))
+    note="V = θᵀ is θ⁻¹ exactly when θ is orthogonal (square layers); the orders in γ are the kernel's "
+         "(pcproof.numbers.taylor: f⁻¹ expanded as the inverse function of an uninterpreted f)"))

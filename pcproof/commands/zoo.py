@@ -150,6 +150,24 @@ def _value(text: str, key: str):
     raise UserError(f"--set {key}: {text!r} is not a number or true/false")
 
 
+def _order_knobs(rule, specs) -> tuple:
+    """--knob NAME[=0|=1] → the Knobs to judge (an unknown knob, or a limit other than 0 or 1, is bad input)."""
+    from ..check.hypotheses import with_knob
+    from ..check.validate import knob_to
+    out = []
+    for spec in specs:
+        name, eq, to = spec.partition("=")
+        name, to = name.strip(), (to.strip() if eq else "0")
+        if not name or to not in ("0", "1"):
+            raise UserError(f"--knob takes KNOB, KNOB=0 or KNOB=1 (the value it tends to), got {spec!r}")
+        try:
+            with_knob(rule, name, Fraction(1, 2))
+        except (ValueError, TypeError) as exc:
+            raise UserError(f"--knob {name}: {' '.join(str(exc).split())}") from None
+        out.append(knob_to(name, to))
+    return tuple(out)
+
+
 def _widths(text):
     from ..cli import parse_widths
     from ..model import Architecture, ArchitectureError, get_activation
@@ -172,6 +190,9 @@ def _widths(text):
               help="A hyper-parameter of the rule (its constructor's keyword); repeatable.")
 @click.option("--timeout", type=float, default=60, show_default=True, help="Seconds per proof before 'unknown'.")
 @click.option("--align/--no-align", default=True, help="Measure the alignment with BP on digits (pcproof.check.align).")
+@click.option("--knob", "knobs", multiple=True, metavar="KNOB[=0|=1]",
+              help="Also judge the order of departure in the rule's own knob KNOB as it tends to 0 "
+                   "(default) or to 1 (as 1 − ε): Taylor series in it; repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the card as JSON (no progress bar).")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
               help="The report page to write (Markdown); default reports/validate-NAME.md.")
@@ -192,7 +213,7 @@ def _widths(text):
 @click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default=None,
               help="Graph, a PC rule: apply a shared parameter's updates at once (its default), or after the run.")
 def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out, model, depth, width,
-                 blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip, do_level, shared_updates):
+                 blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip, do_level, shared_updates, knobs):
     """Judge a rule against BP: exact, exact under a condition, exact to order k, approximate, or not BP.
 
     TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, an instance, or a function
@@ -208,6 +229,8 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
         raise UserError("--shared-updates describes a PC rule on a graph: give --model too")
     graph = _graph(model, activation, depth, width, widths, options, do_level)
     if graph is not None:
+        if knobs:
+            raise UserError("--knob (an order in a rule's knob) is judged on layered networks only, not with --model")
         given = "".join(f" --{k} {v}" if v is not True else f" --{k}" for k, v in
                         dict(options, depth=depth, width=width, widths=widths).items() if v is not None)
         from ..cli import parse_widths
@@ -216,17 +239,20 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
                                   given + (" --level" if do_level else ""), shared_updates, smaller)
     rule, entry = _rule_object(target, zoo_name, settings)
     w = _widths(widths)
-    n_steps = len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6) + int(bool(entry and entry.limits))
+    asked = _order_knobs(rule, knobs)
+    n_steps = (len(SMALL_SIZES) + 2 + (len(entry.conditions) + len(entry.small) if entry else 6)
+               + int(bool(entry and entry.limits)) + len(asked))
     bar, step = progress_bar(n_steps, as_json)
     out_path = Path(out) if out else Path("reports") / f"validate-{getattr(rule, 'name', 'rule')}.md"
     try:
         card = validate(rule, entry, widths=w, activation=activation, timeout=timeout, align=align, progress=step,
-                        plot_dir=out_path.parent, rule_class=_rule_object.default_class)
+                        plot_dir=out_path.parent, rule_class=_rule_object.default_class, knobs=asked)
     finally:
         if bar is not None:
             bar.close()
     card.command = "pcproof validate " + (f"--rule {zoo_name}" if zoo_name else target) + \
-        "".join(f" --set {s}" for s in settings) + (f" --widths {widths}" if widths else "") + \
+        "".join(f" --set {s}" for s in settings) + "".join(f" --knob {k}" for k in knobs) + \
+        (f" --widths {widths}" if widths else "") + \
         (f" -f {activation}" if activation != "uninterpreted" else "")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(card.markdown(), encoding="utf-8")

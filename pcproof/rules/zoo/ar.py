@@ -19,7 +19,7 @@ sweeps from the output down, so a layer reads the value its neighbour took in th
 sweep, and starts from the feed-forward activity (docs/zoo.md, "Rules").
 
 With η = 1 one sweep gives u^l = −∂E/∂f(x̄^l) exactly, so AR is BP; with η ≠ 1 the error
-after T sweeps is a polynomial in (1 − η) (pcproof finds its order, tests/test_zoo_rules.py).
+after T sweeps is a polynomial in (1 − η): BP to order T − 1 (the kernel's knob order, docs/zoo.md).
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ authors' default), ``"transpose"`` uses (θ^{l+1})ᵀ (the inverse when θ is or
 paper's condition), ``"learned"`` the point's B^{l+1} (the authors' ``learn_inv`` option).
 f⁻¹ exists in every number system for f linear; for an invertible nonlinear f in floats,
 mpmath and balls (sympy solves f(x) = y for it), and in a number system that brings its own
-``finv`` (tests/test_zoo_rules.py's Taylor system).
+``finv`` (pcproof.numbers.taylor: the inverse function, in Taylor series).
 
 Which constraints and which order make it BP is found by the code, not taken from the
 paper (tests/test_zoo_rules.py, docs/zoo.md).
