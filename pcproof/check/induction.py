@@ -869,8 +869,11 @@ def firing_time(w: World, proof: kernel.Proof, facts: list):
         if any(r is not None for _, r in paths) else z3.BoolVal(False, ctx)
     s = z3.Solver(ctx=ctx)
     s.add(in_range, fires)
-    if s.check() != z3.sat:
+    answer = s.check()
+    if answer == z3.unsat:
         return None, None  # never learns (θ's total update is then its zero, as PCN's _sum)
+    if answer != z3.sat:   # z3 gave up: "never learns" would be an assumption, not a fact
+        raise SymbolicIndexError(f"z3 could not decide when the rule's gate fires ({s.reason_unknown()})")
     m = s.model()
     tv, lv = m.eval(t.term).as_long(), m.eval(l.term).as_long()
     for cand in (l.term + (tv - lv), z3.IntVal(tv, ctx)):
