@@ -292,6 +292,7 @@ def list_cmd(models):
 @click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5).")
 @click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2).")
 @click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
+@click.option("--pool", type=click.IntRange(1, 256), default=None, help="cnn: average pooling over p-wide windows.")
 @click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
 @click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
 @click.option("--heads", type=click.IntRange(1, 64), default=None, help="attention: heads, dividing --dim (default 1).")
@@ -303,7 +304,7 @@ def list_cmd(models):
 @load_options
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON (with its provenance).")
 def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_offset, init_noise, rule_spec,
-          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, tokens, dim, heads, attn_causal,
+          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, pool, tokens, dim, heads, attn_causal,
           attn_skip, do_level, shared_updates, load_files, as_json):
     """Prove THEOREM at one depth and widths, or at all depths; a graph theorem on a --model."""
     from .theorem import Setting
@@ -311,7 +312,7 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
     thm = get_theorem(theorem)
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
                       rule=load_rule(rule_spec), shared_updates=shared_updates)
-    graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims,
+    graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims, pool=pool,
                          tokens=tokens, dim=dim, heads=heads, causal=attn_causal or None, skip=attn_skip or None)
     if thm.graph:
         if all_depths:

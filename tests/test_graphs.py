@@ -42,7 +42,7 @@ def _gates():
 
 
 GRADIENT_CHECKED = [mlp(U, 2, 2, bias=True), residual(U, 1, 1), cnn(U, 4, 2), cnn(U, 3, 2, dims=2), rnn(U, 2, 1),
-                    level(residual(U, 2, 1)), _gates()]
+                    level(residual(U, 2, 1)), _gates(), cnn(U, 5, 2, pool=2), cnn(U, 4, 2, dims=2, pool=2)]
 ATTENTION_GRADIENT_CHECKED = [attention(U, 2, 2), attention(U, 3, 2, out=1),
                               attention(U, 3, 2, out=1, heads=2, causal=True), attention(U, 3, 2, out=1, causal=True)]
 
@@ -57,7 +57,8 @@ def test_every_primitive_has_its_vjps_checked_against_derivatives():
 
 
 @pytest.mark.parametrize("graph", GRADIENT_CHECKED,
-                         ids=["mlp", "residual", "cnn", "cnn2d", "rnn", "levelled-residual", "gates"])
+                         ids=["mlp", "residual", "cnn", "cnn2d", "rnn", "levelled-residual", "gates", "cnn-pool",
+                              "cnn2d-pool"])
 def test_bp_on_the_graph_is_minus_alpha_grad_of_the_loss(graph):
     """Reverse mode, derived from the primitives' VJPs, against sympy's own derivative of E."""
     act = get_activation("tanh")
@@ -402,3 +403,16 @@ def test_a_layered_rule_on_a_graph_theorem_is_one_line_and_exit_2(tmp_path, caps
     out, err = capsys.readouterr()
     assert exc.value.code == 2 and not out
     assert err.count("\n") == 1 and "'MyRule' is a layered PC rule" in err and "GraphPCRule" in err, err
+
+
+# -- average pooling in the CNN ------------------------------------------------------------------
+def test_pooling_windows_and_a_pooled_cnn_proved_and_refuted_without_c2():
+    from pcproof.model.families import pool_index
+    assert pool_index((5,), 2) == ((0, 0), (0, 1), (1, 2), (1, 3))            # the last entry fits no window
+    assert pool_index((4, 4), 2)[:4] == ((0, 0), (0, 1), (0, 4), (0, 5))       # the top-left 2×2 window
+    g = cnn(U, 5, 2, dims=2, pool=2)
+    assert g.levelled and g.by_name["p"].width == 4
+    assert prove(UPD, g).verdict == "proved"
+    assert prove(UPD, g, Setting(update_offset=1)).verdict == "refuted"
+    with pytest.raises(GraphError):
+        cnn(U, 5, 2, pool=5)

@@ -206,6 +206,7 @@ def _widths(text):
 @click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5).")
 @click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2).")
 @click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
+@click.option("--pool", type=click.IntRange(1, 256), default=None, help="cnn: average pooling over p-wide windows.")
 @click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
 @click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
 @click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
@@ -213,7 +214,7 @@ def _widths(text):
 @click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default=None,
               help="Graph, a PC rule: apply a shared parameter's updates at once (its default), or after the run.")
 def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out, model, depth, width,
-                 blocks, steps, outputs, size, kernel_size, dims, tokens, dim, attn_skip, do_level, shared_updates, knobs):
+                 blocks, steps, outputs, size, kernel_size, dims, pool, tokens, dim, attn_skip, do_level, shared_updates, knobs):
     """Judge a rule against BP: exact, exact under a condition, exact to order k, approximate, or not BP.
 
     TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, an instance, or a function
@@ -223,7 +224,7 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     from ..model import get_activation
     check_timeout(None, None, timeout)
     get_activation(activation)
-    options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims,
+    options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims, pool=pool,
                    tokens=tokens, dim=dim, skip=attn_skip or None)
     if model is None and shared_updates is not None:
         raise UserError("--shared-updates describes a PC rule on a graph: give --model too")

@@ -196,20 +196,43 @@ def rnn(activation: Activation, steps: int = 3, width: int = 2, inputs: int | No
     return Graph(tuple(vs), tuple(outs), shapes, activation, f"rnn steps={steps}, outputs={outputs}")
 
 
-def cnn(activation: Activation, size: int = 5, kernel: int = 2, channels_out: int = 2, dims: int = 1) -> Graph:
+def cnn(activation: Activation, size: int = 5, kernel: int = 2, channels_out: int = 2, dims: int = 1,
+        pool: int | None = None) -> Graph:
     """A convolution with one shared kernel (1-D: an input of ``size``; 2-D: ``size``×``size``),
-    'valid' padding, then a dense head to ``channels_out`` outputs.  No pooling."""
+    'valid' padding, then a dense head to ``channels_out`` outputs.
+
+    ``pool=p``: average pooling over non-overlapping p (p×p) windows between the convolution
+    and the head (``avgpool``, a fixed matrix; windows that do not fit are dropped)."""
     if dims not in (1, 2) or kernel < 1 or size < kernel:
         raise GraphError(f"a CNN needs dims 1 or 2 and 1 ≤ kernel ≤ size, got dims={dims}, size={size}, kernel={kernel}")
+    side = size - kernel + 1
+    if pool is not None and not 1 <= pool <= side:
+        raise GraphError(f"a CNN's pooling window must be between 1 and the convolution's side {side}, got pool={pool}")
     in_shape = (size,) * dims
     k_shape = (kernel,) * dims
     index = conv_index(in_shape, k_shape)
-    n_in, n_conv = size ** dims, (size - kernel + 1) ** dims
-    vs = (Vertex("x", "input", width=n_in),
-          Vertex("c", "conv", ("x",), ("k",), n_conv, index),
-          Vertex("out", "dense", ("c",), ("theta_out",), channels_out))
-    shapes = (("k", (kernel ** dims,)), ("theta_out", (channels_out, n_conv)))
-    return Graph(vs, ("out",), shapes, activation, f"cnn {dims}-D size={size} kernel={kernel}")
+    n_in, n_conv = size ** dims, side ** dims
+    vs = [Vertex("x", "input", width=n_in), Vertex("c", "conv", ("x",), ("k",), n_conv, index)]
+    head, n_head = "c", n_conv
+    if pool is not None:
+        windows = pool_index((side,) * dims, pool)
+        n_head = 1 + max(o for o, _ in windows)
+        vs.append(Vertex("p", "avgpool", ("c",), (), n_head, (pool ** dims, windows)))
+        head = "p"
+    vs.append(Vertex("out", "dense", (head,), ("theta_out",), channels_out))
+    shapes = (("k", (kernel ** dims,)), ("theta_out", (channels_out, n_head)))
+    return Graph(tuple(vs), ("out",), shapes, activation,
+                 f"cnn {dims}-D size={size} kernel={kernel}" + (f" pool={pool}" if pool else ""))
+
+
+def pool_index(shape: tuple[int, ...], p: int) -> tuple:
+    """The (output, input) pairs of non-overlapping p-wide (p×p) windows over an input of
+    ``shape`` (1-D or 2-D, flattened row-major); a window that does not fit is dropped."""
+    if len(shape) == 1:
+        return tuple((o, o * p + a) for o in range(shape[0] // p) for a in range(p))
+    (h, w), ow = shape, shape[1] // p
+    return tuple((r * ow + c, (r * p + a) * w + (c * p + b))
+                 for r in range(h // p) for c in range(ow) for a in range(p) for b in range(p))
 
 
 def conv_index(in_shape: tuple[int, ...], kernel_shape: tuple[int, ...]) -> tuple:
@@ -296,7 +319,8 @@ FAMILIES: dict[str, Family] = {
     "residual": Family("residual", residual, "residual blocks with add vertices (not levelled; --level levels it)",
                        ("blocks", "width")),
     "rnn": Family("rnn", rnn, "an unrolled RNN, θ and U shared over time", ("steps", "width", "outputs")),
-    "cnn": Family("cnn", cnn, "a convolution with a shared kernel and a dense head", ("size", "kernel", "dims")),
+    "cnn": Family("cnn", cnn, "a convolution with a shared kernel, optional average pooling, a dense head",
+                  ("size", "kernel", "dims", "pool")),
     "attention": Family("attention", attention,
                         "a softmax self-attention block (Q, K, V, softmax, dense head); multi-head, causal mask",
                         ("tokens", "dim", "heads", "causal", "skip")),

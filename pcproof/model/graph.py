@@ -198,6 +198,15 @@ def _check_conv(v, widths, shapes):
         _err(v, "the index map does not fit the widths and the kernel")
 
 
+def _check_avgpool(v, widths, shapes):
+    if len(widths) != 1 or shapes or len(v.attrs) != 2:
+        _err(v, "needs one parent, no parameters, and its windows (n, ((o, i), …))")
+    n, index = v.attrs
+    counts = [sum(1 for o, _ in index if o == k) for k in range(v.width)]
+    if not index or any(c != n for c in counts) or max(i for _, i in index) + 1 > widths[0]:
+        _err(v, "every window must hold n entries of the parent")
+
+
 def _check_tokens(v, widths, shapes):
     """θ f(x_t) for each of T tokens: attrs (T,), θ of shape (width/T, parent width/T)."""
     if len(widths) != 1 or len(shapes) != 1 or len(v.attrs) != 1 or v.attrs[0] < 1:
@@ -238,7 +247,7 @@ def _check_concat(v, widths, shapes):
 
 #: primitive name → (vertex, parent widths, parameter shapes) → None or GraphError
 SHAPES: dict[str, Callable] = {
-    "dense": _check_dense, "linear": _check_linear, "recurrent": _check_recurrent, "conv": _check_conv,
+    "avgpool": _check_avgpool, "dense": _check_dense, "linear": _check_linear, "recurrent": _check_recurrent, "conv": _check_conv,
     "add": _check_same(2), "mul": _check_same(2), "act": _check_same(1), "identity": _check_same(1),
     "tokens": _check_tokens, "matmul": _check_matmul, "softmax": _check_softmax,
     "causal_softmax": _check_causal_softmax, "concat": _check_concat,

@@ -15,6 +15,7 @@ functions of :mod:`pcproof.rules.equations` the layered rules call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable
 
 from . import equations as eq
@@ -234,8 +235,30 @@ CONCAT = Primitive("concat", "(x_u,t ‖ x_w,t ‖ …)_t: the parents' token ro
                    value=_concat_value, vjp=_concat_vjp)
 
 
+# -- average pooling: the mean of x_u over each window (a fixed matrix P, never learned) ----------
+def _pool_value(ops, xs, ps, v):
+    """y_o = (1/n) Σ_{(o, i) ∈ windows} x_i, for windows of n entries (attrs: n, ((o, i), …))."""
+    n, index = v.attrs
+    out = [ops.number(0)] * v.width
+    for o, i in index:
+        out[o] = out[o] + xs[0][i]
+    return ops.scale(ops.number(Fraction(1, n)), tuple(out))
+
+
+def _pool_vjp(ops, i, xs, ps, v, e):
+    """Pᵀ e: each input gets (1/n) e_o from every window o it lies in."""
+    n, index = v.attrs
+    out = [ops.number(0)] * len(xs[0])
+    for o, j in index:
+        out[j] = out[j] + e[o]
+    return ops.scale(ops.number(Fraction(1, n)), tuple(out))
+
+
+AVGPOOL = Primitive("avgpool", "mean of x_u over each window", value=_pool_value, vjp=_pool_vjp)
+
+
 #: primitives whose values leave the rationals whatever f is (witnesses are computed in balls)
 TRANSCENDENTAL = frozenset({"softmax", "causal_softmax"})
 
-PRIMITIVES: dict[str, Primitive] = {p.name: p for p in (DENSE, LINEAR, RECURRENT, ADD, MUL, ACT, IDENTITY, CONV,
+PRIMITIVES: dict[str, Primitive] = {p.name: p for p in (AVGPOOL, DENSE, LINEAR, RECURRENT, ADD, MUL, ACT, IDENTITY, CONV,
                                                         TOKENS, MATMUL, SOFTMAX, CAUSAL_SOFTMAX, CONCAT)}
