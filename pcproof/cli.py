@@ -17,6 +17,8 @@ No command prints a traceback.  Subcommands are imported only when they run, so
 """
 from __future__ import annotations
 
+import functools
+
 import difflib
 import importlib
 import os
@@ -173,6 +175,39 @@ def shown_unless(as_json: bool):
     return shown(not as_json)
 
 
+def family_options(f):
+    """The options of the graph families (``--blocks``, ``--steps``, … ``--skip``), handed to the
+    command as one ``graph_options`` dict (None: not given), for every command that takes --model."""
+    names = dict(kernel_size="kernel", attn_causal="causal", attn_skip="skip")
+
+    @functools.wraps(f)
+    def command(*args, **kw):
+        given = {names.get(k, k): kw.pop(k) for k in list(kw) if k in _FAMILY_KEYS}
+        kw["graph_options"] = {k: (v or None) if isinstance(v, bool) else v for k, v in given.items()}
+        return f(*args, **kw)
+    for option in reversed(_FAMILY_OPTIONS):
+        command = option(command)
+    return command
+
+
+_FAMILY_OPTIONS = (
+    click.option("--blocks", type=click.IntRange(1, 4096), default=None, help="residual: number of blocks (default 2)."),
+    click.option("--steps", type=click.IntRange(1, 4096), default=None, help="rnn: steps unrolled (default 3)."),
+    click.option("--outputs", type=click.Choice(["last", "all"]), default=None, help="rnn: loss on the last step or all."),
+    click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5)."),
+    click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2)."),
+    click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1)."),
+    click.option("--pool", type=click.IntRange(1, 256), default=None, help="cnn: average pooling over p-wide windows."),
+    click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2)."),
+    click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2)."),
+    click.option("--heads", type=click.IntRange(1, 64), default=None, help="attention: heads, dividing --dim (default 1)."),
+    click.option("--causal", "attn_causal", is_flag=True, help="attention: causal mask, token i attends to j ≤ i."),
+    click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O."),
+)
+_FAMILY_KEYS = ("blocks", "steps", "outputs", "size", "kernel_size", "dims", "pool", "tokens", "dim", "heads",
+                "attn_causal", "attn_skip")
+
+
 def load_options(f):
     """``--load FILE.py`` (repeatable): a user's file that registers theorems, run before anything else."""
     return click.option("--load", "load_files", multiple=True, type=click.Path(dir_okay=False),
@@ -286,34 +321,20 @@ def list_cmd(models):
 @click.option("--all-depths", is_flag=True, help="Prove for every depth L ≥ 1 and all widths, by induction (z3).")
 @click.option("--model", default=None,
               help="Graph theorems: mlp, residual, rnn, cnn, attention (pcproof list --models) or FILE.py:BUILDER.")
-@click.option("--blocks", type=click.IntRange(1, 4096), default=None, help="residual: number of blocks (default 2).")
-@click.option("--steps", type=click.IntRange(1, 4096), default=None, help="rnn: steps unrolled (default 3).")
-@click.option("--outputs", type=click.Choice(["last", "all"]), default=None, help="rnn: loss on the last step or all.")
-@click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5).")
-@click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2).")
-@click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
-@click.option("--pool", type=click.IntRange(1, 256), default=None, help="cnn: average pooling over p-wide windows.")
-@click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
-@click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
-@click.option("--heads", type=click.IntRange(1, 64), default=None, help="attention: heads, dividing --dim (default 1).")
-@click.option("--causal", "attn_causal", is_flag=True, help="attention: causal mask, token i attends to j ≤ i.")
-@click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
+@family_options
 @click.option("--level", "do_level", is_flag=True, help="Insert identity vertices so every path to the output has one length.")
 @click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default="immediate", show_default=True,
               help="Graphs: apply a shared parameter's updates at once, or after the run.")
 @load_options
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON (with its provenance).")
 def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_offset, init_noise, rule_spec,
-          timeout, all_depths, model, blocks, steps, outputs, size, kernel_size, dims, pool, tokens, dim, heads, attn_causal,
-          attn_skip, do_level, shared_updates, load_files, as_json):
+          timeout, all_depths, model, graph_options, do_level, shared_updates, load_files, as_json):
     """Prove THEOREM at one depth and widths, or at all depths; a graph theorem on a --model."""
     from .theorem import Setting
     load_files_given(load_files)
     thm = get_theorem(theorem)
     setting = Setting(gamma=parse_gamma(gamma_text), update_offset=update_offset, init_noise=init_noise,
                       rule=load_rule(rule_spec), shared_updates=shared_updates)
-    graph_options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims, pool=pool,
-                         tokens=tokens, dim=dim, heads=heads, causal=attn_causal or None, skip=attn_skip or None)
     if thm.graph:
         if all_depths:
             verdict = prove_graph_all_sizes(thm, model, activation, width, widths, do_level, graph_options,
@@ -329,7 +350,7 @@ def prove(theorem, depth, width, widths, activation, bias, gamma_text, update_of
     given = [f"--{k}" for k, v in graph_options.items() if v is not None] + (["--model"] if model else []) \
         + (["--level"] if do_level else [])
     if given:
-        raise UserError(f"{' and '.join(given)} describe a graph: {thm.name} is stated on the layered network "
+        raise UserError(f"{' and '.join(given)} {'describe' if len(given) > 1 else 'describes'} a graph: {thm.name} is stated on the layered network "
                         "(graph theorems: graph-eps, graph-updates)")
     if all_depths:
         given = [name for name, v in (("--depth", depth), ("--width", width), ("--widths", widths)) if v is not None]

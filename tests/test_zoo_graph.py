@@ -198,7 +198,7 @@ def test_cli_validate_a_users_graph_rule(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (("--rule", "nosuch", "--model", "mlp"), "unknown zoo rule 'nosuch' on a graph"),
     (("--rule", "dfa", "--model", "residual"), "runs on the layered network only"),
-    (("--rule", "fa", "--blocks", "2"), "describe a graph: give --model"),
+    (("--rule", "fa", "--blocks", "2"), "describes a graph: give --model"),
     (("--rule", "fa", "--model", "nosuch"), "unknown model"),
 ])
 def test_cli_validate_bad_graph_input_is_one_line_exit_2(args, message, tmp_path):

@@ -192,13 +192,6 @@ def judge_graph_condition(rule, graph, hyp: Hypothesis, plain: kernel.Verdict,
                           timeout: float | None = 60) -> kernel.Judgement:
     """Exact under ``hyp`` on ``graph``: proved with it, refuted without it (``plain``), BP not
     identically 0 under it (not vacuous) — pcproof.kernel.judge_under decides."""
-    from .hypotheses import without
-    under = prove_graph_updates(rule, graph, hyp, timeout)
-    others, vacuity = [plain], None
-    if under.verdict == kernel.PROVED:
-        vacuity = prove_graph_updates(rule, graph, hyp, timeout, theorem=GRAPH_BP_VANISHES)
-        for part in hyp.parts:
-            rest = without(hyp, part)
-            if rest is not None:
-                others.append(prove_graph_updates(rule, graph, rest, timeout))
-    return kernel.judge_under(rule_name(rule), hyp.info(), under, others, vacuity)
+    from .judge import condition_judgement
+    return condition_judgement(rule_name(rule), hyp, plain, GRAPH_BP_VANISHES,
+                               lambda h, theorem=None: prove_graph_updates(rule, graph, h, timeout, theorem=theorem))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from typing import Callable
 
 
 from .. import kernel
@@ -75,15 +76,25 @@ def judge_condition(rule, arch: Architecture, hyp: Hypothesis, plain: kernel.Ver
                     timeout: float | None = 60) -> kernel.Judgement:
     """Exact under ``hyp``: proved with it, refuted without it (``plain``) and, for a
     compound condition, refuted with each part left out."""
-    under = prove_updates(rule, arch, hyp, timeout)
+    return condition_judgement(_name(rule), hyp, plain, BP_VANISHES,
+                               lambda h, theorem=None: prove_updates(rule, arch, h, timeout, theorem=theorem))
+
+
+def condition_judgement(name: str, hyp: Hypothesis, plain: kernel.Verdict, vanishes: Theorem,
+                        prove: Callable[..., kernel.Verdict]) -> kernel.Judgement:
+    """The runs "exact under ``hyp``" needs, for a layered network or a graph alike (``prove(h,
+    theorem=None)`` proves the rule's claim with ``h`` imposed): proved with it, refuted without it
+    (``plain``) and with each part of a compound condition left out, and BP not identically 0
+    under it (``vanishes``: else "exact" would be vacuous).  pcproof.kernel.judge_under decides."""
+    under = prove(hyp)
     others, vacuity = [plain], None
     if under.verdict == kernel.PROVED:
-        vacuity = prove_updates(rule, arch, hyp, timeout, theorem=BP_VANISHES)
+        vacuity = prove(hyp, theorem=vanishes)
         for part in hyp.parts:
             rest = without(hyp, part)
             if rest is not None:
-                others.append(prove_updates(rule, arch, rest, timeout))
-    return kernel.judge_under(_name(rule), hyp.info(), under, others, vacuity)
+                others.append(prove(rest))
+    return kernel.judge_under(name, hyp.info(), under, others, vacuity)
 
 
 def _name(rule) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..cli import family_options
 from ..userfile import UserError
 
 VALIDATE_EXIT_HELP = ("Exit codes: 0 exact, or exact under a tried condition (proved under it and refuted "
@@ -115,7 +116,7 @@ def _graph(model, activation, depth, width, widths, options: dict, do_level):
         [f"--{k}" for k, v in (("depth", depth), ("width", width), ("level", do_level or None)) if v is not None]
     if model is None:
         if given:
-            raise UserError(f"{' and '.join(given)} describe a graph: give --model too (pcproof list --models)")
+            raise UserError(f"{' and '.join(given)} {'describe' if len(given) > 1 else 'describes'} a graph: give --model too (pcproof list --models)")
         return None
     from ..cli import build_graph
     return build_graph(model, activation, depth, width, widths, False, options, do_level)
@@ -200,21 +201,12 @@ def _widths(text):
               help="Judge the rule on a graph: mlp, residual, rnn, cnn, attention (pcproof list --models) or FILE.py:BUILDER.")
 @click.option("--depth", type=click.IntRange(1, 4096), default=None, help="mlp graph: depth L.")
 @click.option("--width", type=click.IntRange(1, 4096), default=None, help="Graph: the width of every vertex.")
-@click.option("--blocks", type=click.IntRange(1, 4096), default=None, help="residual: number of blocks (default 2).")
-@click.option("--steps", type=click.IntRange(1, 4096), default=None, help="rnn: steps unrolled (default 3).")
-@click.option("--outputs", type=click.Choice(["last", "all"]), default=None, help="rnn: loss on the last step or all.")
-@click.option("--size", type=click.IntRange(1, 256), default=None, help="cnn: input size (default 5).")
-@click.option("--kernel", "kernel_size", type=click.IntRange(1, 256), default=None, help="cnn: kernel size (default 2).")
-@click.option("--dims", type=click.IntRange(1, 2), default=None, help="cnn: 1-D or 2-D (default 1).")
-@click.option("--pool", type=click.IntRange(1, 256), default=None, help="cnn: average pooling over p-wide windows.")
-@click.option("--tokens", type=click.IntRange(1, 64), default=None, help="attention: tokens (default 2).")
-@click.option("--dim", type=click.IntRange(1, 64), default=None, help="attention: dimension of a token (default 2).")
-@click.option("--skip", "attn_skip", is_flag=True, help="attention: a transformer's residual form, y reads E + O.")
+@family_options
 @click.option("--level", "do_level", is_flag=True, help="Graph: insert identity vertices so every path to the output has one length.")
 @click.option("--shared-updates", type=click.Choice(["immediate", "deferred"]), default=None,
               help="Graph, a PC rule: apply a shared parameter's updates at once (its default), or after the run.")
 def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align, as_json, out, model, depth, width,
-                 blocks, steps, outputs, size, kernel_size, dims, pool, tokens, dim, attn_skip, do_level, shared_updates, knobs):
+                 graph_options, do_level, shared_updates, knobs):
     """Judge a rule against BP: exact, exact under a condition, exact to order k, approximate, or not BP.
 
     TARGET is your rule, FILE.py:NAME (a pcproof.rules.Rule subclass, an instance, or a function
@@ -224,8 +216,7 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
     from ..model import get_activation
     check_timeout(None, None, timeout)
     get_activation(activation)
-    options = dict(blocks=blocks, steps=steps, outputs=outputs, size=size, kernel=kernel_size, dims=dims, pool=pool,
-                   tokens=tokens, dim=dim, skip=attn_skip or None)
+    options = graph_options
     if model is None and shared_updates is not None:
         raise UserError("--shared-updates describes a PC rule on a graph: give --model too")
     graph = _graph(model, activation, depth, width, widths, options, do_level)
@@ -255,6 +246,11 @@ def validate_cmd(target, zoo_name, widths, activation, settings, timeout, align,
         "".join(f" --set {s}" for s in settings) + "".join(f" --knob {k}" for k in knobs) + \
         (f" --widths {widths}" if widths else "") + \
         (f" -f {activation}" if activation != "uninterpreted" else "")
+    return _emit(card, out_path, as_json)
+
+
+def _emit(card, out_path: Path, as_json: bool) -> int:
+    """Write the card's report page, print the card (or its JSON), and give its exit code."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(card.markdown(), encoding="utf-8")
     if as_json:
@@ -285,14 +281,7 @@ def _validate_on_graph(target, zoo_name, settings, graph, timeout, as_json, out,
     card.command = "pcproof validate " + (f"--rule {zoo_name}" if zoo_name else target) + \
         "".join(f" --set {s}" for s in settings) + f" --model {model}" + given + \
         (f" -f {activation}" if activation != "uninterpreted" else "")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(card.markdown(), encoding="utf-8")
-    if as_json:
-        click.echo(json.dumps(card.to_dict(), default=str, indent=1))
-    else:
-        click.echo(card.text())
-        click.echo(f"  report      {out_path}")
-    return card.exit_code
+    return _emit(card, out_path, as_json)
 
 
 @click.command("zoo", epilog="Exit code 0 when the table is written; 2 bad input; 4 internal error.")

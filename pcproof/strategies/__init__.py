@@ -12,18 +12,8 @@ Both draw from :mod:`.basic` and neither imports the other, so this package impo
 ``pcproof.strategies_graph`` (the old home of the graph strategies) still works.  Importing
 this package does not import hypothesis (a passing fuzz run never loads it).
 
-Example (a user's own rule, checked against BP in their pytest suite)::
-
-    from hypothesis import given
-    from pcproof.rules import ZIL
-    from pcproof.strategies import cases
-
-    class MyZIL(ZIL):
-        name = "my-z-il"
-
-    @given(cases("thm-3.2", rule=MyZIL))
-    def test_my_rule_makes_bp_updates(case):
-        case.check().assert_holds()
+An example (a user's own rule, checked against BP in their pytest suite) is in
+:mod:`.layered`'s docstring and docs/strategies.md.
 """
 from __future__ import annotations
 
