@@ -525,3 +525,19 @@ def test_il_precision_step_descends_the_weighted_energy():
     dtheta = rule_updates(rule, a, pt, ops, ops.number(ALPHA))[("theta", 1)][0]
     assert all(sp.simplify((-ALPHA * sp.diff(Fth, t) / pi).subs(at_t).doit() - plain(ops, d)) == 0
                for t, d in zip(th, dtheta))
+
+
+def test_gait_exact_inverse_pivots_on_a_numeric_zero_and_refuses_a_singular_theta():
+    """V = θ⁻¹ by the shared Gauss–Jordan elimination: a zero pivot swaps a row in, a singular θ
+    is a RuleError (never a division by zero read as a number)."""
+    from fractions import Fraction as Fr
+
+    from pcproof.numbers import RationalOps
+    from pcproof.rules.base import RuleError
+    from pcproof.rules.zoo.gaitprop import invert
+    ops = RationalOps(get_activation("identity"))
+    for W in (((Fr(0), Fr(2)), (Fr(3), Fr(1))), ((Fr(1), Fr(2)), (Fr(3), Fr(4)))):
+        V = invert(ops, W, 1)
+        assert [[sum(V[i][k] * W[k][j] for k in range(2)) for j in range(2)] for i in range(2)] == [[1, 0], [0, 1]]
+    with pytest.raises(RuleError, match="singular"):
+        invert(ops, ((Fr(0), Fr(0)), (Fr(1), Fr(0))), 1)

@@ -14,6 +14,7 @@ from typing import Callable
 
 from ..model import Architecture, get_activation
 from ..model.network import Params
+from ..rules.zoo.gaitprop import gauss_jordan   # the one elimination ([I + A | I − A] here, [θ | I] there)
 
 
 @dataclass(frozen=True)
@@ -132,16 +133,7 @@ def cayley(ops, theta):
     A = [[theta[i][j] if i < j else (zero - theta[j][i] if i > j else zero) for j in range(n)] for i in range(n)]
     M = [[(one if i == j else zero) + A[i][j] for j in range(n)] for i in range(n)]       # I + A
     R = [[(one if i == j else zero) - A[i][j] for j in range(n)] for i in range(n)]       # I − A
-    for c in range(n):                       # Gauss–Jordan on [I + A | I − A]
-        p = M[c][c]
-        M[c] = [v / p for v in M[c]]
-        R[c] = [v / p for v in R[c]]
-        for r in range(n):
-            if r != c:
-                k = M[r][c]
-                M[r] = [a - k * b for a, b in zip(M[r], M[c])]
-                R[r] = [a - k * b for a, b in zip(R[r], R[c])]
-    return tuple(tuple(row) for row in R)
+    return gauss_jordan(M, R)                # no pivoting needed (above)
 
 
 def _orthogonal(arch, params, ops):

@@ -104,6 +104,25 @@ class GaitProp(HyperRule, Rule):
         return out
 
 
+def gauss_jordan(M, R, pivot=None):
+    """M⁻¹R by Gauss–Jordan elimination on [M | R], in the entries' own arithmetic (so it runs in
+    every number system).  ``pivot(M, R, c)`` may swap rows before column c is eliminated;
+    without it the diagonal is divided by as it stands (the caller knows it is not 0)."""
+    M, R = [list(r) for r in M], [list(r) for r in R]
+    for c in range(len(M)):
+        if pivot is not None:
+            pivot(M, R, c)
+        p = M[c][c]
+        M[c] = [v / p for v in M[c]]
+        R[c] = [v / p for v in R[c]]
+        for r in range(len(M)):
+            if r != c:
+                q = M[r][c]
+                M[r] = [a - q * b for a, b in zip(M[r], M[c])]
+                R[r] = [a - q * b for a, b in zip(R[r], R[c])]
+    return tuple(tuple(row) for row in R)
+
+
 def invert(ops, W, k):
     """W⁻¹ by Gauss–Jordan elimination in the number system's own arithmetic.  Symbolic
     entries are never compared (no branch on values: generic pivots); a numeric zero pivot
@@ -112,28 +131,18 @@ def invert(ops, W, k):
     if any(len(r) != n for r in W):
         raise RuleError(f"gait-prop with inverse='exact' needs square layers: θ^{k} is {n}×{len(W[0])}")
     zero, one = ops.number(0), ops.number(1)
-    M = [list(r) for r in W]
-    R = [[one if i == j else zero for j in range(n)] for i in range(n)]
-    for c in range(n):
-        p = M[c][c]
-        if type(p).__name__ != "Sym" and p == 0:     # a number: swap in a row below (floats divide by 0 quietly)
+
+    def pivot(M, R, c):
+        if type(M[c][c]).__name__ != "Sym" and M[c][c] == 0:   # a number: swap in a row below (floats divide by 0 quietly)
             below = [r for r in range(c + 1, n) if M[r][c] != 0]
             if not below:
                 raise RuleError(f"gait-prop: θ^{k} is singular at this point (no inverse)")
             r = below[0]
             M[c], M[r], R[c], R[r] = M[r], M[c], R[r], R[c]
-            p = M[c][c]
-        try:
-            M[c] = [v / p for v in M[c]]
-            R[c] = [v / p for v in R[c]]
-        except ZeroDivisionError:
-            raise RuleError(f"gait-prop: θ^{k} has a zero pivot at this point (no inverse by elimination)") from None
-        for r in range(n):
-            if r != c:
-                q = M[r][c]
-                M[r] = [a - q * b for a, b in zip(M[r], M[c])]
-                R[r] = [a - q * b for a, b in zip(R[r], R[c])]
-    return tuple(tuple(row) for row in R)
+    try:
+        return gauss_jordan(W, [[one if i == j else zero for j in range(n)] for i in range(n)], pivot)
+    except ZeroDivisionError:
+        raise RuleError(f"gait-prop: θ^{k} has a zero pivot at this point (no inverse by elimination)") from None
 
 
 # -- f⁻¹ ----------------------------------------------------------------------------------
